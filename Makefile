@@ -1,0 +1,104 @@
+# httpcap - build, demo, test. Objects go to build/; the program is ./httpcap.
+# llhttp is compiled from the Debian node-llhttp package's sources with its own flags.
+
+CC      ?= cc
+LLHTTP_INC ?= /usr/share/include/llhttp
+LLHTTP_SRC ?= /usr/share/llhttp
+BUILD   := build
+SANITIZE ?= 0
+
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wundef
+CPPFLAGS += -I$(LLHTTP_INC) -Isrc -I$(BUILD) -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP
+LDLIBS   += -lpcap -lsqlite3 -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS   += $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+endif
+
+SRCS     := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o
+LLHTTP_OBJS := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o
+SQL_FILES := $(sort $(wildcard sql/*.sql))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+PCAPW_OBJ := $(BUILD)/tests/pcapw.o
+
+PROGRAM := httpcap
+ifeq ($(SANITIZE),1)
+PROGRAM := $(BUILD)/httpcap
+endif
+
+.PHONY: all demo test deps test-deps clean check-tests lint
+
+all: $(PROGRAM)
+
+$(PROGRAM): $(BUILD)/main.o $(LIB_OBJS) $(LLHTTP_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)/sql_embed.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The SQL of sql/ embedded as C strings, so the binary works when copied alone.
+$(BUILD)/sql_embed.c $(BUILD)/sql_embed.h: $(SQL_FILES) tests/embed_sql.sh
+	@mkdir -p $(BUILD)
+	sh tests/embed_sql.sh $(BUILD)/sql_embed $(SQL_FILES)
+
+$(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
+	$(CC) $(CPPFLAGS) -std=c11 $(OPT) $(SANFLAGS) -c -o $@ $<
+
+$(BUILD)/llhttp/%.o: $(LLHTTP_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -I$(LLHTTP_INC) $(OPT) $(SANFLAGS) -w -c -o $@ $<
+
+$(BUILD)/tests/pcapw.o: tests/pcapw.c tests/pcapw.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+
+# A unit test links its own stage's object plus the extra objects listed below.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+$(BUILD)/tests/test_flow: $(BUILD)/reasm.o
+$(BUILD)/tests/test_http: $(LLHTTP_OBJS)
+$(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
+
+$(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-tests: $(PROGRAM) $(UNIT_BINS) $(TOOL_BINS)
+
+# Build dependencies from Debian's packages, installed only when missing (needs root).
+deps:
+	@sh tests/install-deps.sh build
+
+test-deps:
+	@sh tests/install-deps.sh test
+
+demo: deps
+	$(MAKE) all
+	@sh samples/demo.sh ./httpcap
+
+test: test-deps
+	$(MAKE) check-tests
+	@BUILD=$(BUILD) HTTPCAP=$(abspath $(PROGRAM)) sh tests/run.sh
+
+lint:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|sscanf)\s*\(' src/*.c src/*.h
+
+clean:
+	rm -rf build httpcap httpcap.db httpcap.db-wal httpcap.db-shm
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

@@ -1,0 +1,89 @@
+/*
+ * reasm.h - one direction of a TCP connection as an ordered byte stream.
+ * Owns: next expected sequence number, the out-of-order queue (capped), counters of
+ *       retransmissions, out-of-order segments, overlaps and gap bytes.
+ * In:   segments of one direction in capture order (from flow.c), and the peer's ACKs.
+ * Out:  in-order bytes and gap events through struct stream_sink.
+ * Never: parses HTTP, grows past its cap, keeps a pointer into packet data.
+ */
+#ifndef HTTPCAP_REASM_H
+#define HTTPCAP_REASM_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* Where in-order bytes go. Pointers handed to data() are valid only during the call. */
+struct stream_sink {
+    /* n in-order bytes; ts_ns is the capture time of the packet that first carried them.
+     * Each call holds bytes of one segment, and starts where that segment's new
+     * bytes start (so a caller may look for message starts at the beginning of a call). */
+    void (*data)(void *user, const uint8_t *p, size_t n, int64_t ts_ns);
+    /* bytes were lost (never captured) before the next data() call. */
+    void (*gap)(void *user, uint64_t bytes, int64_t ts_ns);
+    void *user;
+};
+
+/* Counters of one direction; all reach the connections table. */
+struct reasm_stats {
+    uint64_t segments;          /* segments with payload */
+    uint64_t bytes;             /* payload bytes delivered in order */
+    uint64_t retransmits;       /* segments wholly or partly repeating delivered data */
+    uint64_t out_of_order;      /* segments that arrived ahead of a hole */
+    uint64_t overlap_conflicts; /* overlapping copies whose bytes differ (first copy wins) */
+    uint64_t gap_bytes;         /* bytes declared lost */
+    uint64_t dropped_bytes;     /* out-of-order bytes not queued because of the cap */
+};
+
+struct reasm_seg; /* a queued out-of-order copy (private to reasm.c) */
+
+struct reasm {
+    uint32_t next_seq;        /* next expected sequence number; valid when has_seq */
+    uint32_t acked_upto;      /* highest ACK from the peer; valid when has_ack */
+    uint32_t fin_seq;         /* sequence number of our FIN; valid when has_fin */
+    uint8_t has_seq;          /* the stream's position is known */
+    uint8_t has_ack;
+    uint8_t has_fin;
+    uint8_t saw_syn;          /* the stream began at a SYN (its first byte is known) */
+    struct reasm_seg *queue;  /* out-of-order copies sorted by seq; owned here */
+    uint32_t queued_bytes;    /* bytes held in queue */
+    uint32_t cap_bytes;       /* most bytes the queue may hold */
+    struct reasm_stats stats;
+};
+
+/* Make an empty stream whose queue holds at most cap_bytes. Cannot fail. */
+void reasm_init(struct reasm *r, uint32_t cap_bytes);
+
+/* A SYN with sequence number isn: the first data byte is isn + 1. Cannot fail. */
+void reasm_syn(struct reasm *r, uint32_t isn);
+
+/*
+ * Add one segment's payload: n captured bytes at p starting at seq, followed by
+ * `missing` bytes that were on the wire but not captured (snaplen). In-order bytes
+ * go to sink->data() straight from p; bytes ahead of a hole are copied into the
+ * queue if the cap allows, else dropped and counted. Cannot fail.
+ */
+void reasm_push(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t missing,
+                int64_t ts_ns, const struct stream_sink *sink);
+
+/* Our FIN at sequence number seq (after its payload): the stream ends there. */
+void reasm_fin(struct reasm *r, uint32_t seq);
+
+/*
+ * The peer acknowledged everything before ack: a hole below ack will never be
+ * filled, so it becomes a gap and queued data behind it is delivered. Cannot fail.
+ */
+void reasm_ack(struct reasm *r, uint32_t ack, int64_t ts_ns, const struct stream_sink *sink);
+
+/* End of the stream: deliver everything queued, holes becoming gaps; empties the queue. */
+void reasm_flush(struct reasm *r, int64_t ts_ns, const struct stream_sink *sink);
+
+/* Free the queue without delivering it. Cannot fail. */
+void reasm_free(struct reasm *r);
+
+/* Signed distance a - b of two sequence numbers (wraparound-safe). */
+static inline int32_t reasm_seq_diff(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b);
+}
+
+#endif

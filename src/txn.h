@@ -1,0 +1,106 @@
+/*
+ * txn.h - the transaction record: one request and its final response, as plain values.
+ * Owns: nothing; a struct txn is filled by http.c, completed by rules.c, stored by store.c.
+ * Strings are NUL-terminated copies capped at their array size (a cut sets a flag);
+ * times are ns since the epoch; sizes are bytes.
+ */
+#ifndef HTTPCAP_TXN_H
+#define HTTPCAP_TXN_H
+
+#include <stdint.h>
+
+#define TXN_METHOD_MAX 32
+#define TXN_HOST_MAX 256
+#define TXN_URI_MAX 2048
+#define TXN_REASON_MAX 128
+#define TXN_VALUE_MAX 256       /* content type, server, user agent, request id... */
+#define TXN_LOCATION_MAX 1024
+#define TXN_ERROR_MAX 192
+#define TXN_MAX_INTERIM 8
+#define TXN_MAX_VIOLATIONS 16
+#define TXN_DETAIL_MAX 160
+
+/* Flags of a transaction; one table gives the bits and the names in `flags`. */
+#define TXN_FLAGS(X)                                                            \
+    X(TXN_GAP, 0, "gap")                 /* bytes of this exchange were lost */  \
+    X(TXN_TRUNCATED, 1, "truncated")     /* a message ended before its end */    \
+    X(TXN_URI_CUT, 2, "uri-cut")         /* uri longer than TXN_URI_MAX */       \
+    X(TXN_FIELD_CUT, 3, "field-cut")     /* another stored value was cut */      \
+    X(TXN_UPGRADE, 4, "upgrade")         /* 101: the connection changed protocol */ \
+    X(TXN_TUNNEL, 5, "tunnel")           /* 2xx to CONNECT: a tunnel follows */  \
+    X(TXN_PARSE_ERROR, 6, "parse-error") /* a parser rejected a message */       \
+    X(TXN_MIDSTREAM, 7, "midstream")     /* parsing resynchronised before it */  \
+    X(TXN_TS_CLAMPED, 8, "ts-clamped")   /* an absurd capture time was clamped */\
+    X(TXN_HEADERS_CUT, 9, "headers-cut") /* --store-headers hit its cap */
+
+enum txn_flag_bit {
+#define TXN_FLAG_ENUM(id, bit, name) id = 1u << (bit),
+    TXN_FLAGS(TXN_FLAG_ENUM)
+#undef TXN_FLAG_ENUM
+};
+
+/* One header line, for --store-headers; name and value point into http.c's buffer. */
+struct txn_header {
+    uint8_t is_response;    /* 0 request, 1 response */
+    const char *name;       /* NUL-terminated */
+    const char *value;      /* NUL-terminated */
+};
+
+struct txn_violation {
+    uint16_t rule;                  /* enum rule_id (rules.h) */
+    char detail[TXN_DETAIL_MAX];    /* what exactly was seen */
+};
+
+struct txn {
+    uint64_t connection_id;  /* the connection's id (set by the caller of http_open) */
+    uint32_t seq;            /* 1-based order of this exchange on its connection */
+    uint8_t has_request;     /* a request was seen (its fields below are valid) */
+    uint8_t has_response;    /* a final response was seen */
+    uint32_t flags;          /* TXN_* bits */
+
+    /* request */
+    char method[TXN_METHOD_MAX];
+    char host[TXN_HOST_MAX];
+    char uri[TXN_URI_MAX];
+    char user_agent[TXN_VALUE_MAX];
+    char request_id[TXN_VALUE_MAX];   /* first of X-Request-ID, X-Correlation-ID, ... */
+    uint8_t req_major, req_minor;     /* HTTP version of the request */
+    uint8_t request_complete;         /* the request message ended normally */
+    int64_t request_start_ns;         /* first byte of the request */
+    int64_t request_end_ns;           /* last byte of the request; valid when complete */
+    uint64_t request_header_bytes;    /* request line and header section */
+    uint64_t request_body_bytes;      /* body after removing chunked framing */
+    uint64_t request_body_wire_bytes; /* body as sent, with chunked framing */
+
+    /* final response */
+    int status;                       /* final status code (as parsed) */
+    char reason[TXN_REASON_MAX];
+    uint8_t resp_major, resp_minor;
+    uint8_t response_complete;        /* the response message ended normally */
+    uint16_t interim[TXN_MAX_INTERIM];/* 1xx codes seen before the final response */
+    uint8_t n_interim;
+    int64_t response_start_ns;        /* first byte of the final status line */
+    int64_t response_end_ns;          /* last byte of the response (or last seen) */
+    uint64_t response_header_bytes;
+    uint64_t response_body_bytes;
+    uint64_t response_body_wire_bytes;
+    char content_type[TXN_VALUE_MAX];
+    char content_encoding[TXN_VALUE_MAX];
+    char server[TXN_VALUE_MAX];
+    char location[TXN_LOCATION_MAX];
+
+    /* what went wrong while parsing, for rules.c */
+    char request_error[TXN_ERROR_MAX];   /* "HPE_NAME: reason" from the request parser, or "" */
+    char response_error[TXN_ERROR_MAX];  /* same for the response parser */
+
+    /* --store-headers: valid only during the callback that hands the txn over */
+    const struct txn_header *headers;
+    uint32_t n_headers;
+
+    /* filled by rules.c */
+    struct txn_violation violations[TXN_MAX_VIOLATIONS];
+    uint8_t n_violations;
+    uint32_t violations_dropped;      /* violations beyond TXN_MAX_VIOLATIONS */
+};
+
+#endif

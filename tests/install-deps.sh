@@ -1,0 +1,25 @@
+#!/bin/sh
+# install-deps.sh build|test - install the Debian packages httpcap needs, only when
+# missing (apt-get update first). "build": compiler, libpcap, SQLite, llhttp sources.
+# "test": also tshark, python3, curl, nginx, sqlite3, tcpdump for the test suite.
+set -eu
+build_pkgs="gcc make libc6-dev libpcap-dev libsqlite3-dev node-llhttp"
+test_pkgs="$build_pkgs sqlite3 python3 tshark curl nginx-light tcpdump procps time"
+case "${1:-build}" in
+    build) want=$build_pkgs ;;
+    test) want=$test_pkgs ;;
+    *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "httpcap: missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+    exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends $missing >/dev/null
