@@ -1,0 +1,231 @@
+/*
+ * main.c - the command line: `httpcap read`, `httpcap rules`, --help, --version.
+ * Owns: option parsing, messages to the user, exit statuses (0 ok, 1 input or
+ *       runtime error, 2 usage error).
+ * In:   argv.
+ * Out:  calls into pipeline.c / rules.c; one-line messages "httpcap: ...".
+ * Never: does the work itself.
+ */
+#include <getopt.h>
+#include <llhttp.h>
+#include <pcap/pcap.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline.h"
+#include "rules.h"
+
+#ifndef HTTPCAP_VERSION
+#define HTTPCAP_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static const char usage_main[] =
+    "usage: httpcap COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
+    "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
+    "  rules [--format text|json] [ID]\n"
+    "                       list the HTTP rules httpcap checks, or explain one\n"
+    "\n"
+    "  httpcap --version    versions of httpcap, libpcap, llhttp and SQLite\n"
+    "  httpcap COMMAND --help\n";
+
+static const char usage_read[] =
+    "usage: httpcap read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
+    "  -o, --output DB     SQLite database to create or append to (default httpcap.db)\n"
+    "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
+    "      --store-headers keep every request and response header in table `headers`\n"
+    "  -q, --quiet         no summary on stderr\n"
+    "  -h, --help          this help\n";
+
+static const char usage_rules[] =
+    "usage: httpcap rules [--format text|json] [ID]\n"
+    "  --format FMT        text (default) or json\n"
+    "  ID                  explain one rule, e.g. parse-error\n";
+
+static int usage_error(const char *msg, const char *usage)
+{
+    fprintf(stderr, "httpcap: %s\n%s", msg, usage);
+    return EXIT_USAGE;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int cmd_read(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"filter", required_argument, NULL, 'f'},
+        {"store-headers", no_argument, NULL, 'H'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct pipeline_options o;
+    pipeline_defaults(&o);
+    int c;
+    while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o.db_path = optarg;
+            break;
+        case 'f':
+            o.filter = optarg;
+            break;
+        case 'H':
+            o.store_headers = 1;
+            break;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_read, stdout);
+            return EXIT_OK;
+        default:
+            return usage_error("read: bad option", usage_read);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("read: no capture file given", usage_read);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct pipeline_summary sum;
+    memset(&sum, 0, sizeof sum);
+    char err[HTTPCAP_ERRBUF];
+    int rc = pipeline_read(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
+    if (rc != 0)
+        fprintf(stderr, "httpcap: %s\n", err);
+    if (!o.quiet && sum.capture_id > 0) {
+        double s = seconds_since(&t0);
+        fprintf(stderr,
+                "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions "
+                "in %.2f s%s\n",
+                o.db_path, (long long)sum.capture_id, (unsigned long long)sum.packets,
+                (unsigned long long)sum.connections, (unsigned long long)sum.transactions, s,
+                sum.truncated ? " (input truncated)" : "");
+    }
+    return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* JSON string with the escapes RFC 8259 requires. */
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
+    }
+    putchar('"');
+}
+
+static void print_rule_json(const struct rule_info *ri, int last)
+{
+    printf("  {\"id\": ");
+    json_string(ri->id);
+    printf(", \"severity\": ");
+    json_string(rules_severity_name(ri->severity));
+    printf(", \"reference\": ");
+    json_string(ri->reference);
+    printf(", \"reference_old\": ");
+    json_string(ri->reference_old);
+    printf(", \"summary\": ");
+    json_string(ri->summary);
+    printf(", \"hint\": ");
+    json_string(ri->hint);
+    printf("}%s\n", last ? "" : ",");
+}
+
+static void print_rule_long(const struct rule_info *ri)
+{
+    printf("%s (%s)\n  %s\n  reference: %s (formerly %s)\n  hint: %s\n", ri->id,
+           rules_severity_name(ri->severity), ri->summary, ri->reference, ri->reference_old,
+           ri->hint ? ri->hint : "");
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int json = 0, c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_rules, stdout);
+            return EXIT_OK;
+        }
+        if (c != 'F')
+            return usage_error("rules: bad option", usage_rules);
+        if (strcmp(optarg, "json") == 0)
+            json = 1;
+        else if (strcmp(optarg, "text") != 0)
+            return usage_error("rules: --format takes text or json", usage_rules);
+    }
+    const char *want = optind < argc ? argv[optind] : NULL;
+    int found = 0;
+    if (json)
+        printf("[\n");
+    for (int r = 0; r < RULE_COUNT; r++) {
+        const struct rule_info *ri = rules_get((enum rule_id)r);
+        if (want && strcmp(want, ri->id) != 0)
+            continue;
+        found++;
+        if (json)
+            print_rule_json(ri, want ? 1 : r == RULE_COUNT - 1);
+        else if (want)
+            print_rule_long(ri);
+        else
+            printf("%-38s %-8s %s\n", ri->id, rules_severity_name(ri->severity), ri->reference);
+    }
+    if (json)
+        printf("]\n");
+    if (want && !found) {
+        fprintf(stderr, "httpcap: rules: no rule '%s' (see 'httpcap rules')\n", want);
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void print_version(void)
+{
+    printf("httpcap %s\n%s\nllhttp %d.%d.%d\nSQLite %s\n", HTTPCAP_VERSION, pcap_lib_version(),
+           LLHTTP_VERSION_MAJOR, LLHTTP_VERSION_MINOR, LLHTTP_VERSION_PATCH, sqlite3_libversion());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("no command given", usage_main);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        print_version();
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "read") == 0)
+        return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
+    fprintf(stderr, "httpcap: unknown command '%s'\n%s", cmd, usage_main);
+    return EXIT_USAGE;
+}

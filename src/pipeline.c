@@ -1,0 +1,332 @@
+/*
+ * pipeline.c - wires source -> decode -> flow -> reasm -> http -> rules -> store for
+ * `httpcap read`; the only file that includes every stage's header.
+ * Owns: the run's counters, the per-connection glue (flow_conn.app = http session),
+ *       the first store error (reading stops at it).
+ * In:   options and file names from main.c.
+ * Out:  rows through store.c; a summary; one-line errors.
+ * Never: looks inside packets or HTTP itself.
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "http.h"
+#include "rules.h"
+#include "source.h"
+#include "store.h"
+
+struct run {
+    const struct pipeline_options *opt;
+    struct store *store;
+    struct flow_table *flows;
+    struct http_config http_cfg;
+    struct http_events http_ev;
+    int64_t capture_id;
+    struct store_capture cap;           /* the capture row's numbers */
+    uint64_t skips[DECODE_REASON_COUNT];/* packets by decode result */
+    int failed;                         /* a store error happened; stop reading */
+    char err[HTTPCAP_ERRBUF];           /* the first store error */
+};
+
+void pipeline_defaults(struct pipeline_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db_path = "httpcap.db";
+    o->max_connections = 1u << 20;
+    o->idle_timeout_ns = 300LL * 1000000000;
+    o->reasm_cap_bytes = 4u << 20;
+    o->max_pending = 1024;
+    o->max_header_bytes = 64u << 10;
+}
+
+/* http -> rules -> store. */
+static void on_txn(void *user, struct txn *t)
+{
+    struct run *r = user;
+    if (r->failed)
+        return;
+    rules_check(t);
+    if (store_put_txn(r->store, r->capture_id, t, r->err) != 0) {
+        r->failed = 1;
+        return;
+    }
+    r->cap.transactions++;
+}
+
+static void on_open(void *user, struct flow_conn *c)
+{
+    struct run *r = user;
+    c->id = store_next_connection_id(r->store);
+    c->app = NULL;
+}
+
+/* The HTTP session is made at the first payload byte, when the handshake is known. */
+static struct http_session *session_of(struct run *r, struct flow_conn *c)
+{
+    if (!c->app) {
+        const uint8_t saw_start[2] = {c->half[0].saw_syn, c->half[1].saw_syn};
+        c->app = http_open(&r->http_cfg, &r->http_ev, c->id, c->client, saw_start);
+    }
+    return c->app;
+}
+
+static void on_data(void *user, struct flow_conn *c, int side, const uint8_t *p, size_t n,
+                    int64_t ts_ns)
+{
+    struct run *r = user;
+    struct http_session *s = session_of(r, c);
+    if (!s)
+        return;
+    if (c->client >= 0)
+        http_set_client(s, c->client);
+    http_data(s, side, p, n, ts_ns);
+    if (c->client < 0 && http_client_side(s) >= 0)
+        flow_set_client(c, http_client_side(s));
+}
+
+static void on_gap(void *user, struct flow_conn *c, int side, uint64_t bytes, int64_t ts_ns)
+{
+    struct run *r = user;
+    struct http_session *s = session_of(r, c);
+    if (s)
+        http_gap(s, side, bytes, ts_ns);
+}
+
+/* Without a SYN or a request, guess the server as the side on the well-known port. */
+static int guess_client(const struct flow_conn *c)
+{
+    if (c->port[0] < c->port[1] && c->port[0] < 49152)
+        return 1;
+    return 0;
+}
+
+static void fill_conn_row(const struct flow_conn *c, int client, struct store_conn *row)
+{
+    memset(row, 0, sizeof *row);
+    row->id = c->id;
+    row->ip_version = c->ip_version;
+    row->saw_syn = c->saw_syn;
+    row->first_ns = c->first_ns;
+    row->last_ns = c->last_ns;
+    for (int i = 0; i < 2; i++) {
+        int side = i == 0 ? client : 1 - client;
+        memcpy(row->ip[i], c->addr[side], 16);
+        row->port[i] = c->port[side];
+        row->packets[i] = c->packets[side];
+        row->bytes[i] = c->bytes[side];
+        row->retransmits[i] = c->half[side].stats.retransmits;
+        row->out_of_order[i] = c->half[side].stats.out_of_order;
+        row->gap_bytes[i] = c->half[side].stats.gap_bytes;
+        row->overlap_conflicts += c->half[side].stats.overlap_conflicts;
+    }
+}
+
+static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t ts_ns)
+{
+    struct run *r = user;
+    struct http_session *s = c->app;
+    struct store_conn row;
+    int client = c->client;
+    if (client < 0 && s)
+        client = http_client_side(s);
+    fill_conn_row(c, client >= 0 ? client : guess_client(c), &row);
+    row.roles_known = client >= 0;
+    row.protocol = s ? http_protocol_name(http_protocol(s)) : "unknown";
+    row.end_reason = flow_end_name(why);
+    if (s) {
+        uint64_t stored_before = r->cap.transactions;
+        row.transactions = http_txn_count(s);
+        http_close(s, ts_ns);
+        row.transactions += (uint32_t)(r->cap.transactions - stored_before);
+        c->app = NULL;
+    }
+    r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];
+    if (r->failed)
+        return;
+    if (store_put_conn(r->store, r->capture_id, &row, r->err) != 0)
+        r->failed = 1;
+}
+
+static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPCAP_ERRBUF])
+{
+    memset(r, 0, sizeof *r);
+    r->opt = o;
+    r->http_cfg.store_headers = (uint8_t)o->store_headers;
+    r->http_cfg.max_pending = o->max_pending;
+    r->http_cfg.max_header_bytes = o->max_header_bytes;
+    r->http_ev.txn = on_txn;
+    r->http_ev.user = r;
+    struct flow_config fc = {o->max_connections, o->idle_timeout_ns, o->reasm_cap_bytes};
+    struct flow_events fe = {on_open, on_data, on_gap, on_close, r};
+    r->flows = flow_create(&fc, &fe);
+    if (!r->flows) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    r->store = store_open(o->db_path, err);
+    return r->store ? 0 : -1;
+}
+
+/* One packet through decode and flow. */
+static void feed_packet(struct run *r, const struct source_packet *pkt)
+{
+    struct segment seg;
+    if (r->cap.packets == 0 || pkt->ts_ns < r->cap.first_packet_ns)
+        r->cap.first_packet_ns = pkt->ts_ns;
+    if (pkt->ts_ns > r->cap.last_packet_ns || r->cap.packets == 0)
+        r->cap.last_packet_ns = pkt->ts_ns;
+    r->cap.packets++;
+    r->cap.bytes += pkt->wirelen;
+    r->cap.clamped_timestamps += pkt->ts_clamped;
+    enum decode_reason why =
+        decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_ns, &seg);
+    r->skips[why]++;
+    if (why == DECODE_OK)
+        flow_input(r->flows, &seg);
+}
+
+/* Read one file to its end; returns 0, or -1 with err for an input error. */
+static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
+{
+    struct source_packet pkt;
+    int rc;
+    while (!r->failed && (rc = source_next(src, &pkt, err)) == 1)
+        feed_packet(r, &pkt);
+    if (r->failed)
+        return 0;
+    return rc < 0 ? -1 : 0;
+}
+
+static struct source *open_checked(const char *path, const char *filter,
+                                   char err[HTTPCAP_ERRBUF])
+{
+    struct source *src = source_open_file(path, filter, err);
+    if (!src)
+        return NULL;
+    int lt = source_linktype(src);
+    if (!decode_link_supported(lt)) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: link type %d (%s) is not supported", path, lt,
+                 decode_link_name(lt));
+        source_close(src);
+        return NULL;
+    }
+    return src;
+}
+
+static void join_sources(const char *const *files, int n, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && used + 1 < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", files[i]);
+}
+
+/* Flush every connection, write the skip counters and the final capture row. */
+static int finish(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    struct flow_stats fs;
+    flow_flush_all(r->flows, r->cap.last_packet_ns);
+    flow_get_stats(r->flows, &fs);
+    r->cap.connections = fs.opened;
+    r->cap.peak_connections = fs.peak_active;
+    r->cap.ip_fragments = r->skips[DECODE_FRAGMENT];
+    r->cap.tcp_segments = r->skips[DECODE_OK];
+    r->cap.skipped_packets = r->cap.packets - r->skips[DECODE_OK];
+    if (r->failed) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
+        return -1;
+    }
+    for (int i = 1; i < DECODE_REASON_COUNT; i++) {
+        if (r->skips[i] &&
+            store_capture_skip(r->store, r->capture_id, decode_reason_name((enum decode_reason)i),
+                               r->skips[i], r->err) != 0)
+            goto fail;
+    }
+    if (store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
+        goto fail;
+    return 0;
+fail:
+    snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
+    return -1;
+}
+
+static int read_all(struct run *r, struct source *first, const char *const *files, int n,
+                    char err[HTTPCAP_ERRBUF])
+{
+    struct source *src = first;
+    for (int i = 0; i < n; i++) {
+        if (!src)
+            src = open_checked(files[i], r->opt->filter, err);
+        if (!src)
+            return -1;
+        if (r->cap.link_type < 0) {
+            r->cap.link_type = source_linktype(src);
+            r->cap.link_type_name = decode_link_name(r->cap.link_type);
+        }
+        int rc = read_one(r, src, err);
+        source_close(src);
+        src = NULL;
+        if (rc != 0) {
+            r->cap.truncated = 1;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
+                  struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
+{
+    struct run *r = calloc(1, sizeof *r);
+    char sources[4096];
+    if (!r) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    struct source *first = open_checked(files[0], o->filter, err);
+    int rc = -1;
+    if (!first || setup(r, o, err) != 0)
+        goto out;
+    join_sources(files, n_files, sources, sizeof sources);
+    r->cap.source = sources;
+    r->cap.filter = o->filter;
+    r->cap.link_type = -1;
+    r->cap.kernel_drops = r->cap.interface_drops = -1;
+    r->capture_id = store_capture_begin(r->store, &r->cap, err);
+    if (r->capture_id < 0)
+        goto out;
+    int read_rc = read_all(r, first, files, n_files, err);
+    first = NULL;
+    char read_err[HTTPCAP_ERRBUF];
+    if (read_rc != 0) {
+        snprintf(read_err, sizeof read_err, "%s", err);
+        r->cap.error = read_err;
+    }
+    rc = finish(r, err);
+    if (rc == 0 && read_rc != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s", read_err);
+        rc = -1;
+    }
+    sum->capture_id = r->capture_id;
+    sum->packets = r->cap.packets;
+    sum->bytes = r->cap.bytes;
+    sum->connections = r->cap.connections;
+    sum->transactions = r->cap.transactions;
+    sum->truncated = r->cap.truncated;
+out:
+    source_close(first);
+    flow_destroy(r->flows);
+    char close_err[HTTPCAP_ERRBUF];
+    if (store_close(r->store, close_err) != 0 && rc == 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", o->db_path, close_err);
+        rc = -1;
+    }
+    free(r);
+    return rc;
+}

@@ -1,0 +1,576 @@
+/*
+ * store.c - the SQLite database: schema, prepared statements, batched commits.
+ * Owns: the sqlite3 handle, its prepared statements, the open write transaction,
+ *       the next connection id.
+ * In:   store_capture, store_conn and txn records (copied while binding).
+ * Out:  rows in captures, connections, transactions, violations, headers.
+ * Never: parses HTTP or packets; keeps a bound pointer after a call returns.
+ */
+#include "store.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rules.h"
+#include "sql_embed.h"
+
+#ifndef HTTPCAP_VERSION
+#define HTTPCAP_VERSION "0.1.0"
+#endif
+
+/* Rows per write transaction: large batches make inserts cheap (one fsync each). */
+#define STORE_BATCH_ROWS 50000
+
+enum stmt_id {
+    ST_TXN,
+    ST_VIOLATION,
+    ST_HEADER,
+    ST_CONN,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_TXN] = "INSERT INTO transactions (capture_id, connection_id, seq, method, host, uri,"
+               " request_version, status, reason, response_version, interim,"
+               " request_start_ns, request_end_ns, response_start_ns, response_end_ns,"
+               " request_header_bytes, request_body_bytes, request_body_wire_bytes,"
+               " response_header_bytes, response_body_bytes, response_body_wire_bytes,"
+               " content_type, content_encoding, server, location, user_agent, request_id,"
+               " violations, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+               "?,?,?,?,?)",
+    [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail)"
+                     " VALUES (?,?,?,?)",
+    [ST_HEADER] = "INSERT INTO headers (transaction_id, direction, position, name, value)"
+                  " VALUES (?,?,?,?,?)",
+    [ST_CONN] = "INSERT INTO connections (id, capture_id, ip_version, client_ip, client_port,"
+                " server_ip, server_port, protocol, roles_known, saw_syn, first_ns, last_ns,"
+                " end_reason, client_packets, server_packets, client_bytes, server_bytes,"
+                " client_retransmits, server_retransmits, client_out_of_order,"
+                " server_out_of_order, client_gap_bytes, server_gap_bytes,"
+                " overlap_conflicts, transactions)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST_COUNT];
+    uint64_t next_conn_id;  /* last connection id handed out */
+    uint32_t batch_rows;    /* rows written in the open transaction */
+    int in_txn;             /* a BEGIN is open */
+};
+
+static void set_err(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
+{
+    snprintf(err, HTTPCAP_ERRBUF, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int exec_sql(struct store *st, const char *sql, const char *what,
+                    char err[HTTPCAP_ERRBUF])
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: %s", what, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t wall_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *embedded_sql(const char *name)
+{
+    for (unsigned i = 0; i < sql_file_count; i++) {
+        if (strcmp(sql_files[i].name, name) == 0)
+            return sql_files[i].text;
+    }
+    return NULL;
+}
+
+/* Refuse a database written by a newer httpcap; stamp the version on a new one. */
+static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    int version = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                           &q, NULL) != SQLITE_OK) {
+        set_err(err, "reading schema version", st->db);
+        return -1;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "database has schema version %d, this httpcap knows %d: use a newer httpcap "
+                 "or another database",
+                 version, STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '%d')",
+             STORE_SCHEMA_VERSION);
+    return exec_sql(st, sql, "writing schema version", err);
+}
+
+/* The rules table mirrors the built-in catalogue (rules.h). */
+static int fill_rules(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO rules (id, severity, reference, reference_old,"
+                           " summary, hint) VALUES (?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        set_err(err, "preparing rules", st->db);
+        return -1;
+    }
+    int rc = 0;
+    for (int r = 0; r < RULE_COUNT && rc == 0; r++) {
+        const struct rule_info *ri = rules_get((enum rule_id)r);
+        sqlite3_bind_text(q, 1, ri->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, rules_severity_name(ri->severity), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, ri->reference, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, ri->reference_old, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, ri->summary, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, ri->hint, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            set_err(err, "writing rules", st->db);
+            rc = -1;
+        }
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int apply_schema(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    static const char *const files[] = {"schema.sql", "status_codes.sql", "views.sql"};
+    if (exec_sql(st, "BEGIN IMMEDIATE", "starting schema update", err) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        const char *sql = embedded_sql(files[i]);
+        if (sql && exec_sql(st, sql, files[i], err) != 0)
+            goto fail;
+    }
+    if (check_schema_version(st, err) != 0 || fill_rules(st, err) != 0)
+        goto fail;
+    return exec_sql(st, "COMMIT", "committing schema", err);
+fail:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                               NULL) != SQLITE_OK) {
+            set_err(err, "preparing statements", st->db);
+            return -1;
+        }
+    }
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM connections", -1, &q,
+                           NULL) != SQLITE_OK) {
+        set_err(err, "reading connections", st->db);
+        return -1;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW)
+        st->next_conn_id = (uint64_t)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return 0;
+}
+
+static void free_store(struct store *st)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
+{
+    struct store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", path);
+        return NULL;
+    }
+    char what[HTTPCAP_ERRBUF];
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open database: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        free_store(st);
+        return NULL;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    snprintf(what, sizeof what, "%s", path);
+    char inner[HTTPCAP_ERRBUF];
+    if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", what, inner) != 0 ||
+        apply_schema(st, inner) != 0 || prepare_all(st, inner) != 0) {
+        if (strncmp(inner, path, strlen(path)) == 0)
+            snprintf(err, HTTPCAP_ERRBUF, "%.500s", inner);
+        else
+            snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
+        free_store(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Open a write transaction when none is open. */
+static int begin_batch(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    if (st->in_txn)
+        return 0;
+    if (exec_sql(st, "BEGIN", "starting a write transaction", err) != 0)
+        return -1;
+    st->in_txn = 1;
+    st->batch_rows = 0;
+    return 0;
+}
+
+int store_commit(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    if (!st->in_txn)
+        return 0;
+    st->in_txn = 0;
+    return exec_sql(st, "COMMIT", "committing", err);
+}
+
+/* Count a row; commit once the batch is full. */
+static int row_written(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    if (++st->batch_rows >= STORE_BATCH_ROWS)
+        return store_commit(st, err);
+    return 0;
+}
+
+static void bind_opt_int64(sqlite3_stmt *q, int col, int present, int64_t v)
+{
+    if (present)
+        sqlite3_bind_int64(q, col, v);
+    else
+        sqlite3_bind_null(q, col);
+}
+
+/* Bind a NUL-terminated string, NULL when empty. */
+static void bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
+{
+    if (s && s[0])
+        sqlite3_bind_text(q, col, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, col);
+}
+
+/* Step, reset and clear: no statement keeps a pointer past the call. */
+static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
+                     char err[HTTPCAP_ERRBUF])
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc != SQLITE_DONE) {
+        set_err(err, what, st->db);
+        return -1;
+    }
+    return 0;
+}
+
+static void format_flags(uint32_t flags, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+#define FLAG_NAME(id, bit, name)                                                    \
+    if ((flags & (id)) && n + sizeof(name) + 1 < cap) {                               \
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", name);         \
+    }
+    TXN_FLAGS(FLAG_NAME)
+#undef FLAG_NAME
+}
+
+static void format_interim(const struct txn *t, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < t->n_interim && i < TXN_MAX_INTERIM && n + 8 < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%u", i ? "," : "", (unsigned)t->interim[i]);
+}
+
+static void bind_request(sqlite3_stmt *q, const struct txn *t, char version[8])
+{
+    if (!t->has_request)
+        return;
+    snprintf(version, 8, "%u.%u", (unsigned)t->req_major % 10, (unsigned)t->req_minor % 10);
+    bind_text_or_null(q, 4, t->method);
+    bind_text_or_null(q, 5, t->host);
+    bind_text_or_null(q, 6, t->uri);
+    sqlite3_bind_text(q, 7, version, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 12, t->request_start_ns);
+    bind_opt_int64(q, 13, t->request_complete, t->request_end_ns);
+    sqlite3_bind_int64(q, 16, (int64_t)t->request_header_bytes);
+    sqlite3_bind_int64(q, 17, (int64_t)t->request_body_bytes);
+    sqlite3_bind_int64(q, 18, (int64_t)t->request_body_wire_bytes);
+    bind_text_or_null(q, 26, t->user_agent);
+    bind_text_or_null(q, 27, t->request_id);
+}
+
+static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
+{
+    if (!t->has_response)
+        return;
+    snprintf(version, 8, "%u.%u", (unsigned)t->resp_major % 10, (unsigned)t->resp_minor % 10);
+    sqlite3_bind_int(q, 8, t->status);
+    sqlite3_bind_text(q, 9, t->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 10, version, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 14, t->response_start_ns);
+    sqlite3_bind_int64(q, 15, t->response_end_ns);
+    sqlite3_bind_int64(q, 19, (int64_t)t->response_header_bytes);
+    sqlite3_bind_int64(q, 20, (int64_t)t->response_body_bytes);
+    sqlite3_bind_int64(q, 21, (int64_t)t->response_body_wire_bytes);
+    bind_text_or_null(q, 22, t->content_type);
+    bind_text_or_null(q, 23, t->content_encoding);
+    bind_text_or_null(q, 24, t->server);
+    bind_text_or_null(q, 25, t->location);
+}
+
+static int put_violations(struct store *st, int64_t txn_id, const struct txn *t,
+                          char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = st->stmt[ST_VIOLATION];
+    for (unsigned i = 0; i < t->n_violations && i < TXN_MAX_VIOLATIONS; i++) {
+        const struct rule_info *ri = rules_get((enum rule_id)t->violations[i].rule);
+        if (!ri)
+            continue;
+        sqlite3_bind_int64(q, 1, txn_id);
+        sqlite3_bind_text(q, 2, ri->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, rules_severity_name(ri->severity), -1, SQLITE_STATIC);
+        bind_text_or_null(q, 4, t->violations[i].detail);
+        if (step_done(st, q, "writing a violation", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int put_headers(struct store *st, int64_t txn_id, const struct txn *t,
+                       char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = st->stmt[ST_HEADER];
+    int pos[2] = {0, 0};
+    for (uint32_t i = 0; i < t->n_headers; i++) {
+        const struct txn_header *h = &t->headers[i];
+        int dir = h->is_response ? 1 : 0;
+        sqlite3_bind_int64(q, 1, txn_id);
+        sqlite3_bind_text(q, 2, dir ? "response" : "request", -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 3, ++pos[dir]);
+        sqlite3_bind_text(q, 4, h->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, h->value, -1, SQLITE_STATIC);
+        if (step_done(st, q, "writing a header", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
+                  char err[HTTPCAP_ERRBUF])
+{
+    if (begin_batch(st, err) != 0)
+        return -1;
+    sqlite3_stmt *q = st->stmt[ST_TXN];
+    char req_version[8], resp_version[8], flags[256], interim[TXN_MAX_INTERIM * 6 + 1];
+    format_flags(t->flags, flags, sizeof flags);
+    format_interim(t, interim, sizeof interim);
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_int64(q, 2, (int64_t)t->connection_id);
+    sqlite3_bind_int64(q, 3, t->seq);
+    bind_request(q, t, req_version);
+    bind_response(q, t, resp_version);
+    bind_text_or_null(q, 11, interim);
+    sqlite3_bind_int(q, 28, t->n_violations);
+    sqlite3_bind_text(q, 29, flags, -1, SQLITE_STATIC);
+    if (step_done(st, q, "writing a transaction", err) != 0)
+        return -1;
+    int64_t id = sqlite3_last_insert_rowid(st->db);
+    if (put_violations(st, id, t, err) != 0 || put_headers(st, id, t, err) != 0)
+        return -1;
+    return row_written(st, err);
+}
+
+void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46])
+{
+    if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, ip, out, 46))
+        snprintf(out, 46, "?");
+}
+
+int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn *c,
+                   char err[HTTPCAP_ERRBUF])
+{
+    if (begin_batch(st, err) != 0)
+        return -1;
+    sqlite3_stmt *q = st->stmt[ST_CONN];
+    char ip[2][46];
+    store_format_ip(c->ip_version, c->ip[0], ip[0]);
+    store_format_ip(c->ip_version, c->ip[1], ip[1]);
+    int col = 1;
+    sqlite3_bind_int64(q, col++, (int64_t)c->id);
+    sqlite3_bind_int64(q, col++, capture_id);
+    sqlite3_bind_int(q, col++, c->ip_version);
+    sqlite3_bind_text(q, col++, ip[0], -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, col++, c->port[0]);
+    sqlite3_bind_text(q, col++, ip[1], -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, col++, c->port[1]);
+    sqlite3_bind_text(q, col++, c->protocol, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, col++, c->roles_known);
+    sqlite3_bind_int(q, col++, c->saw_syn);
+    sqlite3_bind_int64(q, col++, c->first_ns);
+    sqlite3_bind_int64(q, col++, c->last_ns);
+    sqlite3_bind_text(q, col++, c->end_reason, -1, SQLITE_STATIC);
+    const uint64_t *pairs[] = {c->packets, c->bytes, c->retransmits, c->out_of_order,
+                               c->gap_bytes};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        sqlite3_bind_int64(q, col++, (int64_t)pairs[i][0]);
+        sqlite3_bind_int64(q, col++, (int64_t)pairs[i][1]);
+    }
+    sqlite3_bind_int64(q, col++, (int64_t)c->overlap_conflicts);
+    sqlite3_bind_int64(q, col++, c->transactions);
+    if (step_done(st, q, "writing a connection", err) != 0)
+        return -1;
+    return row_written(st, err);
+}
+
+uint64_t store_next_connection_id(struct store *st)
+{
+    return ++st->next_conn_id;
+}
+
+/* Bind the numbers shared by the INSERT and UPDATE of a capture row, from column col. */
+static void bind_capture_numbers(sqlite3_stmt *q, int col, const struct store_capture *cap)
+{
+    sqlite3_bind_int(q, col++, cap->link_type);
+    sqlite3_bind_text(q, col++, cap->link_type_name, -1, SQLITE_STATIC);
+    bind_opt_int64(q, col++, cap->packets > 0, cap->first_packet_ns);
+    bind_opt_int64(q, col++, cap->packets > 0, cap->last_packet_ns);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->packets);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->bytes);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->tcp_segments);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->ip_fragments);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->skipped_packets);
+    bind_opt_int64(q, col++, cap->kernel_drops >= 0, cap->kernel_drops);
+    bind_opt_int64(q, col++, cap->interface_drops >= 0, cap->interface_drops);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->connections);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->peak_connections);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->transactions);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->gap_bytes);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->clamped_timestamps);
+    sqlite3_bind_int(q, col++, cap->truncated);
+    bind_text_or_null(q, col, cap->error);
+}
+
+#define CAPTURE_NUMBER_COLUMNS                                                          \
+    "link_type, link_type_name, first_packet_ns, last_packet_ns, packets, bytes,"       \
+    " tcp_segments, ip_fragments, skipped_packets, kernel_drops, interface_drops,"      \
+    " connections, peak_connections, transactions, gap_bytes, clamped_timestamps, truncated, error"
+
+int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
+                            char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_commit(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO captures (source, filter, started_ns, program_version, "
+                           CAPTURE_NUMBER_COLUMNS
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        set_err(err, "preparing capture row", st->db);
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, cap->source, -1, SQLITE_STATIC);
+    bind_text_or_null(q, 2, cap->filter);
+    sqlite3_bind_int64(q, 3, wall_clock_ns());
+    sqlite3_bind_text(q, 4, HTTPCAP_VERSION, -1, SQLITE_STATIC);
+    bind_capture_numbers(q, 5, cap);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "writing capture row", st->db);
+        return -1;
+    }
+    return sqlite3_last_insert_rowid(st->db);
+}
+
+int store_capture_end(struct store *st, int64_t capture_id, const struct store_capture *cap,
+                      char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE captures SET (finished_ns, " CAPTURE_NUMBER_COLUMNS
+                           ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        set_err(err, "preparing capture update", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, wall_clock_ns());
+    bind_capture_numbers(q, 2, cap);
+    sqlite3_bind_int64(q, 20, capture_id);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "updating capture row", st->db);
+        return -1;
+    }
+    return store_commit(st, err);
+}
+
+int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
+                       uint64_t packets, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO capture_skips (capture_id, reason, packets)"
+                           " VALUES (?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        set_err(err, "preparing capture skips", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (int64_t)packets);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "writing capture skips", st->db);
+        return -1;
+    }
+    return 0;
+}
+
+int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    if (!st)
+        return 0;
+    int rc = store_commit(st, err);
+    const char *idx = embedded_sql("indexes.sql");
+    if (rc == 0 && idx)
+        rc = exec_sql(st, idx, "building indexes", err);
+    free_store(st);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * store.h - the SQLite database.
+ * Owns: the connection to the database file, the schema (from sql/, embedded),
+ *       prepared statements, batched write transactions (WAL), capture bookkeeping,
+ *       row ids of connections and transactions.
+ * In:   capture, connection and transaction records as plain values.
+ * Out:  rows.
+ * Never: parses HTTP or packets; keeps a pointer it was handed after returning.
+ */
+#ifndef HTTPCAP_STORE_H
+#define HTTPCAP_STORE_H
+
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "txn.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* What a capture row says; every field is copied during the call. */
+struct store_capture {
+    const char *source;        /* file names or interface */
+    const char *filter;        /* NULL when none */
+    int link_type;             /* DLT number, -1 when unknown */
+    const char *link_type_name;
+    int64_t first_packet_ns, last_packet_ns; /* 0 when no packet */
+    uint64_t packets, bytes, tcp_segments, ip_fragments, skipped_packets;
+    int64_t kernel_drops, interface_drops;   /* -1 when not applicable */
+    uint64_t connections, peak_connections, transactions, gap_bytes, clamped_timestamps;
+    int truncated;             /* an input ended inside a packet */
+    const char *error;         /* NULL when none */
+};
+
+/* A finished connection; index 0 is the client, 1 the server. Copied during the call. */
+struct store_conn {
+    uint64_t id;               /* from store_next_connection_id() */
+    uint8_t ip_version;
+    uint8_t ip[2][16];
+    uint16_t port[2];
+    const char *protocol;      /* "http", "tls", "other", "unknown" */
+    uint8_t roles_known, saw_syn;
+    int64_t first_ns, last_ns;
+    const char *end_reason;
+    uint64_t packets[2], bytes[2], retransmits[2], out_of_order[2], gap_bytes[2];
+    uint64_t overlap_conflicts;
+    uint32_t transactions;
+};
+
+/*
+ * Open (creating if needed) the database at path, apply the schema, views and
+ * status-code table, and fill the rules table. Returns NULL and fills err on failure
+ * (not writable, not a database, a newer schema version).
+ */
+struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF]);
+
+/* Start a capture row; returns its id (> 0), or -1 and fills err. */
+int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
+                            char err[HTTPCAP_ERRBUF]);
+
+/* Update the capture row with final numbers and finished_ns. Returns 0 or -1 + err. */
+int store_capture_end(struct store *st, int64_t capture_id, const struct store_capture *cap,
+                      char err[HTTPCAP_ERRBUF]);
+
+/* Record how many packets were skipped for a reason. Returns 0 or -1 + err. */
+int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
+                       uint64_t packets, char err[HTTPCAP_ERRBUF]);
+
+/* A fresh connection id (ids are assigned before the row is written at close). */
+uint64_t store_next_connection_id(struct store *st);
+
+/* Write one transaction with its violations (and headers). Returns 0 or -1 + err. */
+int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
+                  char err[HTTPCAP_ERRBUF]);
+
+/* Write one connection row. Returns 0 or -1 + err. */
+int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn *c,
+                   char err[HTTPCAP_ERRBUF]);
+
+/* Commit what is pending (rows become visible to readers). Returns 0 or -1 + err. */
+int store_commit(struct store *st, char err[HTTPCAP_ERRBUF]);
+
+/* Commit, build the secondary indexes, close. Returns 0 or -1 + err; frees st always.
+ * NULL does nothing and returns 0. */
+int store_close(struct store *st, char err[HTTPCAP_ERRBUF]);
+
+/* Format an address as text (IPv4 dotted, IPv6 RFC 5952). out holds >= 46 bytes. */
+void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46]);
+
+#endif

@@ -1,0 +1,73 @@
+#!/bin/sh
+# run.sh - the whole test suite: unit tests, crafted capture cases, end-to-end scripts.
+# Each part prints lines ending in "N passed, N failed"; this sums them and ends with
+# the same line for everything. Run from the repository root by `make test`.
+# Env: HTTPCAP (the binary), BUILD (build dir), SHARED (default ../shared).
+set -u
+export TZ=UTC LC_ALL=C
+BUILD=${BUILD:-build}
+HTTPCAP=${HTTPCAP:-$(pwd)/httpcap}
+SHARED=${SHARED:-../shared}
+export HTTPCAP BUILD SHARED
+passed=0
+failed=0
+skipped=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Add the counts of the closing line "N passed, N failed[, N skipped]" of a part's output.
+count() {
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "FAILED: $2 printed no result line"
+        failed=$((failed + 1))
+        return
+    fi
+    p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + ${s:-0}))
+    echo "$2: $line"
+}
+
+echo "== unit tests"
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    "$t" >"$tmp/$name.out" 2>&1
+    rc=$?
+    [ $rc -ne 0 ] && sed -n '1,40p' "$tmp/$name.out" | grep -v '^[0-9]* passed' | head -20
+    count "$tmp/$name.out" "$name"
+    if [ $rc -ne 0 ] && ! grep -qE '^[0-9]+ passed, [1-9]' "$tmp/$name.out"; then
+        echo "FAILED: $name exited $rc"
+        failed=$((failed + 1))
+    fi
+done
+
+echo "== crafted capture cases"
+sh tests/run_cases.sh "$tmp/cases" >"$tmp/cases.out" 2>&1
+grep -E '^(FAILED|---|\+\+\+|[-+<>]|skipped)' "$tmp/cases.out" | head -60
+count "$tmp/cases.out" "cases"
+
+echo "== end-to-end scripts"
+for s in tests/e2e/test_*; do
+    [ -f "$s" ] || continue
+    name=$(basename "$s")
+    case "$s" in
+        *.py) python3 "$s" >"$tmp/$name.out" 2>&1 ;;
+        *.sh) sh "$s" >"$tmp/$name.out" 2>&1 ;;
+        *) continue ;;
+    esac
+    grep -E '^(FAILED|skipped)' "$tmp/$name.out" | head -40
+    count "$tmp/$name.out" "$name"
+done
+
+echo
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
