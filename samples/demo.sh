@@ -10,6 +10,10 @@ if [ $# -lt 1 ]; then
     exit 2
 fi
 bin=$1
+if ! command -v "$bin" >/dev/null 2>&1; then
+    echo "demo.sh: $bin: no such program (build it first: make)" >&2
+    exit 1
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 pcap=$here/loopback-mixed.pcap
 tmp=$(mktemp -d)
@@ -38,7 +42,8 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 q() {
     echo "-- $1"
-    sqlite3 -header -column "$db" "$2"
+    sqlite3 -header -column "$db" "$2" >"$tmp/q.out"
+    if [ -s "$tmp/q.out" ]; then cat "$tmp/q.out"; else echo "(none)"; fi
     echo
 }
 

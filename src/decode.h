@@ -19,6 +19,7 @@
 #define TCP_ACK 0x10
 
 /* Why a packet did not yield a segment; one table gives the enum and the names. */
+/* (New reasons go at the end so the numbers of the others never change.) */
 #define DECODE_REASONS(X)                         \
     X(DECODE_OK, "ok")                            \
     X(DECODE_UNKNOWN_LINK, "unknown-link-type")   \
@@ -29,7 +30,8 @@
     X(DECODE_FRAGMENT, "ip-fragment")             \
     X(DECODE_NOT_TCP, "not-tcp")                  \
     X(DECODE_SHORT_TCP, "short-tcp-header")       \
-    X(DECODE_BAD_TCP, "bad-tcp-header")
+    X(DECODE_BAD_TCP, "bad-tcp-header")           \
+    X(DECODE_BAD_LINK, "bad-link-header")
 
 enum decode_reason {
 #define DECODE_ENUM(id, name) id,
@@ -48,7 +50,9 @@ struct segment {
     uint8_t flags;              /* TCP_FIN | TCP_SYN | ... */
     const uint8_t *payload;     /* TCP payload in the packet buffer; valid during the call */
     uint32_t payload_len;       /* payload bytes captured */
-    uint32_t payload_missing;   /* payload bytes on the wire but not captured (snaplen) */
+    uint32_t payload_missing;   /* payload bytes on the wire but not captured (snaplen):
+                                   the IP length minus what was captured, never more
+                                   than wirelen - caplen (a lying length invents none) */
 };
 
 /* Name of a reason ("ip-fragment"); "unknown" for an out-of-range value. */
@@ -65,6 +69,8 @@ const char *decode_link_name(int linktype);
  * segment (payload points into pkt). Any other value is why it was skipped; *out
  * is then undefined. caplen bytes at pkt are readable; wirelen is the length on
  * the wire. Cannot fail otherwise; never reads outside pkt[0..caplen).
+ * Tunnels (VXLAN on UDP 4789, Teredo on UDP 3544, IP in IP, MPLS Ethernet
+ * pseudowires) are entered at most two deep; the segment is the innermost one.
  */
 enum decode_reason decode_packet(int linktype, const uint8_t *pkt, uint32_t caplen,
                                  uint32_t wirelen, int64_t ts_ns, struct segment *out);

@@ -21,7 +21,9 @@ struct source_packet {
     uint32_t wirelen;     /* bytes on the wire (>= caplen unless the file lies) */
     int linktype;         /* DLT_* of this packet */
     uint64_t index;       /* 1-based packet number in this source */
-    uint8_t ts_clamped;   /* 1 when the file's timestamp was absurd and got clamped */
+    uint8_t ts_clamped;   /* 1 when the file's time was absurd (before 1970, from 2242 on,
+                             or a fraction >= 1 s): ts_ns is then the previous packet's
+                             sane time (0 if none), so no arithmetic overflows */
 };
 
 /* Totals a source can report; offline files have no drop counters. */
@@ -34,15 +36,20 @@ struct source_stats {
 
 /*
  * Open a capture file ("-" reads standard input) with nanosecond timestamps and
- * apply filter when non-NULL. Returns NULL and fills err ("FILE: reason") on
- * failure: missing file, not a capture, unsupported link type, bad filter.
+ * apply filter when non-NULL. Returns NULL and fills err on failure: "FILE: reason"
+ * for a missing file, not a capture, or a link type decode_link_supported() refuses
+ * ("FILE: link type 7 (ARCNET) is not supported"); "bad filter 'X': reason" for a
+ * filter libpcap cannot compile. Calls decode_link_supported(), so links decode.o.
  */
 struct source *source_open_file(const char *path, const char *filter, char err[HTTPCAP_ERRBUF]);
 
 /*
  * Read the next packet into *pkt. Returns 1 for a packet, 0 at a clean end of
- * input, -1 on a read error (err gets "FILE: offset N: reason", e.g. a truncated
- * file); packets returned before an error stay valid results.
+ * input, -1 on a read error (err gets "FILE: offset N: reason", N being where the
+ * damaged record starts, e.g. a truncated file; "FILE: reason" when reading a pipe);
+ * packets returned before an error stay valid results. A pcapng file whose later
+ * interface has another link type than the first also ends in -1 (libpcap cannot
+ * read on). Once -1 is returned, call only source_stats() and source_close().
  */
 int source_next(struct source *s, struct source_packet *pkt, char err[HTTPCAP_ERRBUF]);
 

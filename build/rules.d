@@ -1,3 +1,0 @@
-build/rules.o: src/rules.c src/rules.h src/txn.h
-src/rules.h:
-src/txn.h:
