@@ -76,7 +76,7 @@ $(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
 
 $(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 check-tests: $(PROGRAM) $(UNIT_BINS) $(TOOL_BINS)
 

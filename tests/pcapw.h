@@ -6,6 +6,8 @@
  * Out:  a little-endian capture file that libpcap and tshark read.
  * Never: allocates per packet; checks that what it is told to write makes sense (tests
  *       need broken traffic too).
+ * Every failure is sticky: a writing function returns -1, and pw_close() returns -1
+ * with the first failure's message, so a generator may check once at the end.
  */
 #ifndef HTTPCAP_PCAPW_H
 #define HTTPCAP_PCAPW_H
@@ -94,9 +96,8 @@ void pw_set_null_af6(struct pw_file *f, uint32_t af);
 
 /*
  * Write one frame of len bytes exactly as given (link header included) at ts_ns,
- * cut to the current interface's snaplen. Returns 0, or -1 after a write error
- * (sticky: pw_close() reports it too). ts_ns must be >= 0 and, for classic pcap,
- * below 2^32 seconds.
+ * cut to the current interface's snaplen. Returns 0, or -1 after a write error or
+ * a bad argument. ts_ns must be >= 0 and, for classic pcap, below 2^32 seconds.
  */
 int pw_write_frame(struct pw_file *f, int64_t ts_ns, const uint8_t *frame, uint32_t len);
 

@@ -1,0 +1,3 @@
+SELECT seq, uri, status, response_start_ns, response_end_ns, response_body_bytes,
+       response_body_wire_bytes, flags
+FROM v_transactions ORDER BY connection_id, seq;

@@ -1,0 +1,4 @@
+SELECT seq, method, uri, status, reason, ifnull(interim, ''), request_start_ns,
+       request_end_ns, response_start_ns, response_end_ns, request_body_bytes,
+       response_body_bytes
+FROM v_transactions ORDER BY connection_id, seq;

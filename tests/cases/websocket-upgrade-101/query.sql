@@ -1,0 +1,3 @@
+SELECT seq, method, uri, status, class, ifnull(interim, ''), response_start_ns,
+       response_end_ns, response_body_bytes, flags
+FROM v_transactions ORDER BY connection_id, seq;
