@@ -48,6 +48,7 @@ struct frame {
 };
 
 static enum decode_reason ethernet(struct bytes *b, struct frame *f);
+static enum decode_reason ethertype(uint16_t type, struct bytes *b, struct frame *f);
 static enum decode_reason ip_any(struct bytes *b, struct frame *f);
 static enum decode_reason ipv4(struct bytes *b, struct frame *f);
 static enum decode_reason ipv6(struct bytes *b, struct frame *f);
@@ -71,9 +72,6 @@ static int is_vlan_tag(uint16_t type)
 {
     return type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD;
 }
-
-/* From an EtherType on: VLAN tags, then IP, MPLS or PPPoE. */
-static enum decode_reason ethertype(uint16_t type, struct bytes *b, struct frame *f);
 
 static enum decode_reason mpls(struct bytes *b, struct frame *f)
 {
@@ -130,6 +128,7 @@ static enum decode_reason pppoe(struct bytes *b, struct frame *f)
     return DECODE_NOT_IP;
 }
 
+/* From an EtherType on: VLAN tags, then IP, MPLS or PPPoE. */
 static enum decode_reason ethertype(uint16_t type, struct bytes *b, struct frame *f)
 {
     for (int tags = 0; is_vlan_tag(type); tags++) {
@@ -230,8 +229,9 @@ static enum decode_reason nflog(struct bytes *b, struct frame *f)
     if (bytes_skip(b, 4))
         return DECODE_SHORT_LINK;
     for (;;) {
+        /* no payload TLV: the snaplen cut it off, or the packet was logged without it */
         if (bytes_left(b) == 0)
-            return DECODE_NOT_IP; /* logged without its packet */
+            return f->frame_missing ? DECODE_SHORT_LINK : DECODE_NOT_IP;
         if (bytes_le16(b, &len) || bytes_le16(b, &type))
             return DECODE_SHORT_LINK;
         if (len < 4)

@@ -51,13 +51,17 @@ struct flow_conn {
     uint64_t id;              /* set by the caller in open(); flow.c does not use it */
     void *app;                /* the caller's per-connection state; flow.c does not use it */
     /* private to flow.c below */
+    uint32_t isn[2];          /* side i's initial sequence number, when half[i].saw_syn */
     uint32_t hash;
     struct flow_conn *hnext;           /* hash chain */
     struct flow_conn *lru_prev, *lru_next; /* least recently active first */
 };
 
 struct flow_events {
-    /* A new connection; the callee may set c->id and c->app. */
+    /* A new connection; the callee may set c->id and c->app. Raised after the first
+     * segment's SYN is recorded (so c->client and half[i].saw_syn reflect it) and before
+     * its data. None of these callbacks may call flow_input, flow_flush_all or
+     * flow_destroy; flow_set_client is allowed. */
     void (*open)(void *user, struct flow_conn *c);
     /* In-order bytes sent by side `side` (see struct stream_sink for the contract). */
     void (*data)(void *user, struct flow_conn *c, int side, const uint8_t *p, size_t n,
@@ -65,14 +69,19 @@ struct flow_events {
     /* Bytes sent by `side` were lost before its next data() call. */
     void (*gap)(void *user, struct flow_conn *c, int side, uint64_t bytes, int64_t ts_ns);
     /* The connection ended; the last call for c, which is freed right after. Every
-     * byte queued in reassembly has been delivered (holes as gaps) before it. */
+     * byte queued in reassembly has been delivered (holes as gaps) before it. After
+     * both FINs a connection closes once no hole before a FIN can still be filled
+     * (all delivered, or the FIN ACKed); one that saw both FINs ends as FLOW_END_FIN
+     * whatever closes it later, except a RST. */
     void (*close)(void *user, struct flow_conn *c, enum flow_end why, int64_t ts_ns);
     void *user;
 };
 
 struct flow_config {
-    uint32_t max_conns;        /* most connections in the table; the idlest is evicted */
-    int64_t idle_timeout_ns;   /* a connection idle this long (capture time) is closed */
+    uint32_t max_conns;        /* most connections in the table (at least 1 is used);
+                                  the idlest is evicted */
+    int64_t idle_timeout_ns;   /* a connection idle longer (capture time) is closed;
+                                  0 or less: never */
     uint32_t reasm_cap_bytes;  /* out-of-order bytes queued per direction */
 };
 

@@ -8,7 +8,6 @@
  */
 #include "reasm.h"
 
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -45,36 +45,54 @@ struct reasm {
     uint8_t has_fin;
     uint8_t saw_syn;          /* the stream began at a SYN (its first byte is known) */
     struct reasm_seg *queue;  /* out-of-order copies sorted by seq; owned here */
-    uint32_t queued_bytes;    /* bytes held in queue */
-    uint32_t cap_bytes;       /* most bytes the queue may hold */
+    uint32_t queued_bytes;    /* bytes held in queue, each copy charged its bookkeeping too
+                                 (about 40 bytes), so tiny segments cannot beat the cap */
+    uint32_t cap_bytes;       /* most bytes the queue may hold; queued_bytes <= cap_bytes */
     struct reasm_stats stats;
 };
 
 /* Make an empty stream whose queue holds at most cap_bytes. Cannot fail. */
 void reasm_init(struct reasm *r, uint32_t cap_bytes);
 
-/* A SYN with sequence number isn: the first data byte is isn + 1. Cannot fail. */
+/* A SYN with sequence number isn: the first data byte is isn + 1. Ignored when the
+ * stream's position is already known (a retransmitted SYN). Cannot fail. */
 void reasm_syn(struct reasm *r, uint32_t isn);
 
 /*
  * Add one segment's payload: n captured bytes at p starting at seq, followed by
- * `missing` bytes that were on the wire but not captured (snaplen). In-order bytes
- * go to sink->data() straight from p; bytes ahead of a hole are copied into the
- * queue if the cap allows, else dropped and counted. Cannot fail.
+ * `missing` bytes that were on the wire but not captured (snaplen), which become a gap
+ * right after the captured bytes. In-order bytes go to sink->data() straight from p;
+ * bytes ahead of a hole are copied into the queue if the cap allows. Where copies
+ * overlap the first one wins (differing bytes are counted in overlap_conflicts). When
+ * the cap is reached the hole before the queue head becomes a gap first; if the
+ * segment still does not fit it is dropped (dropped_bytes) and its bytes become part
+ * of a later gap. When the peer already ACKed the segment's start, the hole before it
+ * is a gap at once. The first segment of a stream without SYN fixes its position.
+ * Segments more than 2^30 bytes ahead are bogus and dropped. p may be NULL when n is 0.
+ * Cannot fail (when malloc fails the bytes count as dropped).
  */
 void reasm_push(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n, uint32_t missing,
                 int64_t ts_ns, const struct stream_sink *sink);
 
-/* Our FIN at sequence number seq (after its payload): the stream ends there. */
+/* Our FIN at sequence number seq (after its payload): the stream ends there. The
+ * first FIN counts. Cannot fail. */
 void reasm_fin(struct reasm *r, uint32_t seq);
 
 /*
  * The peer acknowledged everything before ack: a hole below ack will never be
- * filled, so it becomes a gap and queued data behind it is delivered. Cannot fail.
+ * filled, so it becomes a gap and queued data behind it is delivered. With nothing
+ * queued no gap is declared here (reasm_flush does). An ACK more than 2^30 bytes
+ * ahead of the stream is ignored. Cannot fail.
  */
 void reasm_ack(struct reasm *r, uint32_t ack, int64_t ts_ns, const struct stream_sink *sink);
 
-/* End of the stream: deliver everything queued, holes becoming gaps; empties the queue. */
+/*
+ * End of the stream: deliver everything queued, holes becoming gaps; empties the queue.
+ * Then bytes the peer ACKed, or that precede our FIN, but were never seen become a
+ * final gap (an ACK of the FIN itself is not data, nor is an ACK exactly one past the
+ * stream when no FIN was seen: that is taken for an uncaptured FIN; holes over 2^30
+ * bytes are ignored). Cannot fail.
+ */
 void reasm_flush(struct reasm *r, int64_t ts_ns, const struct stream_sink *sink);
 
 /* Free the queue without delivering it. Cannot fail. */

@@ -1,7 +1,7 @@
 /*
  * source.c - packets from capture files through libpcap (pcap, pcapng, "-" for stdin).
- * Owns: the pcap handle, the BPF filter, the record offset for error messages, the
- *       packet counters and the timestamp sanity check.
+ * Owns: the pcap handle, the BPF filter, the packet counters, the timestamp sanity
+ *       check and the file offset in read error messages.
  * In:   a path and an optional filter expression.
  * Out:  one struct source_packet at a time, its bytes owned by libpcap.
  * Never: decodes packets (it only asks decode.c whether the link type is known),
@@ -124,8 +124,15 @@ static int64_t packet_time(struct source *s, const struct timeval *tv, uint8_t *
     return s->last_ts_ns;
 }
 
-static void read_error(const struct source *s, long offset, char err[HTTPCAP_ERRBUF])
+/*
+ * The offset is where libpcap stopped reading, taken only now: ftell() costs a
+ * system call, too much for every packet. A pipe has none.
+ */
+static void read_error(const struct source *s, char err[HTTPCAP_ERRBUF])
 {
+    FILE *fp = pcap_file(s->pcap);
+    long offset = fp ? ftell(fp) : -1;
+
     if (offset >= 0)
         snprintf(err, HTTPCAP_ERRBUF, "%s: offset %ld: %s", s->path, offset,
                  pcap_geterr(s->pcap));
@@ -137,9 +144,6 @@ int source_next(struct source *s, struct source_packet *pkt, char err[HTTPCAP_ER
 {
     struct pcap_pkthdr *h;
     const u_char *data;
-    FILE *fp = pcap_file(s->pcap);
-    /* where the next record starts, for the message if it is damaged; -1 on a pipe */
-    long offset = fp ? ftell(fp) : -1;
     int rc;
 
     do {
@@ -148,7 +152,7 @@ int source_next(struct source *s, struct source_packet *pkt, char err[HTTPCAP_ER
     if (rc == PCAP_ERROR_BREAK)
         return 0;
     if (rc != 1) {
-        read_error(s, offset, err);
+        read_error(s, err);
         return -1;
     }
     pkt->ts_ns = packet_time(s, &h->ts, &pkt->ts_clamped);

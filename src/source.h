@@ -45,8 +45,8 @@ struct source *source_open_file(const char *path, const char *filter, char err[H
 
 /*
  * Read the next packet into *pkt. Returns 1 for a packet, 0 at a clean end of
- * input, -1 on a read error (err gets "FILE: offset N: reason", N being where the
- * damaged record starts, e.g. a truncated file; "FILE: reason" when reading a pipe);
+ * input, -1 on a read error (err gets "FILE: offset N: reason", N being where
+ * reading stopped, e.g. the end of a truncated file; "FILE: reason" on a pipe);
  * packets returned before an error stay valid results. A pcapng file whose later
  * interface has another link type than the first also ends in -1 (libpcap cannot
  * read on). Once -1 is returned, call only source_stats() and source_close().
