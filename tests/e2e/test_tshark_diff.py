@@ -21,13 +21,16 @@ SHARED = os.environ.get("SHARED", "../shared")
 PCAPS = os.path.join(SHARED, "pcaps")
 KNOWN = os.path.join(os.path.dirname(__file__), "..", "tshark_differences.txt")
 
+# joins several occurrences of a field; a byte that cannot appear in a URI
+AGG = "\x1f"
+
 FIELDS = ["frame.number", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
           "tcp.dstport", "http.response.code", "http.request_in"]
 
 
 def tshark(path, display_filter, fields):
     cmd = ["tshark", "-n", "-r", path, "-Y", display_filter, "-T", "fields",
-           "-E", "separator=\t", "-E", "occurrence=f"]
+           "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=" + AGG]
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
@@ -56,17 +59,26 @@ def tshark_responses(path):
         return None
     reqs = tshark(path, "http.request", ["frame.number", "http.request.method",
                                          "http.request.uri"]) or []
-    req_by_frame = {int(r[0]): (r[1], r[2] if len(r) > 2 else "") for r in reqs if r[0]}
+    req_by_frame = {}
+    for r in reqs:
+        r += ["", "", ""]
+        # a frame holding several requests: tshark's request_in names the frame only
+        req_by_frame[int(r[0])] = (r[1].split(AGG)[0], r[2].split(AGG)[0])
     out = []
     for r in rows:
         r += [""] * (len(FIELDS) - len(r))
-        frame, ip4s, ip6s, sport, ip4d, ip6d, dport, code, req_in = r[:9]
-        src = ip4s or ip6s
-        dst = ip4d or ip6d
-        request = req_by_frame.get(int(req_in)) if req_in else None
-        out.append({"frame": int(frame), "server": (src, int(sport or 0)),
-                    "client": (dst, int(dport or 0)), "status": int(code or 0),
-                    "request": request})
+        # tunnels put several IP layers in one frame: the innermost (last) is HTTP's
+        frame, ip4s, ip6s, sport, ip4d, ip6d, dport = [x.split(AGG)[-1] for x in r[:7]]
+        codes = r[7].split(AGG) if r[7] else []
+        req_ins = r[8].split(AGG) if r[8] else []
+        # several responses in one frame (pipelining): codes and request_in line up
+        for i, code in enumerate(codes):
+            req_in = req_ins[i] if i < len(req_ins) else ""
+            request = req_by_frame.get(int(req_in)) if req_in else None
+            out.append({"frame": int(frame) * 100 + i if i else int(frame),
+                        "server": (ip4s or ip6s, int(sport or 0)),
+                        "client": (ip4d or ip6d, int(dport or 0)),
+                        "status": int(code or 0), "request": request})
     return out
 
 
@@ -84,9 +96,28 @@ def httpcap_rows(path, db):
         return None, res.stderr.strip()
     con = sqlite3.connect(db)
     rows = con.execute("SELECT server_ip, server_port, client_ip, client_port, status, method,"
-                       " uri, id FROM v_transactions WHERE status IS NOT NULL").fetchall()
+                       " uri, id, flags FROM v_transactions WHERE status IS NOT NULL").fetchall()
+    # interim (1xx) responses are not rows of their own: one pseudo-row per code seen
+    for r in con.execute("SELECT server_ip, server_port, client_ip, client_port, interim,"
+                         " method, uri, id, flags FROM v_transactions WHERE interim <> ''"):
+        rows += [r[:4] + (int(code),) + r[5:] for code in r[4].split(",")]
     con.close()
     return rows, res.stderr.strip()
+
+
+def same_request(row, request):
+    """Same method and URI; a URI httpcap cut at its cap (flag uri-cut) matches its prefix."""
+    method, uri = row[5], row[6] or ""
+    if method != request[0]:
+        return False
+    if "uri-cut" in (row[8] or "").split(","):
+        return request[1].startswith(uri)
+    return uri == request[1]
+
+
+def short(s, n=120):
+    s = str(s)
+    return s if len(s) <= n else s[:n] + "..."
 
 
 def compare(responses, rows):
@@ -102,14 +133,15 @@ def compare(responses, rows):
         cands = pool.get(key, [])
         match = None
         for c in cands:
-            if resp["request"] is None or (c[5], c[6]) == resp["request"]:
+            if resp["request"] is None or same_request(c, resp["request"]):
                 match = c
                 break
         if match is None:
             why = "no row with this connection and status"
             if cands:
+                req = resp["request"] or ("", "")
                 why = "paired with %s %s, tshark says %s %s" % (
-                    cands[0][5], cands[0][6], *(resp["request"] or ("", "")))
+                    cands[0][5], short(cands[0][6]), req[0], short(req[1]))
             missing[resp["frame"]] = why
         else:
             cands.remove(match)

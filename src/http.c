@@ -1,0 +1,289 @@
+/*
+ * http.c - the HTTP/1.x session of one TCP connection: where its messages start.
+ * Owns: what each side carries (http_detect.c), which side is the client, hunting for
+ *       a message start after a mid-stream start, a gap or a parse error, stepping
+ *       over gaps inside bodies of known extent, the session's life.
+ * In:   in-order bytes and gaps of each side (http_data, http_gap), each call starting
+ *       at a TCP segment's start.
+ * Out:  message bytes to http_parse.c, which emits finished transactions.
+ * Never: keeps a body or a pointer into the caller's data; allocates per packet.
+ */
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_session.h"
+
+#define HUNT_GIVE_UP_BYTES (64u * 1024u) /* unknown connection: stop looking after this */
+#define FILL_CHUNK 4096u
+
+static const uint8_t zeros[FILL_CHUNK];
+
+static void look(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts);
+
+/* ---- detection and hunting ---- */
+
+static void start_parsers(struct http_session *s)
+{
+    for (int i = 0; i < 2; i++) {
+        struct http_side *sd = &s->side[i];
+        sd->is_request = (uint8_t)(i == s->client);
+        http_parse_reset(sd);
+    }
+}
+
+static unsigned wanted(const struct http_side *sd)
+{
+    const struct http_session *s = sd->s;
+    unsigned w;
+    if (s->client < 0)
+        w = HTTP_WANT_REQUEST | HTTP_WANT_RESPONSE;
+    else
+        w = sd->idx == s->client ? HTTP_WANT_REQUEST : HTTP_WANT_RESPONSE;
+    if (s->proto == HTTP_PROTO_UNKNOWN)
+        w |= HTTP_WANT_TLS;
+    if (sd->mode == HTTP_MODE_HUNT)
+        w |= HTTP_WANT_STRICT;
+    return w;
+}
+
+static void set_proto(struct http_session *s, enum http_protocol proto)
+{
+    s->proto = (uint8_t)proto;
+    if (proto != HTTP_PROTO_HTTP)
+        http_parse_stop(s);
+}
+
+/* Parse from here on: first the kept prefix (with its own times), then p[0..n). */
+static void start_parsing(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    uint8_t pre[HTTP_DETECT_MAX];
+    int64_t pre_ts[HTTP_DETECT_MAX];
+    size_t len = sd->pre_len;
+    memcpy(pre, sd->pre, len);
+    memcpy(pre_ts, sd->pre_ts, len * sizeof(pre_ts[0]));
+    sd->pre_len = 0;
+    sd->mode = HTTP_MODE_PARSE;
+    for (size_t i = 0; i < len;) {
+        size_t k = i + 1;
+        while (k < len && pre_ts[k] == pre_ts[i])
+            k++;
+        http_parse_feed(sd, pre + i, k - i, pre_ts[i]);
+        i = k;
+    }
+    if (sd->mode == HTTP_MODE_PARSE)
+        http_parse_feed(sd, p, n, ts);
+}
+
+static void found(struct http_side *sd, enum http_detect_verdict v, const uint8_t *p, size_t n,
+                  int64_t ts)
+{
+    struct http_session *s = sd->s;
+    if (s->client < 0) {
+        s->client = v == HTTP_DETECT_REQUEST ? sd->idx : 1 - sd->idx;
+        start_parsers(s);
+    }
+    s->proto = HTTP_PROTO_HTTP;
+    start_parsing(sd, p, n, ts);
+}
+
+static void hunt_skip(struct http_side *sd, size_t n)
+{
+    struct http_session *s = sd->s;
+    if (s->proto != HTTP_PROTO_UNKNOWN)
+        return; /* a known HTTP connection: hunt as long as it lasts */
+    s->hunt_bytes += n;
+    if (s->hunt_bytes >= HUNT_GIVE_UP_BYTES)
+        set_proto(s, HTTP_PROTO_OTHER);
+}
+
+static void not_found(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    struct http_session *s = sd->s;
+    size_t old = sd->pre_len;
+    if (sd->mode == HTTP_MODE_DETECT) {
+        if (s->proto == HTTP_PROTO_HTTP)
+            start_parsing(sd, p, n, ts); /* llhttp says what is wrong */
+        else
+            set_proto(s, HTTP_PROTO_OTHER);
+        return;
+    }
+    sd->pre_len = 0;
+    hunt_skip(sd, old);
+    if (old > 0 && s->proto != HTTP_PROTO_OTHER) {
+        look(sd, p, n, ts); /* that candidate began earlier: this call is a start too */
+        return;
+    }
+    hunt_skip(sd, n);
+}
+
+/*
+ * At a stream start (DETECT) or a call start (HUNT): is this a message start? Bytes
+ * are kept (at most HTTP_DETECT_MAX) while the answer needs more of them.
+ */
+static void look(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    uint8_t buf[HTTP_DETECT_MAX];
+    size_t old = sd->pre_len;
+    size_t take = n < sizeof(buf) - old ? n : sizeof(buf) - old;
+    memcpy(buf, sd->pre, old);
+    memcpy(buf + old, p, take);
+    enum http_detect_verdict v = http_detect(buf, old + take, wanted(sd));
+    if (v == HTTP_DETECT_MORE && take == n) {
+        memcpy(sd->pre + old, p, n);
+        for (size_t i = 0; i < n; i++)
+            sd->pre_ts[old + i] = ts;
+        sd->pre_len = (uint8_t)(old + n);
+        return;
+    }
+    if (v == HTTP_DETECT_REQUEST || v == HTTP_DETECT_RESPONSE)
+        found(sd, v, p, n, ts);
+    else if (v == HTTP_DETECT_TLS)
+        set_proto(sd->s, HTTP_PROTO_TLS);
+    else if (v == HTTP_DETECT_H2 && sd->s->proto == HTTP_PROTO_UNKNOWN)
+        set_proto(sd->s, HTTP_PROTO_OTHER);
+    else
+        not_found(sd, p, n, ts);
+}
+
+/* ---- gaps ---- */
+
+/* Step over a gap inside a body of known extent: llhttp ignores body content. */
+static void fill(struct http_side *sd, uint64_t bytes, int64_t ts)
+{
+    if (sd->eof_body) { /* a close-delimited body takes every byte: just count */
+        sd->off += bytes;
+        if (sd->cur)
+            sd->cur->t.response_body_bytes += bytes;
+        return;
+    }
+    while (bytes > 0 && sd->mode == HTTP_MODE_PARSE && sd->in_msg) {
+        size_t k = bytes < FILL_CHUNK ? (size_t)bytes : FILL_CHUNK;
+        http_parse_feed(sd, zeros, k, ts);
+        bytes -= k;
+    }
+}
+
+static void parse_gap(struct http_side *sd, uint64_t bytes, int64_t ts)
+{
+    sd->ts = ts;
+    if (sd->cur)
+        sd->cur->t.flags |= TXN_GAP;
+    if (sd->in_msg && sd->hdr_measured && (sd->eof_body || bytes <= sd->body_left)) {
+        fill(sd, bytes, ts);
+        return;
+    }
+    /* headers, chunked framing or between messages: the position is lost */
+    http_parse_cut(sd, TXN_GAP | TXN_TRUNCATED);
+    http_parse_reset(sd);
+    sd->mode = HTTP_MODE_HUNT;
+    sd->resync = TXN_GAP | TXN_MIDSTREAM;
+}
+
+/* ---- public interface ---- */
+
+struct http_session *http_open(const struct http_config *cfg, const struct http_events *ev,
+                               uint64_t connection_id, int client_side,
+                               const uint8_t saw_start[2])
+{
+    struct http_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    if (cfg)
+        s->cfg = *cfg;
+    http_txq_init(&s->q, ev, connection_id, &s->cfg);
+    s->client = client_side == 0 || client_side == 1 ? client_side : -1;
+    s->proto = HTTP_PROTO_UNKNOWN;
+    for (int i = 0; i < 2; i++) {
+        struct http_side *sd = &s->side[i];
+        sd->s = s;
+        sd->idx = (uint8_t)i;
+        sd->mode = saw_start && saw_start[i] ? HTTP_MODE_DETECT : HTTP_MODE_HUNT;
+        sd->resync = sd->mode == HTTP_MODE_HUNT ? TXN_MIDSTREAM : 0;
+    }
+    if (s->client >= 0)
+        start_parsers(s);
+    return s;
+}
+
+void http_data(struct http_session *s, int side, const uint8_t *p, size_t n, int64_t ts_ns)
+{
+    if (!s || side < 0 || side > 1 || !p || n == 0)
+        return;
+    struct http_side *sd = &s->side[side];
+    sd->last_ts = ts_ns;
+    if (s->done)
+        return;
+    if (sd->mode == HTTP_MODE_PARSE)
+        http_parse_feed(sd, p, n, ts_ns);
+    else if (sd->mode == HTTP_MODE_DETECT || sd->mode == HTTP_MODE_HUNT)
+        look(sd, p, n, ts_ns);
+    else if (sd->mode == HTTP_MODE_HELD)
+        sd->held_bytes += n;
+}
+
+void http_gap(struct http_session *s, int side, uint64_t bytes, int64_t ts_ns)
+{
+    if (!s || side < 0 || side > 1 || bytes == 0 || s->done)
+        return;
+    struct http_side *sd = &s->side[side];
+    if (sd->mode == HTTP_MODE_DETECT || sd->mode == HTTP_MODE_HUNT) {
+        sd->pre_len = 0;
+        sd->mode = HTTP_MODE_HUNT;
+        sd->resync |= TXN_GAP | TXN_MIDSTREAM;
+    } else if (sd->mode == HTTP_MODE_HELD) {
+        sd->held_bytes += bytes;
+    } else if (sd->mode == HTTP_MODE_PARSE) {
+        parse_gap(sd, bytes, ts_ns);
+    }
+}
+
+void http_set_client(struct http_session *s, int client_side)
+{
+    if (!s || s->client >= 0 || (client_side != 0 && client_side != 1))
+        return;
+    s->client = client_side;
+    start_parsers(s);
+}
+
+int http_client_side(const struct http_session *s)
+{
+    return s ? s->client : -1;
+}
+
+enum http_protocol http_protocol(const struct http_session *s)
+{
+    return s ? (enum http_protocol)s->proto : HTTP_PROTO_UNKNOWN;
+}
+
+const char *http_protocol_name(enum http_protocol p)
+{
+    switch (p) {
+#define HTTP_PROTO_NAME(id, name) \
+    case id:                      \
+        return name;
+        HTTP_PROTOCOLS(HTTP_PROTO_NAME)
+#undef HTTP_PROTO_NAME
+    }
+    return "unknown";
+}
+
+uint32_t http_txn_count(const struct http_session *s)
+{
+    return s ? s->q.emitted : 0;
+}
+
+void http_close(struct http_session *s, int64_t ts_ns)
+{
+    (void)ts_ns; /* times come from the bytes; the close itself ends nothing */
+    if (!s)
+        return;
+    if (!s->done && s->client >= 0) {
+        http_parse_end(&s->side[s->client]); /* requests first: they come first */
+        http_parse_end(&s->side[1 - s->client]);
+    }
+    http_parse_flush(s);
+    http_txq_free(&s->q);
+    free(s);
+}

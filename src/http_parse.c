@@ -1,0 +1,643 @@
+/*
+ * http_parse.c - llhttp parsing of one session's messages into transactions.
+ * Owns: the llhttp callbacks, the feed loop that finds exact message offsets, message
+ *       sizes and timestamps, pairing of responses with queued requests, 1xx, HEAD,
+ *       CONNECT and Upgrade, parse errors.
+ * In:   bytes of a side known to be at (or inside) HTTP messages, from http.c.
+ * Out:  finished transactions through http_txq.c.
+ * Never: decides where messages start after a loss (http.c hunts); keeps a body.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http_session.h"
+
+enum side_event { EV_NONE, EV_BEGIN, EV_HEADERS, EV_COMPLETE };
+enum header_state { HS_NONE, HS_NAME, HS_VALUE };
+
+static const llhttp_settings_t settings;
+
+static struct http_side *request_side(struct http_session *s)
+{
+    return s->client < 0 ? NULL : &s->side[s->client];
+}
+
+static struct http_side *response_side(struct http_session *s)
+{
+    return s->client < 0 ? NULL : &s->side[1 - s->client];
+}
+
+void http_parse_reset(struct http_side *sd)
+{
+    llhttp_init(&sd->parser, sd->is_request ? HTTP_REQUEST : HTTP_RESPONSE, &settings);
+    sd->parser.data = sd;
+    sd->off = 0;
+    sd->event = EV_NONE;
+    sd->in_msg = 0;
+    sd->hstate = HS_NONE;
+    sd->body_left = 0;
+    sd->eof_body = 0;
+    sd->closed = 0;
+    sd->after_close = 0;
+    sd->cur = NULL;
+}
+
+/* The client side waits no longer: go on parsing requests. */
+static void release_held(struct http_session *s)
+{
+    struct http_side *sd = request_side(s);
+    s->held = NULL;
+    if (!sd || sd->mode != HTTP_MODE_HELD)
+        return;
+    if (sd->held_bytes == 0) {
+        llhttp_resume_after_upgrade(&sd->parser);
+        sd->mode = HTTP_MODE_PARSE;
+        return;
+    }
+    /* bytes went by unparsed: find the next request start */
+    http_parse_reset(sd);
+    sd->mode = HTTP_MODE_HUNT;
+    sd->resync |= TXN_MIDSTREAM;
+    sd->held_bytes = 0;
+}
+
+/* Hand one transaction over; nothing may point at it afterwards. */
+static void emit(struct http_session *s, struct http_pend *pd)
+{
+    if (pd == s->held)
+        release_held(s);
+    for (int i = 0; i < 2; i++)
+        if (s->side[i].cur == pd)
+            s->side[i].cur = NULL;
+    http_txq_emit(&s->q, pd);
+}
+
+/* Emit the oldest transactions whose request and response are both over. */
+static void try_emit(struct http_session *s)
+{
+    struct http_pend *pd;
+    while ((pd = http_txq_head(&s->q)) != NULL && pd->req_done && pd->resp_done)
+        emit(s, http_txq_pop(&s->q));
+}
+
+/* Queue a request; the oldest goes out unanswered beyond max_pending. */
+static int queue_push(struct http_session *s, struct http_pend *pd)
+{
+    struct http_pend *old = NULL;
+    int rc = http_txq_push(&s->q, pd, &old);
+    if (old) {
+        struct http_side *rs = response_side(s);
+        if (rs && rs->cur == old)
+            old->t.flags |= TXN_TRUNCATED; /* the rest of that response is not kept */
+        emit(s, old);
+    }
+    return rc;
+}
+
+/* Nothing more is parsed on this connection (TLS, other, a tunnel). */
+void http_parse_stop(struct http_session *s)
+{
+    s->done = 1;
+    s->side[0].mode = HTTP_MODE_OFF;
+    s->side[1].mode = HTTP_MODE_OFF;
+}
+
+/* ---- llhttp callbacks: copy what the transaction keeps ---- */
+
+static struct txn *cur_txn(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    return sd->cur ? &sd->cur->t : NULL;
+}
+
+static int cb_message_begin(llhttp_t *p)
+{
+    ((struct http_side *)p->data)->event = EV_BEGIN;
+    return HPE_PAUSED; /* the loop in feed() learns the exact offset */
+}
+
+static int cb_method(llhttp_t *p, const char *at, size_t n)
+{
+    struct txn *t = cur_txn(p);
+    if (t && http_append(t->method, sizeof(t->method), at, n))
+        t->flags |= TXN_FIELD_CUT;
+    return 0;
+}
+
+static int cb_url(llhttp_t *p, const char *at, size_t n)
+{
+    struct txn *t = cur_txn(p);
+    if (t && http_append(t->uri, sizeof(t->uri), at, n))
+        t->flags |= TXN_URI_CUT;
+    return 0;
+}
+
+static int cb_status(llhttp_t *p, const char *at, size_t n)
+{
+    struct txn *t = cur_txn(p);
+    if (t && http_append(t->reason, sizeof(t->reason), at, n))
+        t->flags |= TXN_FIELD_CUT;
+    return 0;
+}
+
+static int cb_status_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    int status = p->status_code;
+    sd->status_seen = 1;
+    /* RFC 9110 §15.2: 1xx are interim; 101 ends HTTP/1.x on the connection */
+    sd->is_interim = status / 100 == 1 && status != 101;
+    if (sd->cur)
+        sd->cur->t.status = status;
+    return 0;
+}
+
+static int cb_header_field(llhttp_t *p, const char *at, size_t n)
+{
+    struct http_side *sd = p->data;
+    if (sd->hstate != HS_NAME) {
+        sd->hstate = HS_NAME;
+        http_name_reset(&sd->name);
+        if (sd->cur)
+            http_hstore_begin(&sd->cur->hs, !sd->is_request);
+    }
+    http_name_add(&sd->name, at, n);
+    if (sd->cur)
+        http_hstore_add(&sd->cur->hs, at, n);
+    return 0;
+}
+
+static int cb_header_field_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    sd->hstate = HS_VALUE;
+    sd->field = (uint8_t)http_field_lookup(&sd->name, !sd->is_request);
+    http_value_reset(&sd->val);
+    if (sd->cur)
+        http_hstore_value(&sd->cur->hs);
+    return 0;
+}
+
+static int cb_header_value(llhttp_t *p, const char *at, size_t n)
+{
+    struct http_side *sd = p->data;
+    if (sd->field != HTTP_FIELD_NONE)
+        http_value_add(&sd->val, at, n);
+    if (sd->cur)
+        http_hstore_add(&sd->cur->hs, at, n);
+    return 0;
+}
+
+static int cb_header_value_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    if (sd->cur) {
+        http_field_apply(&sd->cur->t, &sd->cur->seen, (enum http_field)sd->field, &sd->val);
+        http_hstore_end(&sd->cur->hs);
+    }
+    sd->hstate = HS_NONE;
+    sd->field = HTTP_FIELD_NONE;
+    return 0;
+}
+
+/* Content-Length of an identity body, so a gap inside it can be stepped over. */
+static uint64_t identity_length(const llhttp_t *p)
+{
+    if ((p->flags & F_CONTENT_LENGTH) && !(p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)))
+        return p->content_length;
+    return 0;
+}
+
+static int request_headers_complete(llhttp_t *p, struct http_side *sd)
+{
+    struct http_pend *pd = sd->cur;
+    if (pd) {
+        pd->t.req_major = p->http_major;
+        pd->t.req_minor = p->http_minor;
+        pd->kind = p->method == HTTP_HEAD      ? HTTP_KIND_HEAD
+                   : p->method == HTTP_CONNECT ? HTTP_KIND_CONNECT
+                                               : HTTP_KIND_OTHER;
+    }
+    sd->body_left = identity_length(p);
+    sd->event = EV_HEADERS;
+    return HPE_PAUSED;
+}
+
+/*
+ * The response parser cannot know what it answers: tell it. 1 = no body, 2 = no body
+ * and the rest of the connection is another protocol, HPE_PAUSED = measure the header.
+ */
+static int response_headers_complete(llhttp_t *p, struct http_side *sd)
+{
+    struct http_pend *pd = sd->cur;
+    int status = p->status_code;
+    uint8_t kind = pd ? pd->kind : HTTP_KIND_OTHER;
+    if (pd) {
+        pd->t.resp_major = p->http_major;
+        pd->t.resp_minor = p->http_minor;
+    }
+    if (status / 100 == 1 && status != 101)
+        return 1; /* RFC 9110 §15.2: a 1xx ends at its header section */
+    if (status == 101)
+        return 2; /* RFC 9110 §15.2.2: the new protocol starts after the blank line */
+    if (kind == HTTP_KIND_CONNECT && status / 100 == 2)
+        return 2; /* RFC 9110 §9.3.6: a 2xx to CONNECT turns the connection into a tunnel */
+    if (kind == HTTP_KIND_HEAD || status == 204 || status == 304)
+        return 1; /* RFC 9112 §6.3 (1): these end at the blank line, whatever the headers */
+    sd->body_left = identity_length(p);
+    sd->eof_body = (uint8_t)llhttp_message_needs_eof(p); /* RFC 9112 §6.3 (8) */
+    sd->event = EV_HEADERS;
+    return HPE_PAUSED;
+}
+
+static int cb_headers_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    return sd->is_request ? request_headers_complete(p, sd) : response_headers_complete(p, sd);
+}
+
+static int cb_body(llhttp_t *p, const char *at, size_t n)
+{
+    struct http_side *sd = p->data;
+    struct txn *t = cur_txn(p);
+    (void)at;
+    if (t && sd->is_request)
+        t->request_body_bytes += n;
+    else if (t)
+        t->response_body_bytes += n;
+    sd->body_left -= n < sd->body_left ? n : sd->body_left;
+    return 0;
+}
+
+static int cb_message_complete(llhttp_t *p)
+{
+    ((struct http_side *)p->data)->event = EV_COMPLETE;
+    return HPE_PAUSED;
+}
+
+static const llhttp_settings_t settings = {
+    .on_message_begin = cb_message_begin,
+    .on_url = cb_url,
+    .on_status = cb_status,
+    .on_method = cb_method,
+    .on_header_field = cb_header_field,
+    .on_header_value = cb_header_value,
+    .on_headers_complete = cb_headers_complete,
+    .on_body = cb_body,
+    .on_message_complete = cb_message_complete,
+    .on_status_complete = cb_status_complete,
+    .on_header_field_complete = cb_header_field_complete,
+    .on_header_value_complete = cb_header_value_complete,
+};
+
+/* ---- message events, at exact offsets ---- */
+
+/* Clear what a previous (1xx) response left; the final one fills it again. */
+static void reset_response(struct http_pend *pd)
+{
+    struct txn *t = &pd->t;
+    t->status = 0;
+    t->reason[0] = '\0';
+    t->resp_major = 0;
+    t->resp_minor = 0;
+    t->response_complete = 0;
+    t->response_start_ns = 0;
+    t->response_end_ns = 0;
+    t->response_header_bytes = 0;
+    t->response_body_bytes = 0;
+    t->response_body_wire_bytes = 0;
+    t->content_type[0] = '\0';
+    t->content_encoding[0] = '\0';
+    t->server[0] = '\0';
+    t->location[0] = '\0';
+    http_field_forget_response(&pd->seen);
+}
+
+static struct http_pend *request_begin(struct http_side *sd)
+{
+    struct http_session *s = sd->s;
+    struct http_pend *pd = http_txq_get(&s->q);
+    if (!pd)
+        return NULL;
+    pd->t.has_request = 1;
+    pd->t.request_start_ns = sd->ts;
+    if (queue_push(s, pd) != 0) {
+        http_txq_put(&s->q, pd); /* no ring at all: out of memory */
+        return NULL;
+    }
+    return pd;
+}
+
+/* A response answers the oldest request without one (RFC 9112 §9.3), else none. */
+static struct http_pend *response_begin(struct http_side *sd)
+{
+    struct http_session *s = sd->s;
+    struct http_pend *pd = sd->cur;
+    struct http_pend *head = http_txq_head(&s->q);
+    if (!pd && head && !head->resp_done)
+        pd = head;
+    if (!pd && !s->orphan)
+        s->orphan = http_txq_get(&s->q);
+    if (!pd)
+        pd = s->orphan;
+    if (pd) {
+        reset_response(pd);
+        pd->t.response_start_ns = sd->ts;
+    }
+    return pd;
+}
+
+/* "HPE_NAME: reason (byte N)", N counted from the message's first byte; sd->cur set. */
+static void record_error(struct http_side *sd, llhttp_errno_t err, const char *reason,
+                         uint64_t at)
+{
+    struct txn *t = &sd->cur->t;
+    char *dst = sd->is_request ? t->request_error : t->response_error;
+    snprintf(dst, TXN_ERROR_MAX, "%s: %s (byte %llu)", llhttp_errno_name(err),
+             reason ? reason : "", (unsigned long long)at);
+    t->flags |= TXN_PARSE_ERROR;
+}
+
+static void on_begin(struct http_side *sd)
+{
+    sd->in_msg = 1;
+    sd->msg_start = sd->off;
+    sd->hdr_measured = 0;
+    sd->hdr_bytes = 0;
+    sd->status_seen = 0;
+    sd->is_interim = 0;
+    sd->eof_body = 0;
+    sd->body_left = 0;
+    sd->hstate = HS_NONE;
+    sd->cur = sd->is_request ? request_begin(sd) : response_begin(sd);
+    if (sd->cur)
+        sd->cur->t.flags |= sd->resync;
+    sd->resync = 0;
+    if (sd->after_close && sd->cur) /* what strict llhttp reports; the message is kept */
+        record_error(sd, HPE_CLOSED_CONNECTION, "Data after `Connection: close`", 0);
+    sd->after_close = 0;
+}
+
+static void set_sizes(struct http_side *sd, struct txn *t)
+{
+    uint64_t total = sd->off - sd->msg_start;
+    uint64_t hdr = sd->hdr_measured ? sd->hdr_bytes : total;
+    if (sd->is_request) {
+        t->request_header_bytes = hdr;
+        t->request_body_wire_bytes = total - hdr;
+    } else {
+        t->response_header_bytes = hdr;
+        t->response_body_wire_bytes = total - hdr;
+    }
+}
+
+static void on_headers(struct http_side *sd)
+{
+    sd->hdr_bytes = sd->off - sd->msg_start;
+    sd->hdr_measured = 1;
+    if (sd->cur)
+        set_sizes(sd, &sd->cur->t);
+}
+
+static void request_complete(struct http_side *sd)
+{
+    struct http_session *s = sd->s;
+    struct http_pend *pd = sd->cur;
+    sd->cur = NULL;
+    if (!pd)
+        return;
+    pd->t.request_complete = 1;
+    pd->t.request_end_ns = sd->ts;
+    pd->req_done = 1;
+    /* Upgrade or CONNECT: what follows may not be HTTP; wait for the answer */
+    if (llhttp_get_upgrade(&sd->parser) && !pd->resp_done)
+        s->held = pd;
+    try_emit(s);
+}
+
+/* The final response of pd is over: emit it if its request is over too. */
+static void response_over(struct http_session *s, struct http_pend *pd)
+{
+    pd->resp_done = 1;
+    if (pd == s->held)
+        release_held(s);
+    if (pd == s->orphan) {
+        s->orphan = NULL;
+        emit(s, pd);
+        return;
+    }
+    try_emit(s);
+}
+
+static void add_interim(struct txn *t, int status)
+{
+    if (t->n_interim < TXN_MAX_INTERIM)
+        t->interim[t->n_interim++] = (uint16_t)status;
+    else
+        t->flags |= TXN_FIELD_CUT;
+}
+
+static void response_complete(struct http_side *sd)
+{
+    struct http_session *s = sd->s;
+    struct http_pend *pd = sd->cur;
+    int status = sd->parser.status_code;
+    int tunnel = status == 101 || (pd && pd->kind == HTTP_KIND_CONNECT && status / 100 == 2);
+    if (pd && sd->is_interim) {
+        add_interim(&pd->t, status);
+        reset_response(pd);
+        return; /* the transaction waits for its final response; cur stays */
+    }
+    sd->cur = NULL;
+    if (pd) {
+        pd->t.has_response = 1;
+        pd->t.response_complete = 1;
+        pd->t.response_end_ns = sd->ts;
+        if (status == 101)
+            pd->t.flags |= TXN_UPGRADE;
+        else if (tunnel)
+            pd->t.flags |= TXN_TUNNEL;
+    }
+    if (tunnel)
+        http_parse_stop(s);
+    if (pd)
+        response_over(s, pd);
+}
+
+static void on_complete(struct http_side *sd)
+{
+    sd->in_msg = 0;
+    sd->closed = !sd->is_interim && !llhttp_should_keep_alive(&sd->parser);
+    if (sd->cur)
+        set_sizes(sd, &sd->cur->t);
+    if (sd->is_request)
+        request_complete(sd);
+    else
+        response_complete(sd);
+}
+
+/*
+ * The current message ends before its end (gap, parse error, close): keep what was
+ * seen, add flags, and let the transaction go when both halves are over.
+ */
+void http_parse_cut(struct http_side *sd, uint32_t flags)
+{
+    struct http_session *s = sd->s;
+    struct http_pend *pd = sd->cur;
+    sd->cur = NULL;
+    if (!pd || !sd->in_msg)
+        return; /* between a 1xx and its final response: nothing is cut */
+    if (sd->hstate == HS_VALUE) { /* llhttp waits for the next line (obs-fold) */
+        sd->cur = pd;
+        cb_header_value_complete(&sd->parser);
+        sd->cur = NULL;
+    }
+    pd->t.flags |= flags;
+    set_sizes(sd, &pd->t);
+    sd->in_msg = 0;
+    if (sd->is_request) {
+        pd->t.request_end_ns = sd->ts;
+        pd->req_done = 1;
+        try_emit(s);
+        return;
+    }
+    if (sd->is_interim) { /* a cut 1xx: the final response may still come */
+        add_interim(&pd->t, pd->t.status);
+        reset_response(pd);
+        return;
+    }
+    pd->t.has_response = sd->status_seen;
+    pd->t.response_end_ns = sd->ts;
+    response_over(s, pd);
+}
+
+/* ---- feeding llhttp ---- */
+
+/* RFC 9112 §2.2 leaves a recipient no way on after a syntax error: record, resync. */
+static void on_error(struct http_side *sd, llhttp_errno_t err)
+{
+    uint64_t at = sd->in_msg ? sd->off - sd->msg_start : 0;
+    if (!sd->in_msg)
+        on_begin(sd); /* outside a message (e.g. data after "close"): a txn carries it */
+    if (sd->cur)
+        record_error(sd, err, llhttp_get_error_reason(&sd->parser), at);
+    http_parse_cut(sd, TXN_PARSE_ERROR);
+    http_parse_reset(sd);
+    sd->mode = HTTP_MODE_HUNT;
+    sd->resync = TXN_MIDSTREAM;
+}
+
+static void on_event(struct http_side *sd)
+{
+    uint8_t ev = sd->event;
+    sd->event = EV_NONE;
+    if (ev == EV_BEGIN)
+        on_begin(sd);
+    else if (ev == EV_HEADERS)
+        on_headers(sd);
+    else if (ev == EV_COMPLETE)
+        on_complete(sd);
+}
+
+/* llhttp stops after a message asking for Upgrade/CONNECT (or a 101 / tunnel). */
+static int on_upgrade_pause(struct http_side *sd, size_t rest)
+{
+    struct http_session *s = sd->s;
+    if (!sd->is_request || s->done)
+        return 0;
+    if (s->held) {
+        sd->mode = HTTP_MODE_HELD;
+        sd->held_bytes = rest;
+        return 0;
+    }
+    llhttp_resume_after_upgrade(&sd->parser); /* its answer came already: go on */
+    return 1;
+}
+
+/*
+ * Run llhttp over p[0..n). Every callback that needs an offset pauses the parser;
+ * the error position then tells exactly how many bytes belong before the event.
+ */
+/*
+ * After a message that closes the connection llhttp (loose build) would swallow all
+ * that follows. Skip CR/LF; anything else starts a message parsed afresh and marked.
+ * Returns the bytes skipped; n - off when only line ends came.
+ */
+static size_t after_close(struct http_side *sd, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == '\r' || p[i] == '\n'))
+        i++;
+    sd->off += i;
+    if (i < n) {
+        http_parse_reset(sd);
+        sd->after_close = 1;
+    }
+    return i;
+}
+
+void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    size_t off = 0;
+    sd->ts = ts;
+    while (sd->mode == HTTP_MODE_PARSE) {
+        if (sd->closed) {
+            off += after_close(sd, p + off, n - off);
+            if (off == n)
+                return;
+        }
+        const char *at = (const char *)p + off;
+        llhttp_errno_t err = llhttp_execute(&sd->parser, at, n - off);
+        if (err == HPE_OK) {
+            sd->off += n - off;
+            return;
+        }
+        const char *pos = llhttp_get_error_pos(&sd->parser);
+        size_t used = pos && pos >= at ? (size_t)(pos - at) : n - off;
+        used = used > n - off ? n - off : used;
+        sd->off += used;
+        off += used;
+        if (err == HPE_PAUSED) {
+            llhttp_resume(&sd->parser);
+            on_event(sd);
+        } else if (err == HPE_PAUSED_UPGRADE) {
+            if (!on_upgrade_pause(sd, n - off))
+                return;
+        } else {
+            on_error(sd, err);
+            return;
+        }
+    }
+}
+
+/* End of the stream on one side: a close-delimited body completes, others are cut. */
+void http_parse_end(struct http_side *sd)
+{
+    if (sd->mode != HTTP_MODE_PARSE || !sd->in_msg)
+        return;
+    sd->ts = sd->last_ts; /* RFC 9112 §6.3 (8): the body ended with the last byte */
+    sd->event = EV_NONE;
+    llhttp_finish(&sd->parser);
+    if (sd->event == EV_COMPLETE) {
+        sd->event = EV_NONE;
+        on_complete(sd);
+    } else {
+        http_parse_cut(sd, TXN_TRUNCATED);
+    }
+}
+
+void http_parse_flush(struct http_session *s)
+{
+    s->held = NULL;
+    struct http_pend *head = http_txq_head(&s->q);
+    if (head && head->resp_done) /* answered early, its request cut: first in order */
+        emit(s, http_txq_pop(&s->q));
+    if (s->orphan) {
+        struct http_pend *o = s->orphan;
+        s->orphan = NULL;
+        emit(s, o);
+    }
+    struct http_pend *pd;
+    while ((pd = http_txq_pop(&s->q)) != NULL) /* requests without a final response */
+        emit(s, pd);
+}

@@ -1,0 +1,93 @@
+/*
+ * http_session.h - the inside of one HTTP session, shared by http.c (where messages
+ * start: detection, hunting, gaps, the public interface) and http_parse.c (llhttp
+ * parsing of messages into transactions). Nothing else includes it.
+ * Owns: the definitions of struct http_session and struct http_side.
+ * Never: appears in another stage; pipeline.c sees only http.h.
+ */
+#ifndef HTTPCAP_HTTP_SESSION_H
+#define HTTPCAP_HTTP_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "http_detect.h"
+#include "http_fields.h"
+#include "http_txq.h"
+#include "llhttp.h"
+
+enum http_side_mode {
+    HTTP_MODE_DETECT, /* at the stream's first byte: decide what it carries */
+    HTTP_MODE_HUNT,   /* position unknown: look for a message start at each call start */
+    HTTP_MODE_PARSE,  /* bytes go to llhttp */
+    HTTP_MODE_HELD,   /* a request asked for Upgrade/CONNECT: wait for its response */
+    HTTP_MODE_OFF     /* nothing more is parsed on this side */
+};
+
+struct http_side {
+    struct http_session *s;
+    llhttp_t parser;
+    uint8_t idx;          /* 0 or 1, as in flow.h */
+    uint8_t mode;         /* enum http_side_mode */
+    uint8_t is_request;   /* parser type; valid once roles are known */
+    uint8_t event;        /* what paused the parser (http_parse.c) */
+    uint8_t in_msg;       /* between a message's first byte and its end */
+    uint8_t hdr_measured; /* hdr_bytes of the current message is known */
+    uint8_t status_seen;  /* response: the status line is parsed */
+    uint8_t is_interim;   /* response: the current message is a 1xx (not 101) */
+    uint8_t eof_body;     /* response: the body runs until the connection closes */
+    uint8_t hstate;       /* header callback state (http_parse.c) */
+    uint8_t field;        /* enum http_field of the header being read */
+    uint8_t pre_len;      /* bytes in pre */
+    uint8_t closed;       /* the last message ended the connection (RFC 9112 §9.6) */
+    uint8_t after_close;  /* the next message came after such a message */
+    uint32_t resync;      /* TXN_* flags for the next message found by hunting */
+    uint64_t off;         /* bytes fed to the parser since it was initialised */
+    uint64_t msg_start;   /* off of the current message's first byte */
+    uint64_t hdr_bytes;   /* start line and header section of the current message */
+    uint64_t body_left;   /* Content-Length body bytes still to come */
+    uint64_t held_bytes;  /* bytes dropped while held */
+    int64_t ts;           /* capture time of the bytes being fed, ns */
+    int64_t last_ts;      /* capture time of the last byte seen on this side, ns */
+    struct http_pend *cur;     /* transaction receiving the current message, or NULL */
+    uint8_t pre[HTTP_DETECT_MAX];     /* bytes kept while a start is undecided */
+    int64_t pre_ts[HTTP_DETECT_MAX];  /* their capture times */
+    struct http_name name;
+    struct http_value val;
+};
+
+struct http_session {
+    struct http_config cfg;
+    struct http_txq q;         /* transactions: pool, FIFO of requests, emission */
+    int client;                /* client side, -1 unknown */
+    uint8_t proto;             /* enum http_protocol */
+    uint8_t done;              /* nothing more is parsed: tls, other, tunnel, upgrade */
+    uint64_t hunt_bytes;       /* bytes skipped while hunting on an unknown connection */
+    struct http_side side[2];
+    struct http_pend *orphan;  /* a response with no request, being parsed */
+    struct http_pend *held;    /* the Upgrade/CONNECT request the client side waits on */
+};
+
+/* http_parse.c */
+
+/* (Re)initialise the side's parser for its role; forgets the message in progress. */
+void http_parse_reset(struct http_side *sd);
+
+/* Parse n bytes captured at ts; the side's mode may change (error, held, off). */
+void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts);
+
+/* End the message in progress before its end (gap, error, close), adding flags; a
+ * transaction whose halves are both over is emitted. Between messages: no-op. */
+void http_parse_cut(struct http_side *sd, uint32_t flags);
+
+/* The side's stream ended: a close-delimited body completes, other messages are cut. */
+void http_parse_end(struct http_side *sd);
+
+/* Nothing more is parsed on the connection (TLS, other, tunnel, upgrade). */
+void http_parse_stop(struct http_session *s);
+
+/* Emit every transaction still held (close), in order. */
+void http_parse_flush(struct http_session *s);
+
+#endif
