@@ -16,7 +16,7 @@ case "$BUILD" in
     *sanitize*) bytes=$((64 * 1024 * 1024)); limit_kb=0 ;;
     *) bytes=$((1100 * 1024 * 1024)); limit_kb=$((100 * 1024)) ;;
 esac
-"$BUILD/tests/genload" "$tmp/load.pcap" --bytes "$bytes" --concurrent 10000 --seed 7 >"$tmp/gen.out"
+"$BUILD/tests/genload" "$tmp/load.pcap" --bytes "$bytes" --concurrent 11000 --seed 7 >"$tmp/gen.out"
 check $? "genload failed"
 want=$(sed -nE 's/.*transactions[ =:]+([0-9]+).*/\1/p' "$tmp/gen.out" | head -n 1)
 /usr/bin/time -v "$HTTPCAP" read -q "$tmp/load.pcap" -o "$tmp/load.db" 2>"$tmp/time.out"
