@@ -1,7 +1,7 @@
 /*
  * decode.c - from a captured frame to a TCP segment.
  * Owns: link layers (Ethernet with 802.1Q/802.1ad tags, MPLS, PPPoE, Linux cooked v1/v2,
- *       BSD null/loopback, raw IP, Cisco HDLC, NFLOG, radiotap 802.11), IPv4, IPv6
+ *       BSD null/loopback, raw IP, Cisco HDLC, NFLOG, radiotap 802.11, ARCNET), IPv4, IPv6
  *       extension headers, tunnels (VXLAN, Teredo, IP in IP; two deep at most), TCP.
  * In:   one frame's captured bytes, its link type, its wire length and capture time.
  * Out:  a struct segment pointing into the frame, or the named reason it was skipped.
@@ -26,6 +26,12 @@
 #define ETH_PPPOE_SESS 0x8864 /* RFC 2516 session stage */
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
+#define ARC_IP 0xd4          /* RFC 1201 */
+#define ARC_IPV6 0xc4        /* RFC 2497 */
+#define ARC_IP_RFC1051 0xf0
+#define ARC_ARP_RFC1051 0xf1
+#define ARC_DIAGNOSE 0x80    /* ANSI/ATA 878.1 */
+#define ARC_BACNET 0xcd      /* ANSI/ASHRAE 135: no split flag either (Wireshark) */
 
 #define IPPROTO_NUM_IPIP 4
 #define IPPROTO_NUM_TCP 6
@@ -244,6 +250,54 @@ static enum decode_reason nflog(struct bytes *b, struct frame *f)
         if (bytes_skip(b, (((size_t)len + 3) & ~(size_t)3) - 4))
             return DECODE_SHORT_LINK;
     }
+}
+
+/*
+ * ARCNET (tcpdump print-arcnet.c): source and destination station ids, on Linux a
+ * 2-byte offset, then a protocol id. RFC 1201 ids carry a split flag and a 2-byte
+ * sequence number next; RFC 1051 ids and diagnostics carry nothing. BSD hands over raw
+ * frames: an exception frame (flag 0xFF) has 2 pad bytes, the id and the real flag
+ * again, and a nonzero flag marks a piece of a split packet. Linux hands over
+ * reassembled packets, so there the flag means nothing.
+ */
+static enum decode_reason arcnet_any(struct bytes *b, struct frame *f, int is_linux)
+{
+    uint8_t proto, flag;
+
+    if (bytes_skip(b, is_linux ? 4 : 2) || bytes_u8(b, &proto))
+        return DECODE_SHORT_LINK;
+    if (proto != ARC_IP_RFC1051 && proto != ARC_ARP_RFC1051 && proto != ARC_DIAGNOSE &&
+        proto != ARC_BACNET) {
+        if (bytes_u8(b, &flag))
+            return DECODE_SHORT_LINK;
+        /* RFC 1201 §2.1: an exception frame repeats protocol id and flag after 0xFFFF */
+        if (!is_linux && flag == 0xff && (bytes_skip(b, 3) || bytes_u8(b, &flag)))
+            return DECODE_SHORT_LINK;
+        if (bytes_skip(b, 2))
+            return DECODE_SHORT_LINK;
+        /* RFC 1201: a piece of a split packet; pieces are not reassembled here */
+        if (!is_linux && flag != 0)
+            return DECODE_FRAGMENT;
+    }
+    switch (proto) {
+    case ARC_IP:
+    case ARC_IP_RFC1051:
+        return ipv4(b, f);
+    case ARC_IPV6:
+        return ipv6(b, f);
+    default:
+        return DECODE_NOT_IP;
+    }
+}
+
+static enum decode_reason arcnet(struct bytes *b, struct frame *f)
+{
+    return arcnet_any(b, f, 0);
+}
+
+static enum decode_reason arcnet_linux(struct bytes *b, struct frame *f)
+{
+    return arcnet_any(b, f, 1);
 }
 
 /* RFC 1042 / 802.1H SNAP header after an 802.11 data header: AA AA 03, OUI, EtherType. */
@@ -581,12 +635,14 @@ struct link {
 static const struct link links[] = {
     {DLT_NULL, "NULL", null_loop},
     {DLT_EN10MB, "EN10MB", ethernet},
+    {DLT_ARCNET, "ARCNET", arcnet},
     {DLT_RAW, "RAW", ip_any},
     {LINKTYPE_RAW, "RAW", ip_any},
     {DLT_C_HDLC, "C_HDLC", c_hdlc},
     {DLT_LOOP, "LOOP", null_loop},
     {DLT_LINUX_SLL, "LINUX_SLL", linux_sll},
     {DLT_IEEE802_11_RADIO, "IEEE802_11_RADIO", radiotap},
+    {DLT_ARCNET_LINUX, "ARCNET_LINUX", arcnet_linux},
     {DLT_IPV4, "IPV4", ipv4},
     {DLT_IPV6, "IPV6", ipv6},
     {DLT_NFLOG, "NFLOG", nflog},

@@ -1,7 +1,7 @@
 /*
  * decode.h - from a captured frame to a TCP segment.
  * Owns: link layers (Ethernet, 802.1Q/QinQ, Linux cooked v1/v2, BSD null/loopback,
- *       raw IP and more), IPv4 (options) and IPv6 (extension headers), the TCP header.
+ *       raw IP, ARCNET and more), IPv4 (options) and IPv6 (extension headers), the TCP header.
  * In:   one packet's bytes and link type.
  * Out:  a struct segment pointing into the packet, or the reason it was skipped.
  * Never: keeps state between packets, reads outside the captured bytes.

@@ -1,9 +1,9 @@
 /*
  * test_decode.c - decode.c driven through decode.h with hand-built frames.
- * Covers every link type, VLAN/QinQ, MPLS, PPPoE, IPv4 options and padding, IPv6
- * extension headers, fragments, tunnels, snaplen cuts and every truncation of each
- * frame. Each input sits at the end of a page followed by an inaccessible one
- * (guard.h), so reading one byte too far crashes the test.
+ * Covers every link type (ARCNET's split and exception headers too), VLAN/QinQ, MPLS,
+ * PPPoE, IPv4 options and padding, IPv6 extension headers, fragments, tunnels, snaplen
+ * cuts and every truncation of each frame. Each input sits at the end of a page followed
+ * by an inaccessible one (guard.h), so reading one byte too far crashes the test.
  */
 #include <limits.h>
 #include <pcap/dlt.h>
@@ -651,6 +651,77 @@ static void test_radiotap(void)
     expect("radiotap version 1", DLT_IEEE802_11_RADIO, DECODE_BAD_LINK);
 }
 
+/* ARCNET: station ids, on Linux a 2-byte offset, protocol id, RFC 1201 split header. */
+static void put_arcnet(int is_linux, unsigned proto, int split_flag)
+{
+    put8(0xbe);
+    put8(0x50);
+    if (is_linux)
+        put16(0xa8e7); /* offset: meaningless in captures */
+    put8(proto);
+    if (split_flag >= 0) {
+        put8((unsigned)split_flag);
+        put16(0x0166);
+    }
+}
+
+static void test_arcnet(void)
+{
+    reset();
+    put_arcnet(1, 0xd4, 0);
+    put_v4_tcp();
+    expect_ok("arcnet linux", DLT_ARCNET_LINUX, 4);
+    check_cuts3("arcnet linux", DLT_ARCNET_LINUX, 8, 20);
+    fb.d[5] = 0x03; /* Linux hands over reassembled packets: the flag means nothing */
+    expect_ok("arcnet linux split flag", DLT_ARCNET_LINUX, 4);
+    fb.d[4] = 0xd5;
+    expect("arcnet linux arp", DLT_ARCNET_LINUX, DECODE_NOT_IP);
+
+    reset();
+    put_arcnet(1, 0xc4, 0); /* RFC 2497 */
+    put_v6_tcp();
+    expect_ok("arcnet linux v6", DLT_ARCNET_LINUX, 6);
+    check_cuts3("arcnet linux v6", DLT_ARCNET_LINUX, 8, 40);
+
+    reset();
+    put_arcnet(1, 0xf0, -1); /* RFC 1051: no split header */
+    put_v4_tcp();
+    expect_ok("arcnet linux rfc1051", DLT_ARCNET_LINUX, 4);
+    check_cuts3("arcnet linux rfc1051", DLT_ARCNET_LINUX, 5, 20);
+    fb.d[4] = 0xf1;
+    expect("arcnet linux rfc1051 arp", DLT_ARCNET_LINUX, DECODE_NOT_IP);
+
+    reset();
+    put_arcnet(0, 0xd4, 0);
+    put_v4_tcp();
+    expect_ok("arcnet", DLT_ARCNET, 4);
+    check_cuts3("arcnet", DLT_ARCNET, 6, 20);
+    for (unsigned flag = 1; flag <= 2; flag++) {
+        fb.d[3] = (uint8_t)flag; /* first piece of a split packet, then a later one */
+        expect("arcnet split", DLT_ARCNET, DECODE_FRAGMENT);
+    }
+
+    /* RFC 1201 §2.1 exception frame: FF, two FF pads, protocol id and the real flag */
+    reset();
+    put_arcnet(0, 0xd4, 0xff);
+    fb.n -= 2;
+    put16(0xffff);
+    put8(0xd4);
+    put8(0);
+    put16(0x0166);
+    put_v4_tcp();
+    expect_ok("arcnet exception", DLT_ARCNET, 4);
+    check_cuts3("arcnet exception", DLT_ARCNET, 10, 20);
+    fb.d[7] = 3;
+    expect("arcnet exception split", DLT_ARCNET, DECODE_FRAGMENT);
+
+    reset();
+    put_arcnet(0, 0xf0, -1);
+    put_v4_tcp();
+    expect_ok("arcnet rfc1051", DLT_ARCNET, 4);
+    check_cuts3("arcnet rfc1051", DLT_ARCNET, 3, 20);
+}
+
 /* ---- IP ---- */
 
 static void test_ipv4(void)
@@ -992,9 +1063,11 @@ static void test_names(void)
     CHECK_STR(decode_reason_name((enum decode_reason)-1), "unknown");
     CHECK_STR(decode_link_name(DLT_EN10MB), "EN10MB");
     CHECK_STR(decode_link_name(DLT_LINUX_SLL2), "LINUX_SLL2");
-    CHECK_STR(decode_link_name(DLT_ARCNET), "unknown");
-    CHECK_INT(decode_link_supported(DLT_ARCNET), 0);
-    CHECK_INT(decode_packet(DLT_ARCNET, p, 0, 0, TS, &seg), DECODE_UNKNOWN_LINK);
+    CHECK_STR(decode_link_name(DLT_ARCNET), "ARCNET");
+    CHECK_STR(decode_link_name(DLT_ARCNET_LINUX), "ARCNET_LINUX");
+    CHECK_STR(decode_link_name(DLT_IEEE802), "unknown");
+    CHECK_INT(decode_link_supported(DLT_IEEE802), 0);
+    CHECK_INT(decode_packet(DLT_IEEE802, p, 0, 0, TS, &seg), DECODE_UNKNOWN_LINK);
 
     /* decode_link_supported() and decode_packet() agree on every link type */
     int disagree = 0, supported = 0;
@@ -1007,7 +1080,7 @@ static void test_names(void)
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         disagree += decode_link_supported(ints[i]);
     CHECK_INT(disagree, 0);
-    CHECK_INT(supported, 12);
+    CHECK_INT(supported, 14);
     /* an empty frame, even without a buffer, is short, never a segment */
     CHECK_INT(decode_packet(DLT_EN10MB, NULL, 0, 60, TS, &seg), DECODE_SHORT_LINK);
     CHECK_INT(decode_packet(DLT_RAW, NULL, 0, 0, TS, &seg), DECODE_SHORT_IP);
@@ -1016,13 +1089,13 @@ static void test_names(void)
 /* Random damage to valid frames of each link type: no crash, no read past the end. */
 static void test_mutations(void)
 {
-    static const int lts[] = {DLT_EN10MB, DLT_RAW, DLT_NFLOG, DLT_IEEE802_11_RADIO};
+    static const int lts[] = {DLT_EN10MB, DLT_RAW, DLT_NFLOG, DLT_IEEE802_11_RADIO, DLT_ARCNET};
     uint8_t orig[512];
     size_t n;
     unsigned seed = 12345;
     int ok = 0;
 
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < sizeof lts / sizeof lts[0]; k++) {
         reset();
         if (lts[k] == DLT_EN10MB) {
             put_vxlan(14 + 40 + 16 + 20 + TCP_LEN);
@@ -1039,6 +1112,14 @@ static void test_mutations(void)
         } else if (lts[k] == DLT_IEEE802_11_RADIO) {
             put_wifi(12, 0x88, 0x83);
             put_snap(0x0800);
+            put_v4_tcp();
+        } else if (lts[k] == DLT_ARCNET) {
+            put_arcnet(0, 0xd4, 0xff);
+            fb.n -= 2;
+            put16(0xffff);
+            put8(0xd4);
+            put8(0);
+            put16(1);
             put_v4_tcp();
         } else {
             put_v6_tcp();
@@ -1071,6 +1152,7 @@ int main(void)
     test_chdlc();
     test_nflog();
     test_radiotap();
+    test_arcnet();
     test_ipv4();
     test_padding();
     test_snaplen();
