@@ -25,7 +25,7 @@ KNOWN = os.path.join(os.path.dirname(__file__), "..", "tshark_differences.txt")
 AGG = "\x1f"
 
 FIELDS = ["frame.number", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst",
-          "tcp.dstport", "http.response.code", "http.request_in"]
+          "tcp.dstport", "http.response.code", "http.request_in", "tcp.analysis.retransmission"]
 
 
 def tshark(path, display_filter, fields):
@@ -67,6 +67,8 @@ def tshark_responses(path):
     out = []
     for r in rows:
         r += [""] * (len(FIELDS) - len(r))
+        if r[9]:
+            continue  # tshark reports a response again when its segment is retransmitted
         # tunnels put several IP layers in one frame: the innermost (last) is HTTP's
         frame, ip4s, ip6s, sport, ip4d, ip6d, dport = [x.split(AGG)[-1] for x in r[:7]]
         codes = r[7].split(AGG) if r[7] else []

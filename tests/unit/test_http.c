@@ -68,7 +68,7 @@ static const char *const key_names[K_COUNT] = {
 
 struct rec {
     char *v[K_COUNT];
-    struct txn t; /* a copy; t.headers is NULL */
+    struct txn t; /* a copy; t.headers is NULL, its strings point into v */
 };
 
 struct result {
@@ -163,8 +163,20 @@ static struct rec rec_of(const struct txn *t)
     r.v[K_FLAGS] = flags_text(t->flags);
     r.v[K_NHDR] = fmt("%u", t->n_headers);
     r.v[K_HDRS] = headers_text(t);
-    r.t = *t;
+    r.t = *t; /* its strings live only during the callback: point them at the copies */
     r.t.headers = NULL;
+    r.t.method = r.v[K_METHOD];
+    r.t.host = r.v[K_HOST];
+    r.t.uri = r.v[K_URI];
+    r.t.user_agent = r.v[K_UA];
+    r.t.request_id = r.v[K_RID];
+    r.t.reason = r.v[K_REASON];
+    r.t.content_type = r.v[K_CTYPE];
+    r.t.content_encoding = r.v[K_CENC];
+    r.t.server = r.v[K_SERVER];
+    r.t.location = r.v[K_LOCATION];
+    r.t.request_error = r.v[K_REQ_ERR];
+    r.t.response_error = r.v[K_RESP_ERR];
     return r;
 }
 
@@ -659,7 +671,10 @@ static void test_transcripts(void)
 
 static const struct txn *txn_at(const struct drive *d, size_t seq)
 {
-    static struct txn none;
+    static struct txn none = {.method = "", .host = "", .uri = "", .user_agent = "",
+                              .request_id = "", .reason = "", .content_type = "",
+                              .content_encoding = "", .server = "", .location = "",
+                              .request_error = "", .response_error = ""};
     return seq >= 1 && seq <= d->res.n ? &d->res.recs[seq - 1].t : &none;
 }
 
@@ -1150,11 +1165,12 @@ static void test_early_response(void)
 /* The helpers behind the kept fields. */
 static void test_fields(void)
 {
-    char buf[8] = "";
-    CHECK_INT(http_append(buf, sizeof(buf), "a\0b", 3), 0);
-    CHECK_STR(buf, "a?b");
-    CHECK_INT(http_append(buf, sizeof(buf), "cdefgh", 6), 1);
-    CHECK_STR(buf, "a?bcdef");
+    static struct http_strs a;
+    CHECK_INT(http_strs_append(&a, HTTP_STR_URI, "a\0b", 3, 7), 0);
+    CHECK_STR(http_strs_get(&a, HTTP_STR_URI), "a?b");
+    CHECK_INT(http_strs_append(&a, HTTP_STR_URI, "cdefgh", 6, 7), 1);
+    CHECK_STR(http_strs_get(&a, HTTP_STR_URI), "a?bcdef");
+    http_strs_clear(&a);
 
     struct http_name nm;
     http_name_reset(&nm);
@@ -1166,22 +1182,26 @@ static void test_fields(void)
     static struct http_value v;
     static struct txn t;
     struct http_field_seen seen = {0, 0};
-    http_value_reset(&v);
-    http_value_add(&v, " \t a", 4);
-    http_value_add(&v, "\0b \t", 4);
-    http_field_apply(&t, &seen, HTTP_FIELD_SERVER, &v);
+    http_value_begin(&v, &a, HTTP_FIELD_SERVER, 1);
+    http_value_add(&v, &a, " \t a", 4);
+    http_value_add(&v, &a, "\0b \t", 4);
+    http_field_apply(&a, &t.flags, &seen, &v);
+    http_strs_fill(&a, &t);
     CHECK_STR(t.server, "a?b");
-    http_value_reset(&v);
-    http_value_add(&v, "second", 6);
-    http_field_apply(&t, &seen, HTTP_FIELD_SERVER, &v);
+    http_value_begin(&v, &a, HTTP_FIELD_SERVER, 1);
+    http_value_add(&v, &a, "second", 6);
+    http_field_apply(&a, &t.flags, &seen, &v);
+    http_strs_fill(&a, &t);
     CHECK_STR(t.server, "a?b"); /* the first one wins */
-    http_value_reset(&v);
+    http_value_begin(&v, &a, HTTP_FIELD_HOST, 0);
     for (int i = 0; i < 300; i++)
-        http_value_add(&v, "x", 1);
-    http_value_add(&v, "   ", 3);
-    http_field_apply(&t, &seen, HTTP_FIELD_HOST, &v);
+        http_value_add(&v, &a, "x", 1);
+    http_value_add(&v, &a, "   ", 3);
+    http_field_apply(&a, &t.flags, &seen, &v);
+    http_strs_fill(&a, &t);
     CHECK_INT(strlen(t.host), TXN_HOST_MAX - 1);
     CHECK(t.flags & TXN_FIELD_CUT);
+    http_strs_free(&a);
 
     struct http_hstore h = {0};
     struct txn_header list[4];
@@ -1232,6 +1252,77 @@ static void test_split_values(void)
     put(&d, 1, nul_reason, sizeof(nul_reason) - 1, 2000);
     drive_close(&d, 9000);
     CHECK_STR(field(&d.res, 1, K_REASON), "O?K");
+    result_free(&d.res);
+}
+
+/* Both sides fill one transaction's strings in turns: each piece lands on its own string. */
+static void test_interleaved_strings(void)
+{
+    struct drive d;
+    drive_open(&d, NULL, 0, 1, 1);
+    puts_(&d, 0, "GET /aa", 1000);
+    puts_(&d, 1, "HTTP/1.1 200 O", 2000);
+    puts_(&d, 0, "bb HTTP/1.1\r\nX-Request-ID: ab", 3000);
+    puts_(&d, 1, "K\r\nServer: s1", 4000);
+    puts_(&d, 0, "c  ", 5000);
+    puts_(&d, 1, "x \t", 6000);
+    puts_(&d, 0, "\r\nUser-Agent: u\r\n\r\n", 7000);
+    puts_(&d, 1, "\r\nContent-Length: 0\r\n\r\n", 8000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 1);
+    CHECK_STR(field(&d.res, 1, K_URI), "/aabb");
+    CHECK_STR(field(&d.res, 1, K_REASON), "OK");
+    CHECK_STR(field(&d.res, 1, K_RID), "abc");
+    CHECK_STR(field(&d.res, 1, K_SERVER), "s1x");
+    CHECK_STR(field(&d.res, 1, K_UA), "u");
+    CHECK_STR(field(&d.res, 1, K_FLAGS), "");
+    result_free(&d.res);
+
+    static struct http_strs a;
+    http_strs_append(&a, HTTP_STR_HOST, "h", 1, 9);
+    http_strs_append(&a, HTTP_STR_URI, "/u", 2, 9);
+    http_strs_append(&a, HTTP_STR_HOST, "ost", 3, 9);
+    http_strs_set(&a, HTTP_STR_URI, "/v", 2, 9);
+    http_strs_append(&a, HTTP_STR_SERVER, "", 0, 9);
+    http_strs_drop(&a, HTTP_STR_HOST);
+    http_strs_append(&a, HTTP_STR_HOST, "again", 5, 9);
+    CHECK_STR(http_strs_get(&a, HTTP_STR_URI), "/v");
+    CHECK_STR(http_strs_get(&a, HTTP_STR_HOST), "again");
+    CHECK_STR(http_strs_get(&a, HTTP_STR_SERVER), "");
+    CHECK_STR(http_strs_get(&a, HTTP_STR_METHOD), "");
+    CHECK_INT(a.len, 3 + 6 + 1); /* packed: each string and its NUL, no holes */
+    http_strs_free(&a);
+}
+
+/* Every string at its cap at once: the buffer holds them all, each cut and flagged. */
+static void test_strings_at_caps(void)
+{
+    static char req[8192], resp[8192], big[3000];
+    memset(big, 'a', sizeof(big) - 1);
+    snprintf(req, sizeof(req),
+             "GET /%s HTTP/1.1\r\nHost: %.300s\r\nUser-Agent: %.300s\r\n"
+             "X-Request-ID: %.300s\r\n\r\n", big, big, big, big);
+    snprintf(resp, sizeof(resp),
+             "HTTP/1.1 200 %.200s\r\nContent-Type: %.300s\r\nContent-Encoding: %.300s\r\n"
+             "Server: %.300s\r\nLocation: %.1100s\r\nContent-Length: 0\r\n\r\n",
+             big, big, big, big, big);
+    struct drive d;
+    drive_open(&d, NULL, 0, 1, 1);
+    puts_(&d, 0, req, 1000);
+    puts_(&d, 1, resp, 2000);
+    drive_close(&d, 9000);
+    const struct txn *t = txn_at(&d, 1);
+    CHECK_INT(d.res.n, 1);
+    CHECK_INT(strlen(t->uri), TXN_URI_MAX - 1);
+    CHECK_INT(strlen(t->host), TXN_HOST_MAX - 1);
+    CHECK_INT(strlen(t->user_agent), TXN_VALUE_MAX - 1);
+    CHECK_INT(strlen(t->request_id), TXN_VALUE_MAX - 1);
+    CHECK_INT(strlen(t->reason), TXN_REASON_MAX - 1);
+    CHECK_INT(strlen(t->content_type), TXN_VALUE_MAX - 1);
+    CHECK_INT(strlen(t->content_encoding), TXN_VALUE_MAX - 1);
+    CHECK_INT(strlen(t->server), TXN_VALUE_MAX - 1);
+    CHECK_INT(strlen(t->location), TXN_LOCATION_MAX - 1);
+    CHECK_STR(field(&d.res, 1, K_FLAGS), "uri-cut,field-cut");
     result_free(&d.res);
 }
 
@@ -1312,6 +1403,8 @@ static void run_unit_cases(void)
     test_early_response();
     test_fields();
     test_split_values();
+    test_interleaved_strings();
+    test_strings_at_caps();
     test_fuzz();
 }
 
