@@ -58,18 +58,19 @@ static void set_proto(struct http_session *s, enum http_protocol proto)
 /* Parse from here on: first the kept prefix (with its own times), then p[0..n). */
 static void start_parsing(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
 {
-    uint8_t pre[HTTP_DETECT_MAX];
-    int64_t pre_ts[HTTP_DETECT_MAX];
+    struct http_pre pre;
     size_t len = sd->pre_len;
-    memcpy(pre, sd->pre, len);
-    memcpy(pre_ts, sd->pre_ts, len * sizeof(pre_ts[0]));
+    if (len > 0)
+        pre = *sd->pre;
+    free(sd->pre); /* a parsing side needs it again only after a loss */
+    sd->pre = NULL;
     sd->pre_len = 0;
     sd->mode = HTTP_MODE_PARSE;
     for (size_t i = 0; i < len;) {
         size_t k = i + 1;
-        while (k < len && pre_ts[k] == pre_ts[i])
+        while (k < len && pre.ts[k] == pre.ts[i])
             k++;
-        http_parse_feed(sd, pre + i, k - i, pre_ts[i]);
+        http_parse_feed(sd, pre.b + i, k - i, pre.ts[i]);
         i = k;
     }
     if (sd->mode == HTTP_MODE_PARSE)
@@ -118,6 +119,22 @@ static void not_found(struct http_side *sd, const uint8_t *p, size_t n, int64_t 
     hunt_skip(sd, n);
 }
 
+/* Keep p[0..n) (it fits) while the start is undecided; without memory it is a loss. */
+static void keep_pre(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    size_t old = sd->pre_len;
+    if (!sd->pre && !(sd->pre = malloc(sizeof(*sd->pre)))) {
+        sd->mode = HTTP_MODE_HUNT;
+        sd->resync |= TXN_MIDSTREAM;
+        hunt_skip(sd, n);
+        return;
+    }
+    memcpy(sd->pre->b + old, p, n);
+    for (size_t i = 0; i < n; i++)
+        sd->pre->ts[old + i] = ts;
+    sd->pre_len = (uint8_t)(old + n);
+}
+
 /*
  * At a stream start (DETECT) or a call start (HUNT): is this a message start? Bytes
  * are kept (at most HTTP_DETECT_MAX) while the answer needs more of them.
@@ -127,14 +144,12 @@ static void look(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
     uint8_t buf[HTTP_DETECT_MAX];
     size_t old = sd->pre_len;
     size_t take = n < sizeof(buf) - old ? n : sizeof(buf) - old;
-    memcpy(buf, sd->pre, old);
+    if (old > 0)
+        memcpy(buf, sd->pre->b, old);
     memcpy(buf + old, p, take);
     enum http_detect_verdict v = http_detect(buf, old + take, wanted(sd));
     if (v == HTTP_DETECT_MORE && take == n) {
-        memcpy(sd->pre + old, p, n);
-        for (size_t i = 0; i < n; i++)
-            sd->pre_ts[old + i] = ts;
-        sd->pre_len = (uint8_t)(old + n);
+        keep_pre(sd, p, n, ts);
         return;
     }
     if (v == HTTP_DETECT_REQUEST || v == HTTP_DETECT_RESPONSE)
@@ -285,5 +300,7 @@ void http_close(struct http_session *s, int64_t ts_ns)
     }
     http_parse_flush(s);
     http_txq_free(&s->q);
+    free(s->side[0].pre);
+    free(s->side[1].pre);
     free(s);
 }

@@ -1,9 +1,10 @@
 /*
- * http_fields.c - capped copies of the header values a transaction keeps, and the
+ * http_fields.c - capped copies of the strings a transaction keeps, and the
  * --store-headers lines of one transaction.
- * Owns: name matching, OWS trimming, NUL replacement, cut flags, the line buffer.
- * In:   name and value pieces from llhttp callbacks, split anywhere.
- * Out:  strings in struct txn; struct txn_header lists.
+ * Owns: name matching, OWS trimming, NUL replacement, cut flags, the string buffer
+ *       (packed, grown by doubling up to the sum of the caps), the line buffer.
+ * In:   request line, reason, name and value pieces from llhttp callbacks, split anywhere.
+ * Out:  strings for struct txn; struct txn_header lists.
  * Never: keeps a pointer into the caller's data; grows past a cap.
  */
 #include "http_fields.h"
@@ -12,6 +13,15 @@
 #include <string.h>
 
 #define HSTORE_FIRST_ALLOC 512u
+#define STRS_FIRST_ALLOC 256u
+
+_Static_assert(HTTP_STRS_MAX <= UINT16_MAX, "string offsets are 16 bits");
+_Static_assert(HTTP_STR_COUNT <= 16, "string bits are 16");
+_Static_assert(TXN_LOCATION_MAX <= TXN_URI_MAX, "a value slot fits to_tail()");
+#define HTTP_STR_CAP_CHECK(id, member, cap) \
+    _Static_assert((cap) <= TXN_URI_MAX, #member " fits to_tail()");
+HTTP_STR_FIELDS(HTTP_STR_CAP_CHECK)
+#undef HTTP_STR_CAP_CHECK
 
 struct field_name {
     const char *name; /* lower case */
@@ -84,109 +94,245 @@ enum http_field http_field_lookup(const struct http_name *nm, int is_response)
     return HTTP_FIELD_NONE;
 }
 
-void http_value_reset(struct http_value *v)
+/* ---- the string buffer ---- */
+
+/* Remove k bytes at pos; the strings after them move down. */
+static void close_gap(struct http_strs *a, uint32_t pos, uint32_t k)
 {
-    v->len = 0;
+    memmove(a->buf + pos, a->buf + pos + k, a->len - pos - k);
+    a->len -= k;
+    for (int i = 0; i < HTTP_STR_COUNT; i++)
+        if ((a->has & (1u << i)) && a->off[i] > pos)
+            a->off[i] = (uint16_t)(a->off[i] - k);
+}
+
+/* Room for n more bytes, doubling from STRS_FIRST_ALLOC up to HTTP_STRS_MAX. */
+static int strs_room(struct http_strs *a, size_t n)
+{
+    if (n > (size_t)(HTTP_STRS_MAX - a->len))
+        return -1; /* cannot happen: every string stays under its cap */
+    if (a->len + n <= a->cap)
+        return 0;
+    uint32_t want = a->cap ? a->cap : STRS_FIRST_ALLOC;
+    while (want < a->len + n)
+        want *= 2;
+    if (want > HTTP_STRS_MAX)
+        want = HTTP_STRS_MAX;
+    char *nb = realloc(a->buf, want);
+    if (!nb)
+        return -1;
+    a->buf = nb;
+    a->cap = want;
+    return 0;
+}
+
+void http_strs_clear(struct http_strs *a)
+{
+    a->len = 0;
+    a->has = 0;
+}
+
+void http_strs_drop(struct http_strs *a, enum http_str i)
+{
+    if (!(a->has & (1u << i)))
+        return;
+    a->has &= (uint16_t)~(1u << i);
+    close_gap(a, a->off[i], a->n[i] + 1u);
+}
+
+/* Move string i (present) behind the others, so that it can grow in place; 0 on success. */
+static int to_tail(struct http_strs *a, enum http_str i)
+{
+    char tmp[TXN_URI_MAX]; /* the largest cap */
+    uint32_t k = a->n[i] + 1u;
+    if (a->off[i] + k == a->len)
+        return 0;
+    if (k > sizeof(tmp))
+        return -1; /* cannot happen: no string is kept past its cap */
+    memcpy(tmp, a->buf + a->off[i], k);
+    http_strs_drop(a, i);
+    memcpy(a->buf + a->len, tmp, k); /* the bytes just freed */
+    a->off[i] = (uint16_t)a->len;
+    a->len += k;
+    a->has |= (uint16_t)(1u << i);
+    return 0;
+}
+
+int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t n, size_t max)
+{
+    int present = (a->has & (1u << i)) != 0;
+    size_t have = present ? a->n[i] : 0;
+    size_t room = max > have ? max - have : 0;
+    size_t k = n < room ? n : room;
+    if (k == 0 && present)
+        return k < n;
+    if (strs_room(a, k + (present ? 0 : 1)) != 0)
+        return 1;
+    if (present) {
+        if (to_tail(a, i) != 0)
+            return 1;
+        a->len -= 1; /* the NUL is written again after the new bytes */
+    } else {
+        a->off[i] = (uint16_t)a->len;
+        a->n[i] = 0;
+        a->has |= (uint16_t)(1u << i);
+    }
+    char *dst = a->buf + a->len;
+    for (size_t j = 0; j < k; j++)
+        dst[j] = p[j] == '\0' ? '?' : p[j];
+    dst[k] = '\0';
+    a->n[i] = (uint16_t)(a->n[i] + k);
+    a->len += (uint32_t)k + 1;
+    return k < n;
+}
+
+int http_strs_set(struct http_strs *a, enum http_str i, const char *p, size_t n, size_t max)
+{
+    http_strs_drop(a, i);
+    return http_strs_append(a, i, p, n, max);
+}
+
+const char *http_strs_get(const struct http_strs *a, enum http_str i)
+{
+    return (a->has & (1u << i)) ? a->buf + a->off[i] : "";
+}
+
+void http_strs_fill(const struct http_strs *a, struct txn *t)
+{
+#define HTTP_STR_FILL(id, member, cap) t->member = http_strs_get(a, id);
+    HTTP_STR_FIELDS(HTTP_STR_FILL)
+#undef HTTP_STR_FILL
+}
+
+void http_strs_shrink(struct http_strs *a, uint32_t keep)
+{
+    if (a->cap > keep)
+        http_strs_free(a);
+}
+
+void http_strs_free(struct http_strs *a)
+{
+    free(a->buf);
+    a->buf = NULL;
+    a->cap = 0;
+    a->len = 0;
+    a->has = 0;
+}
+
+/* ---- kept header values ---- */
+
+/* The string a field's value becomes, and its cap. */
+static enum http_str field_str(enum http_field f, size_t *cap)
+{
+    *cap = TXN_VALUE_MAX;
+    switch (f) {
+    case HTTP_FIELD_HOST:
+        *cap = TXN_HOST_MAX;
+        return HTTP_STR_HOST;
+    case HTTP_FIELD_USER_AGENT:
+        return HTTP_STR_USER_AGENT;
+    case HTTP_FIELD_CONTENT_TYPE:
+        return HTTP_STR_CONTENT_TYPE;
+    case HTTP_FIELD_CONTENT_ENCODING:
+        return HTTP_STR_CONTENT_ENCODING;
+    case HTTP_FIELD_SERVER:
+        return HTTP_STR_SERVER;
+    case HTTP_FIELD_LOCATION:
+        *cap = TXN_LOCATION_MAX;
+        return HTTP_STR_LOCATION;
+    default:
+        return HTTP_STR_REQUEST_ID; /* the request-id sources */
+    }
+}
+
+void http_value_begin(struct http_value *v, struct http_strs *a, enum http_field f,
+                      int is_response)
+{
+    size_t cap = TXN_VALUE_MAX;
+    if (f != HTTP_FIELD_NONE)
+        field_str(f, &cap);
     v->total = 0;
     v->keep = 0;
+    v->max = (uint16_t)(cap - 1);
+    v->field = (uint8_t)f;
+    v->slot = (uint8_t)(is_response ? HTTP_STR_VALUE_RESP : HTTP_STR_VALUE_REQ);
+    if (a)
+        http_strs_drop(a, (enum http_str)v->slot);
 }
 
 /*
  * Pieces arrive split anywhere (segments, llhttp spans, obs-fold). Keep the first
  * bytes and count all, so a cut is known even when the cut part is only OWS.
  */
-void http_value_add(struct http_value *v, const char *p, size_t n)
+void http_value_add(struct http_value *v, struct http_strs *a, const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (v->total == 0 && is_ows(c))
-            continue; /* RFC 9110 §5.5: leading OWS is not part of the value */
-        if (v->len < sizeof(v->buf))
-            v->buf[v->len++] = c == '\0' ? '?' : c;
-        v->total++;
-        if (!is_ows(c))
-            v->keep = v->total;
-    }
-}
-
-/* Copy the trimmed value into dst (cap bytes with its NUL); 1 when cut. */
-static int copy_value(char *dst, size_t cap, const struct http_value *v)
-{
-    size_t want = v->keep > v->len ? v->len : (size_t)v->keep;
-    size_t n = want < cap - 1 ? want : cap - 1;
-    memcpy(dst, v->buf, n);
-    dst[n] = '\0';
-    return v->keep > cap - 1;
-}
-
-static void store(struct txn *t, char *dst, size_t cap, const struct http_value *v)
-{
-    if (copy_value(dst, cap, v))
-        t->flags |= TXN_FIELD_CUT;
-}
-
-/* The first request-id source present wins by list position, not by arrival. */
-static void apply_request_id(struct txn *t, struct http_field_seen *seen, enum http_field f,
-                             const struct http_value *v)
-{
-    uint8_t rank = (uint8_t)(f - HTTP_FIELD_RID_FIRST + 1);
-    if (seen->rid_rank != 0 && seen->rid_rank <= rank)
+    size_t i = 0;
+    if (v->field == HTTP_FIELD_NONE)
         return;
-    seen->rid_rank = rank;
-    store(t, t->request_id, sizeof(t->request_id), v);
+    if (v->total == 0)
+        while (i < n && is_ows(p[i]))
+            i++; /* RFC 9110 §5.5: leading OWS is not part of the value */
+    if (i == n)
+        return;
+    size_t last = n;
+    while (last > i && is_ows(p[last - 1]))
+        last--;
+    if (a)
+        http_strs_append(a, (enum http_str)v->slot, p + i, n - i, v->max); /* cut: below */
+    if (last > i)
+        v->keep = v->total + (last - i);
+    v->total += n - i;
 }
 
-void http_field_apply(struct txn *t, struct http_field_seen *seen, enum http_field f,
+/* The slot's value, trailing OWS cut, becomes string dst; a cut sets the flag. */
+static void store(struct http_strs *a, uint32_t *flags, enum http_str dst,
+                  const struct http_value *v)
+{
+    enum http_str slot = (enum http_str)v->slot;
+    http_strs_drop(a, dst);
+    if (v->keep > v->max)
+        *flags |= TXN_FIELD_CUT;
+    if (!(a->has & (1u << slot)))
+        return; /* empty, or no memory: the field stays absent */
+    if (a->n[slot] > v->keep) { /* trailing OWS */
+        uint32_t end = a->off[slot] + (uint32_t)v->keep;
+        a->buf[end] = '\0';
+        close_gap(a, end + 1, a->n[slot] - (uint32_t)v->keep);
+        a->n[slot] = (uint16_t)v->keep;
+    }
+    a->off[dst] = a->off[slot];
+    a->n[dst] = a->n[slot];
+    a->has = (uint16_t)((a->has & ~(1u << slot)) | (1u << dst));
+}
+
+void http_field_apply(struct http_strs *a, uint32_t *flags, struct http_field_seen *seen,
                       const struct http_value *v)
 {
+    enum http_field f = (enum http_field)v->field;
+    size_t cap;
     if (f == HTTP_FIELD_NONE)
         return;
+    enum http_str dst = field_str(f, &cap);
+    int wins;
     if (f >= HTTP_FIELD_RID_FIRST && f <= HTTP_FIELD_RID_LAST) {
-        apply_request_id(t, seen, f, v);
-        return;
+        /* the first request-id source present wins by list position, not by arrival */
+        uint8_t rank = (uint8_t)(f - HTTP_FIELD_RID_FIRST + 1);
+        wins = seen->rid_rank == 0 || seen->rid_rank > rank;
+        if (wins)
+            seen->rid_rank = rank;
+    } else {
+        wins = !(seen->bits & (1u << f));
+        seen->bits |= 1u << f;
     }
-    if (seen->bits & (1u << f))
-        return;
-    seen->bits |= 1u << f;
-    switch (f) {
-    case HTTP_FIELD_HOST:
-        store(t, t->host, sizeof(t->host), v);
-        break;
-    case HTTP_FIELD_USER_AGENT:
-        store(t, t->user_agent, sizeof(t->user_agent), v);
-        break;
-    case HTTP_FIELD_CONTENT_TYPE:
-        store(t, t->content_type, sizeof(t->content_type), v);
-        break;
-    case HTTP_FIELD_CONTENT_ENCODING:
-        store(t, t->content_encoding, sizeof(t->content_encoding), v);
-        break;
-    case HTTP_FIELD_SERVER:
-        store(t, t->server, sizeof(t->server), v);
-        break;
-    case HTTP_FIELD_LOCATION:
-        store(t, t->location, sizeof(t->location), v);
-        break;
-    default:
-        break;
-    }
+    if (wins)
+        store(a, flags, dst, v);
+    else
+        http_strs_drop(a, (enum http_str)v->slot);
 }
 
 void http_field_forget_response(struct http_field_seen *seen)
 {
     seen->bits &= ~RESPONSE_FIELD_BITS;
-}
-
-/* dst is our own copy and always NUL-terminated, so strnlen is safe here. */
-int http_append(char *dst, size_t cap, const char *p, size_t n)
-{
-    size_t len = strnlen(dst, cap - 1);
-    size_t room = cap - 1 - len;
-    size_t k = n < room ? n : room;
-    for (size_t i = 0; i < k; i++)
-        dst[len + i] = p[i] == '\0' ? '?' : p[i];
-    dst[len + k] = '\0';
-    return k < n;
 }
 
 void http_hstore_start(struct http_hstore *h, int on, uint32_t max)

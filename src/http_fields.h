@@ -1,10 +1,11 @@
 /*
- * http_fields.h - capped copies of the header values a transaction keeps, and the
- * --store-headers lines of one transaction.
+ * http_fields.h - capped copies of the strings a transaction keeps (request line, reason,
+ * kept header values, parse errors), and the --store-headers lines of one transaction.
  * Owns: header-name matching (case-insensitive), OWS trimming, NUL replacement, cut
- *       flags, and one line buffer per transaction grown up to its cap.
+ *       flags, one string buffer and one line buffer per transaction, each grown on
+ *       demand up to its cap.
  * In:   pieces of names and values in any split, as llhttp hands them over.
- * Out:  NUL-terminated strings in struct txn; struct txn_header lists at emit time.
+ * Out:  NUL-terminated strings for struct txn and struct txn_header lists at emit time.
  * Never: keeps a pointer into the caller's data; grows a buffer past its cap.
  */
 #ifndef HTTPCAP_HTTP_FIELDS_H
@@ -40,12 +41,59 @@ struct http_name {
     uint32_t len;
 };
 
-/* A header value gathered from pieces, leading OWS dropped. */
+/*
+ * The strings of one transaction. The first ones are those of struct txn; each side
+ * also has a slot where a kept header value gathers until it is complete (it may
+ * lose to an earlier or better one).
+ */
+#define HTTP_STR_FIELDS(X)                                          \
+    X(HTTP_STR_METHOD, method, TXN_METHOD_MAX)                      \
+    X(HTTP_STR_HOST, host, TXN_HOST_MAX)                            \
+    X(HTTP_STR_URI, uri, TXN_URI_MAX)                               \
+    X(HTTP_STR_USER_AGENT, user_agent, TXN_VALUE_MAX)               \
+    X(HTTP_STR_REQUEST_ID, request_id, TXN_VALUE_MAX)               \
+    X(HTTP_STR_REASON, reason, TXN_REASON_MAX)                      \
+    X(HTTP_STR_CONTENT_TYPE, content_type, TXN_VALUE_MAX)           \
+    X(HTTP_STR_CONTENT_ENCODING, content_encoding, TXN_VALUE_MAX)   \
+    X(HTTP_STR_SERVER, server, TXN_VALUE_MAX)                       \
+    X(HTTP_STR_LOCATION, location, TXN_LOCATION_MAX)                \
+    X(HTTP_STR_REQUEST_ERROR, request_error, TXN_ERROR_MAX)         \
+    X(HTTP_STR_RESPONSE_ERROR, response_error, TXN_ERROR_MAX)
+
+enum http_str {
+#define HTTP_STR_ENUM(id, member, cap) id,
+    HTTP_STR_FIELDS(HTTP_STR_ENUM)
+#undef HTTP_STR_ENUM
+    HTTP_STR_VALUE_REQ,  /* a request header value being read (< TXN_LOCATION_MAX) */
+    HTTP_STR_VALUE_RESP, /* a response header value being read (< TXN_LOCATION_MAX) */
+    HTTP_STR_COUNT
+};
+
+/* The most a transaction's strings take, NULs included: the sum of their caps. */
+#define HTTP_STR_CAP_SUM(id, member, cap) +(cap)
+#define HTTP_STRS_MAX (0 HTTP_STR_FIELDS(HTTP_STR_CAP_SUM) + 2 * TXN_LOCATION_MAX)
+
+/*
+ * The strings of one transaction in one buffer, packed in no particular order, each
+ * followed by its NUL. Positions are offsets because the buffer moves when it grows.
+ * Invariant: len is the sum of n[i] + 1 over the present strings, len <= cap.
+ */
+struct http_strs {
+    char *buf;                    /* owned; NULL until the first string */
+    uint32_t len;                 /* bytes used */
+    uint32_t cap;                 /* bytes allocated, at most HTTP_STRS_MAX */
+    uint16_t off[HTTP_STR_COUNT]; /* where string i starts in buf, when present */
+    uint16_t n[HTTP_STR_COUNT];   /* its length in bytes, without the NUL */
+    uint16_t has;                 /* bit i: string i is present */
+};
+
+/* A header value being read into a transaction's slot, leading OWS dropped. */
 struct http_value {
-    char buf[TXN_LOCATION_MAX]; /* first bytes of the value, NUL replaced by '?' */
-    uint32_t len;               /* bytes in buf */
-    uint64_t total;             /* value bytes seen after leading OWS */
-    uint64_t keep;              /* total up to the last non-OWS byte (trailing OWS cut) */
+    uint64_t total; /* value bytes seen after leading OWS */
+    uint64_t keep;  /* total up to the last non-OWS byte (trailing OWS cut) */
+    uint16_t max;   /* bytes the field keeps (its cap without the NUL) */
+    uint8_t field;  /* enum http_field, HTTP_FIELD_NONE when not kept */
+    uint8_t slot;   /* enum http_str where its bytes gather */
 };
 
 /* Which kept fields a transaction already has (first occurrence wins). */
@@ -73,24 +121,54 @@ void http_name_add(struct http_name *nm, const char *p, size_t n);
 /* The kept field this name is, for a request (is_response 0) or response header. */
 enum http_field http_field_lookup(const struct http_name *nm, int is_response);
 
-void http_value_reset(struct http_value *v);
-void http_value_add(struct http_value *v, const char *p, size_t n);
+/* Forget every string; the buffer stays for reuse. Cannot fail. */
+void http_strs_clear(struct http_strs *a);
+
+/* Forget string i; the strings after it move down. Cannot fail. */
+void http_strs_drop(struct http_strs *a, enum http_str i);
 
 /*
- * Store a completed value of field f into t unless an earlier one wins (first
- * occurrence; request ids by priority). A cut sets TXN_FIELD_CUT. Cannot fail.
+ * Append n bytes of p to string i (made the last in the buffer first), NUL bytes
+ * becoming '?', keeping at most max bytes in it. Returns 1 when bytes were not kept
+ * (past max, or no memory to grow the buffer), else 0. p is not kept.
  */
-void http_field_apply(struct txn *t, struct http_field_seen *seen, enum http_field f,
+int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t n, size_t max);
+
+/* Replace string i by n bytes of p, as http_strs_append. */
+int http_strs_set(struct http_strs *a, enum http_str i, const char *p, size_t n, size_t max);
+
+/* String i, NUL-terminated, "" when absent; valid until a changes. */
+const char *http_strs_get(const struct http_strs *a, enum http_str i);
+
+/* Point the string fields of t at the strings of a (valid until a changes). */
+void http_strs_fill(const struct http_strs *a, struct txn *t);
+
+/* Free the buffer when more than keep bytes are allocated; the strings are lost. */
+void http_strs_shrink(struct http_strs *a, uint32_t keep);
+
+/* Free the buffer. Cannot fail. */
+void http_strs_free(struct http_strs *a);
+
+/*
+ * Start reading a value of field f (a request header when is_response is 0) into the
+ * side's slot of a, which is emptied; a may be NULL (the value is only measured).
+ */
+void http_value_begin(struct http_value *v, struct http_strs *a, enum http_field f,
+                      int is_response);
+
+/* Add a piece of the value; its bytes go to a (the same as at begin, or NULL). */
+void http_value_add(struct http_value *v, struct http_strs *a, const char *p, size_t n);
+
+/*
+ * The value is complete: it becomes its field's string in a unless an earlier one wins
+ * (first occurrence; request ids by priority), and the slot is emptied. A cut sets
+ * TXN_FIELD_CUT in *flags. Cannot fail.
+ */
+void http_field_apply(struct http_strs *a, uint32_t *flags, struct http_field_seen *seen,
                       const struct http_value *v);
 
 /* Forget the response fields (a final response follows a 1xx). Cannot fail. */
 void http_field_forget_response(struct http_field_seen *seen);
-
-/*
- * Append n bytes of p to the NUL-terminated string in dst (cap bytes with the NUL),
- * NUL bytes becoming '?'. Returns 1 when bytes did not fit (the copy is cut), else 0.
- */
-int http_append(char *dst, size_t cap, const char *p, size_t n);
 
 /* Empty the store for a new transaction; keep lines when on, at most max bytes. */
 void http_hstore_start(struct http_hstore *h, int on, uint32_t max);

@@ -104,39 +104,36 @@ void http_parse_stop(struct http_session *s)
 
 /* ---- llhttp callbacks: copy what the transaction keeps ---- */
 
-static struct txn *cur_txn(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    return sd->cur ? &sd->cur->t : NULL;
-}
-
 static int cb_message_begin(llhttp_t *p)
 {
     ((struct http_side *)p->data)->event = EV_BEGIN;
     return HPE_PAUSED; /* the loop in feed() learns the exact offset */
 }
 
+/* Append a piece of the request line or status line to string i of the transaction. */
+static void keep_piece(llhttp_t *p, enum http_str i, const char *at, size_t n, size_t cap,
+                       uint32_t cut_flag)
+{
+    struct http_pend *pd = ((struct http_side *)p->data)->cur;
+    if (pd && http_strs_append(&pd->strs, i, at, n, cap - 1))
+        pd->t.flags |= cut_flag;
+}
+
 static int cb_method(llhttp_t *p, const char *at, size_t n)
 {
-    struct txn *t = cur_txn(p);
-    if (t && http_append(t->method, sizeof(t->method), at, n))
-        t->flags |= TXN_FIELD_CUT;
+    keep_piece(p, HTTP_STR_METHOD, at, n, TXN_METHOD_MAX, TXN_FIELD_CUT);
     return 0;
 }
 
 static int cb_url(llhttp_t *p, const char *at, size_t n)
 {
-    struct txn *t = cur_txn(p);
-    if (t && http_append(t->uri, sizeof(t->uri), at, n))
-        t->flags |= TXN_URI_CUT;
+    keep_piece(p, HTTP_STR_URI, at, n, TXN_URI_MAX, TXN_URI_CUT);
     return 0;
 }
 
 static int cb_status(llhttp_t *p, const char *at, size_t n)
 {
-    struct txn *t = cur_txn(p);
-    if (t && http_append(t->reason, sizeof(t->reason), at, n))
-        t->flags |= TXN_FIELD_CUT;
+    keep_piece(p, HTTP_STR_REASON, at, n, TXN_REASON_MAX, TXN_FIELD_CUT);
     return 0;
 }
 
@@ -171,8 +168,8 @@ static int cb_header_field_complete(llhttp_t *p)
 {
     struct http_side *sd = p->data;
     sd->hstate = HS_VALUE;
-    sd->field = (uint8_t)http_field_lookup(&sd->name, !sd->is_request);
-    http_value_reset(&sd->val);
+    http_value_begin(&sd->val, sd->cur ? &sd->cur->strs : NULL,
+                     http_field_lookup(&sd->name, !sd->is_request), !sd->is_request);
     if (sd->cur)
         http_hstore_value(&sd->cur->hs);
     return 0;
@@ -181,8 +178,7 @@ static int cb_header_field_complete(llhttp_t *p)
 static int cb_header_value(llhttp_t *p, const char *at, size_t n)
 {
     struct http_side *sd = p->data;
-    if (sd->field != HTTP_FIELD_NONE)
-        http_value_add(&sd->val, at, n);
+    http_value_add(&sd->val, sd->cur ? &sd->cur->strs : NULL, at, n);
     if (sd->cur)
         http_hstore_add(&sd->cur->hs, at, n);
     return 0;
@@ -192,11 +188,11 @@ static int cb_header_value_complete(llhttp_t *p)
 {
     struct http_side *sd = p->data;
     if (sd->cur) {
-        http_field_apply(&sd->cur->t, &sd->cur->seen, (enum http_field)sd->field, &sd->val);
+        http_field_apply(&sd->cur->strs, &sd->cur->t.flags, &sd->cur->seen, &sd->val);
         http_hstore_end(&sd->cur->hs);
     }
     sd->hstate = HS_NONE;
-    sd->field = HTTP_FIELD_NONE;
+    sd->val.field = HTTP_FIELD_NONE;
     return 0;
 }
 
@@ -259,7 +255,7 @@ static int cb_headers_complete(llhttp_t *p)
 static int cb_body(llhttp_t *p, const char *at, size_t n)
 {
     struct http_side *sd = p->data;
-    struct txn *t = cur_txn(p);
+    struct txn *t = sd->cur ? &sd->cur->t : NULL;
     (void)at;
     if (t && sd->is_request)
         t->request_body_bytes += n;
@@ -297,7 +293,7 @@ static void reset_response(struct http_pend *pd)
 {
     struct txn *t = &pd->t;
     t->status = 0;
-    t->reason[0] = '\0';
+    http_strs_drop(&pd->strs, HTTP_STR_REASON);
     t->resp_major = 0;
     t->resp_minor = 0;
     t->response_complete = 0;
@@ -306,10 +302,10 @@ static void reset_response(struct http_pend *pd)
     t->response_header_bytes = 0;
     t->response_body_bytes = 0;
     t->response_body_wire_bytes = 0;
-    t->content_type[0] = '\0';
-    t->content_encoding[0] = '\0';
-    t->server[0] = '\0';
-    t->location[0] = '\0';
+    http_strs_drop(&pd->strs, HTTP_STR_CONTENT_TYPE);
+    http_strs_drop(&pd->strs, HTTP_STR_CONTENT_ENCODING);
+    http_strs_drop(&pd->strs, HTTP_STR_SERVER);
+    http_strs_drop(&pd->strs, HTTP_STR_LOCATION);
     http_field_forget_response(&pd->seen);
 }
 
@@ -351,11 +347,13 @@ static struct http_pend *response_begin(struct http_side *sd)
 static void record_error(struct http_side *sd, llhttp_errno_t err, const char *reason,
                          uint64_t at)
 {
-    struct txn *t = &sd->cur->t;
-    char *dst = sd->is_request ? t->request_error : t->response_error;
-    snprintf(dst, TXN_ERROR_MAX, "%s: %s (byte %llu)", llhttp_errno_name(err),
-             reason ? reason : "", (unsigned long long)at);
-    t->flags |= TXN_PARSE_ERROR;
+    struct http_pend *pd = sd->cur;
+    char msg[TXN_ERROR_MAX];
+    snprintf(msg, sizeof(msg), "%s: %s (byte %llu)", llhttp_errno_name(err),
+             reason ? reason : "", (unsigned long long)at); /* llhttp's texts fit */
+    http_strs_set(&pd->strs, sd->is_request ? HTTP_STR_REQUEST_ERROR : HTTP_STR_RESPONSE_ERROR,
+                  msg, strlen(msg), sizeof(msg) - 1);
+    pd->t.flags |= TXN_PARSE_ERROR;
 }
 
 static void on_begin(struct http_side *sd)

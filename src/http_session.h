@@ -25,6 +25,12 @@ enum http_side_mode {
     HTTP_MODE_OFF     /* nothing more is parsed on this side */
 };
 
+/* Bytes kept while a start is undecided, with their capture times; allocated only then. */
+struct http_pre {
+    uint8_t b[HTTP_DETECT_MAX];
+    int64_t ts[HTTP_DETECT_MAX]; /* ns */
+};
+
 struct http_side {
     struct http_session *s;
     llhttp_t parser;
@@ -38,8 +44,7 @@ struct http_side {
     uint8_t is_interim;   /* response: the current message is a 1xx (not 101) */
     uint8_t eof_body;     /* response: the body runs until the connection closes */
     uint8_t hstate;       /* header callback state (http_parse.c) */
-    uint8_t field;        /* enum http_field of the header being read */
-    uint8_t pre_len;      /* bytes in pre */
+    uint8_t pre_len;      /* bytes in pre; 0 when pre is NULL */
     uint8_t closed;       /* the last message ended the connection (RFC 9112 §9.6) */
     uint8_t after_close;  /* the next message came after such a message */
     uint32_t resync;      /* TXN_* flags for the next message found by hunting */
@@ -51,10 +56,9 @@ struct http_side {
     int64_t ts;           /* capture time of the bytes being fed, ns */
     int64_t last_ts;      /* capture time of the last byte seen on this side, ns */
     struct http_pend *cur;     /* transaction receiving the current message, or NULL */
-    uint8_t pre[HTTP_DETECT_MAX];     /* bytes kept while a start is undecided */
-    int64_t pre_ts[HTTP_DETECT_MAX];  /* their capture times */
-    struct http_name name;
-    struct http_value val;
+    struct http_pre *pre;      /* owned; from the first kept byte until parsing starts */
+    struct http_name name;     /* the header name being read */
+    struct http_value val;     /* the header value being read (its bytes go to cur) */
 };
 
 struct http_session {

@@ -1,10 +1,10 @@
 /*
  * http_txq.c - the transactions of one connection: record pool, request FIFO, emission.
- * Owns: the records (allocated once, reused), the ring (grown up to max_pending),
+ * Owns: the records (a spare one reused), the ring (grown up to max_pending),
  *       the header list of the transaction being handed over.
  * In:   records from http.c.
  * Out:  struct txn through http_events.txn, seq numbered in emit order.
- * Never: parses; allocates per message once the pool has grown.
+ * Never: parses; allocates per message while requests are not pipelined.
  */
 #include "http_txq.h"
 
@@ -29,11 +29,14 @@ void http_txq_init(struct http_txq *q, const struct http_events *ev, uint64_t co
 struct http_pend *http_txq_get(struct http_txq *q)
 {
     struct http_pend *pd = q->free_list;
-    if (pd)
+    if (pd) {
         q->free_list = pd->next_free;
-    else if (!(pd = calloc(1, sizeof(*pd))))
+        q->n_free--;
+    } else if (!(pd = calloc(1, sizeof(*pd))))
         return NULL;
     memset(&pd->t, 0, sizeof(pd->t)); /* a record is zeroed for every use */
+    http_strs_clear(&pd->strs);
+    http_strs_fill(&pd->strs, &pd->t);
     http_hstore_start(&pd->hs, q->store_headers, q->header_bytes);
     memset(&pd->seen, 0, sizeof(pd->seen));
     pd->kind = HTTP_KIND_OTHER;
@@ -43,10 +46,26 @@ struct http_pend *http_txq_get(struct http_txq *q)
     return pd;
 }
 
+static void free_pend(struct http_pend *pd)
+{
+    http_strs_free(&pd->strs);
+    http_hstore_free(&pd->hs);
+    free(pd);
+}
+
+/* Keep what a keep-alive connection reuses for its next request, and no more. */
 void http_txq_put(struct http_txq *q, struct http_pend *pd)
 {
+    if (q->n_free >= HTTP_TXQ_SPARE) {
+        free_pend(pd);
+        return;
+    }
+    http_strs_shrink(&pd->strs, HTTP_TXQ_SPARE_BYTES);
+    if (pd->hs.alloc > HTTP_TXQ_SPARE_BYTES)
+        http_hstore_free(&pd->hs);
     pd->next_free = q->free_list;
     q->free_list = pd;
+    q->n_free++;
 }
 
 struct http_pend *http_txq_head(const struct http_txq *q)
@@ -124,16 +143,11 @@ void http_txq_emit(struct http_txq *q, struct http_pend *pd)
         t->flags |= TXN_HEADERS_CUT;
     if (pd->hs.n > 0)
         list_headers(q, pd);
+    http_strs_fill(&pd->strs, t);
     if (q->ev.txn)
         q->ev.txn(q->ev.user, t);
     t->headers = NULL;
     http_txq_put(q, pd);
-}
-
-static void free_pend(struct http_pend *pd)
-{
-    http_hstore_free(&pd->hs);
-    free(pd);
 }
 
 void http_txq_free(struct http_txq *q)
@@ -145,6 +159,7 @@ void http_txq_free(struct http_txq *q)
         q->free_list = pd->next_free;
         free_pend(pd);
     }
+    q->n_free = 0;
     free(q->ring);
     free(q->hdrs);
     q->ring = NULL;

@@ -1,7 +1,7 @@
 /*
- * http_txq.h - the transactions of one connection: a pool of records reused without
+ * http_txq.h - the transactions of one connection: a spare record reused without
  * allocating per message, the FIFO of requests awaiting responses (pipelining,
- * RFC 9112 §9.3), and emission in seq order with the --store-headers list.
+ * RFC 9112 §9.3), and emission in seq order with the strings and --store-headers list.
  * Owns: every struct http_pend of a connection, the ring, the header list handed over.
  * In:   records filled by http.c.
  * Out:  struct txn through http_events.txn.
@@ -20,8 +20,9 @@ enum http_req_kind { HTTP_KIND_OTHER, HTTP_KIND_HEAD, HTTP_KIND_CONNECT };
 
 /* One transaction being built: a request and its response, or either alone. */
 struct http_pend {
-    struct txn t;
+    struct txn t;                /* its strings are pointed into strs at emission */
     struct http_pend *next_free; /* pool link while unused */
+    struct http_strs strs;       /* the strings of t, and header values being read */
     struct http_hstore hs;       /* --store-headers lines */
     struct http_field_seen seen; /* kept fields already stored */
     uint8_t kind;                /* enum http_req_kind of the request */
@@ -38,7 +39,8 @@ struct http_txq {
     uint32_t header_bytes;      /* their cap per transaction, bytes */
     struct http_pend **ring;    /* requests awaiting a final response, oldest at head */
     uint32_t ring_cap, head, count;
-    struct http_pend *free_list;
+    struct http_pend *free_list; /* spare records, linked by next_free */
+    uint32_t n_free;             /* their number, at most HTTP_TXQ_SPARE */
     struct txn_header *hdrs;    /* txn.headers during the hand-over */
     uint32_t hdrs_cap;
 };
@@ -47,10 +49,16 @@ struct http_txq {
 void http_txq_init(struct http_txq *q, const struct http_events *ev, uint64_t connection_id,
                    const struct http_config *cfg);
 
-/* A zeroed record from the pool, or NULL when out of memory. Owned by q. */
+/* What an idle connection keeps: free records, and bytes of a record's buffers. */
+#define HTTP_TXQ_SPARE 1u
+#define HTTP_TXQ_SPARE_BYTES 4096u
+
+/* A zeroed record (no strings, t's strings "") from the pool, or NULL when out of
+ * memory. Owned by q. */
 struct http_pend *http_txq_get(struct http_txq *q);
 
-/* Give back a record that was never queued nor emitted. Cannot fail. */
+/* Give back a record that was never queued nor emitted: kept as a spare (its buffers
+ * freed when larger than HTTP_TXQ_SPARE_BYTES) or freed. Cannot fail. */
 void http_txq_put(struct http_txq *q, struct http_pend *pd);
 
 /* The oldest queued request, or NULL. */
@@ -66,7 +74,8 @@ struct http_pend *http_txq_pop(struct http_txq *q);
  */
 int http_txq_push(struct http_txq *q, struct http_pend *pd, struct http_pend **evicted);
 
-/* Set connection_id, seq and the header list, call ev.txn, recycle pd. Cannot fail. */
+/* Set connection_id, seq, the strings and the header list, call ev.txn, recycle pd.
+ * Cannot fail. */
 void http_txq_emit(struct http_txq *q, struct http_pend *pd);
 
 /* Free every record (queued ones are dropped unemitted) and the ring. */

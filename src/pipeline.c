@@ -51,8 +51,9 @@ static void on_txn(void *user, struct txn *t)
     struct run *r = user;
     if (r->failed)
         return;
-    rules_check(t);
-    if (store_put_txn(r->store, r->capture_id, t, r->err) != 0) {
+    struct txn_violations v;
+    rules_check(t, &v);
+    if (store_put_txn(r->store, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
     }

@@ -105,13 +105,13 @@ const char *rules_severity_name(enum rule_severity s)
 }
 
 /* Append one violation with a printf-style detail; counts it when the array is full. */
-static void add_violation(struct txn *t, enum rule_id r, const char *fmt, ...)
+static void add_violation(struct txn_violations *out, enum rule_id r, const char *fmt, ...)
 {
-    if (t->n_violations >= TXN_MAX_VIOLATIONS) {
-        t->violations_dropped++;
+    if (out->n >= TXN_MAX_VIOLATIONS) {
+        out->dropped++;
         return;
     }
-    struct txn_violation *v = &t->violations[t->n_violations++];
+    struct txn_violation *v = &out->v[out->n++];
     v->rule = (uint16_t)r;
     va_list ap;
     va_start(ap, fmt);
@@ -120,30 +120,32 @@ static void add_violation(struct txn *t, enum rule_id r, const char *fmt, ...)
 }
 
 /* parse-error: either parser rejected a message; the detail is llhttp's error. */
-static void check_parse_errors(struct txn *t)
+static void check_parse_errors(const struct txn *t, struct txn_violations *out)
 {
     if (t->request_error[0])
-        add_violation(t, RULE_PARSE_ERROR, "request: %s", t->request_error);
+        add_violation(out, RULE_PARSE_ERROR, "request: %s", t->request_error);
     if (t->response_error[0])
-        add_violation(t, RULE_PARSE_ERROR, "response: %s", t->response_error);
+        add_violation(out, RULE_PARSE_ERROR, "response: %s", t->response_error);
 }
 
 /* RFC 9112 §9.3: responses pair with requests in order; a missing half is reported. */
-static void check_pairing(struct txn *t)
+static void check_pairing(const struct txn *t, struct txn_violations *out)
 {
     if (t->has_response && !t->has_request)
-        add_violation(t, RULE_RESPONSE_WITHOUT_REQUEST, "status %d with no request seen",
+        add_violation(out, RULE_RESPONSE_WITHOUT_REQUEST, "status %d with no request seen",
                       t->status);
     if (t->has_request && !t->has_response)
-        add_violation(t, RULE_REQUEST_WITHOUT_RESPONSE, "%s request got no response",
+        add_violation(out, RULE_REQUEST_WITHOUT_RESPONSE, "%s request got no response",
                       t->method[0] ? t->method : "a");
     if (t->has_request && !t->has_response && t->n_interim > 0)
-        add_violation(t, RULE_1XX_WITHOUT_FINAL, "interim %u then no final response",
+        add_violation(out, RULE_1XX_WITHOUT_FINAL, "interim %u then no final response",
                       (unsigned)t->interim[0]);
 }
 
-void rules_check(struct txn *t)
+void rules_check(const struct txn *t, struct txn_violations *out)
 {
-    check_parse_errors(t);
-    check_pairing(t);
+    out->n = 0;
+    out->dropped = 0;
+    check_parse_errors(t, out);
+    check_pairing(t, out);
 }

@@ -104,8 +104,8 @@ const struct rule_info *rules_get(enum rule_id r);
 /* "error", "warning" or "info". */
 const char *rules_severity_name(enum rule_severity s);
 
-/* Run every check on t and append its violations (t->violations). Cannot fail: past
- * TXN_MAX_VIOLATIONS, violations are counted in t->violations_dropped. */
-void rules_check(struct txn *t);
+/* Run every check on t and fill *out with its violations. Cannot fail: past
+ * TXN_MAX_VIOLATIONS, violations are counted in out->dropped. */
+void rules_check(const struct txn *t, struct txn_violations *out);
 
 #endif

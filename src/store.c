@@ -348,18 +348,18 @@ static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
     bind_text_or_null(q, 25, t->location);
 }
 
-static int put_violations(struct store *st, int64_t txn_id, const struct txn *t,
+static int put_violations(struct store *st, int64_t txn_id, const struct txn_violations *v,
                           char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = st->stmt[ST_VIOLATION];
-    for (unsigned i = 0; i < t->n_violations && i < TXN_MAX_VIOLATIONS; i++) {
-        const struct rule_info *ri = rules_get((enum rule_id)t->violations[i].rule);
+    for (unsigned i = 0; i < v->n && i < TXN_MAX_VIOLATIONS; i++) {
+        const struct rule_info *ri = rules_get((enum rule_id)v->v[i].rule);
         if (!ri)
             continue;
         sqlite3_bind_int64(q, 1, txn_id);
         sqlite3_bind_text(q, 2, ri->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, rules_severity_name(ri->severity), -1, SQLITE_STATIC);
-        bind_text_or_null(q, 4, t->violations[i].detail);
+        bind_text_or_null(q, 4, v->v[i].detail);
         if (step_done(st, q, "writing a violation", err) != 0)
             return -1;
     }
@@ -386,7 +386,7 @@ static int put_headers(struct store *st, int64_t txn_id, const struct txn *t,
 }
 
 int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
-                  char err[HTTPCAP_ERRBUF])
+                  const struct txn_violations *v, char err[HTTPCAP_ERRBUF])
 {
     if (begin_batch(st, err) != 0)
         return -1;
@@ -400,12 +400,12 @@ int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
     bind_request(q, t, req_version);
     bind_response(q, t, resp_version);
     bind_text_or_null(q, 11, interim);
-    sqlite3_bind_int(q, 28, t->n_violations);
+    sqlite3_bind_int(q, 28, v->n);
     sqlite3_bind_text(q, 29, flags, -1, SQLITE_STATIC);
     if (step_done(st, q, "writing a transaction", err) != 0)
         return -1;
     int64_t id = sqlite3_last_insert_rowid(st->db);
-    if (put_violations(st, id, t, err) != 0 || put_headers(st, id, t, err) != 0)
+    if (put_violations(st, id, v, err) != 0 || put_headers(st, id, t, err) != 0)
         return -1;
     return row_written(st, err);
 }

@@ -72,7 +72,7 @@ uint64_t store_next_connection_id(struct store *st);
 
 /* Write one transaction with its violations (and headers). Returns 0 or -1 + err. */
 int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
-                  char err[HTTPCAP_ERRBUF]);
+                  const struct txn_violations *v, char err[HTTPCAP_ERRBUF]);
 
 /* Write one connection row. Returns 0 or -1 + err. */
 int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn *c,

@@ -1,14 +1,16 @@
 /*
  * txn.h - the transaction record: one request and its final response, as plain values.
  * Owns: nothing; a struct txn is filled by http.c, completed by rules.c, stored by store.c.
- * Strings are NUL-terminated copies capped at their array size (a cut sets a flag);
- * times are ns since the epoch; sizes are bytes.
+ * Strings are NUL-terminated, never NULL ("" when absent), at most their TXN_*_MAX - 1
+ * bytes (a cut sets a flag), and like every pointer here valid only during the callback
+ * that hands the txn over; times are ns since the epoch; sizes are bytes.
  */
 #ifndef HTTPCAP_TXN_H
 #define HTTPCAP_TXN_H
 
 #include <stdint.h>
 
+/* String caps in bytes, the NUL included (so at most MAX - 1 bytes of text). */
 #define TXN_METHOD_MAX 32
 #define TXN_HOST_MAX 256
 #define TXN_URI_MAX 2048
@@ -59,11 +61,11 @@ struct txn {
     uint32_t flags;          /* TXN_* bits */
 
     /* request */
-    char method[TXN_METHOD_MAX];
-    char host[TXN_HOST_MAX];
-    char uri[TXN_URI_MAX];
-    char user_agent[TXN_VALUE_MAX];
-    char request_id[TXN_VALUE_MAX];   /* first of X-Request-ID, X-Correlation-ID, ... */
+    const char *method;               /* < TXN_METHOD_MAX bytes */
+    const char *host;                 /* < TXN_HOST_MAX bytes */
+    const char *uri;                  /* < TXN_URI_MAX bytes */
+    const char *user_agent;           /* < TXN_VALUE_MAX bytes */
+    const char *request_id;           /* first of X-Request-ID, X-Correlation-ID, ... */
     uint8_t req_major, req_minor;     /* HTTP version of the request */
     uint8_t request_complete;         /* the request message ended normally */
     int64_t request_start_ns;         /* first byte of the request */
@@ -74,7 +76,7 @@ struct txn {
 
     /* final response */
     int status;                       /* final status code (as parsed) */
-    char reason[TXN_REASON_MAX];
+    const char *reason;               /* < TXN_REASON_MAX bytes */
     uint8_t resp_major, resp_minor;
     uint8_t response_complete;        /* the response message ended normally */
     uint16_t interim[TXN_MAX_INTERIM];/* 1xx codes seen before the final response */
@@ -84,23 +86,27 @@ struct txn {
     uint64_t response_header_bytes;
     uint64_t response_body_bytes;
     uint64_t response_body_wire_bytes;
-    char content_type[TXN_VALUE_MAX];
-    char content_encoding[TXN_VALUE_MAX];
-    char server[TXN_VALUE_MAX];
-    char location[TXN_LOCATION_MAX];
+    const char *content_type;         /* < TXN_VALUE_MAX bytes, as the next two */
+    const char *content_encoding;
+    const char *server;
+    const char *location;             /* < TXN_LOCATION_MAX bytes */
 
     /* what went wrong while parsing, for rules.c */
-    char request_error[TXN_ERROR_MAX];   /* "HPE_NAME: reason" from the request parser, or "" */
-    char response_error[TXN_ERROR_MAX];  /* same for the response parser */
+    const char *request_error;  /* "HPE_NAME: reason" from the request parser, or "" */
+    const char *response_error; /* same for the response parser; < TXN_ERROR_MAX bytes */
 
     /* --store-headers: valid only during the callback that hands the txn over */
     const struct txn_header *headers;
     uint32_t n_headers;
 
-    /* filled by rules.c */
-    struct txn_violation violations[TXN_MAX_VIOLATIONS];
-    uint8_t n_violations;
-    uint32_t violations_dropped;      /* violations beyond TXN_MAX_VIOLATIONS */
+};
+
+/* The rule breaches of one transaction, filled by rules.c (kept apart from struct txn
+ * so that transactions waiting for their response stay small). */
+struct txn_violations {
+    struct txn_violation v[TXN_MAX_VIOLATIONS];
+    uint8_t n;
+    uint32_t dropped;                 /* violations beyond TXN_MAX_VIOLATIONS */
 };
 
 #endif
