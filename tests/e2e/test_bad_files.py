@@ -9,18 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-HTTPCAP = os.environ.get("HTTPCAP", "./httpcap")
-SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "samples", "loopback-mixed.pcap")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED: " + what)
+from testkit import HTTPCAP, SAMPLE, check, report
 
 
 def run(args):
@@ -97,8 +86,7 @@ def main():
     con.close()
     check(caps == 2 and ids == 2, "a second read appends a capture row (%d, %d)" % (caps, ids))
 
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report()
 
 
 if __name__ == "__main__":

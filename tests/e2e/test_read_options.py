@@ -12,22 +12,10 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.join(HERE, "..", "..")
-HTTPCAP = os.path.abspath(os.environ.get("HTTPCAP", os.path.join(ROOT, "httpcap")))
-SAMPLE = os.path.abspath(os.path.join(ROOT, "samples", "loopback-mixed.pcap"))
-passed = failed = 0
+from testkit import HTTPCAP, SAMPLE, check, report
+
 ROWS = ("SELECT client_port, server_port, seq, method, uri, status, request_start_ns,"
         " response_end_ns, flags FROM v_transactions ORDER BY client_port, seq")
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED: " + what)
 
 
 def read(args, stdin=None, cwd=None):
@@ -119,8 +107,7 @@ def main():
         check(res.returncode == 2, "unknown command exits 2 (%d)" % res.returncode)
     finally:
         shutil.rmtree(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report()
 
 
 if __name__ == "__main__":

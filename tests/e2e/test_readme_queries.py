@@ -12,20 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.join(HERE, "..", "..")
-HTTPCAP = os.environ.get("HTTPCAP", os.path.join(ROOT, "httpcap"))
-SAMPLE = os.path.join(ROOT, "samples", "loopback-mixed.pcap")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED: " + what)
+from testkit import HTTPCAP, ROOT, SAMPLE, check, report
 
 
 def readme_queries():
@@ -77,8 +64,7 @@ def main():
         con.close()
     finally:
         shutil.rmtree(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report()
 
 
 if __name__ == "__main__":

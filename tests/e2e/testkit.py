@@ -1,0 +1,26 @@
+"""testkit.py - what the end-to-end Python tests share: where things are, a CHECK that
+counts and prints failures, and the closing "N passed, N failed" line."""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+HTTPCAP = os.path.abspath(os.environ.get("HTTPCAP", os.path.join(ROOT, "httpcap")))
+SAMPLE = os.path.join(ROOT, "samples", "loopback-mixed.pcap")
+SHARED = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
+
+counts = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    """Count one assertion; print what failed."""
+    if cond:
+        counts["passed"] += 1
+    else:
+        counts["failed"] += 1
+        print("FAILED: " + what)
+
+
+def report():
+    """Print the closing line and return the exit status."""
+    print("%d passed, %d failed" % (counts["passed"], counts["failed"]))
+    return 1 if counts["failed"] else 0
