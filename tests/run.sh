@@ -9,6 +9,10 @@ BUILD=${BUILD:-build}
 HTTPCAP=${HTTPCAP:-$(pwd)/httpcap}
 SHARED=${SHARED:-../shared}
 export HTTPCAP BUILD SHARED
+# Under SANITIZE=1 a sanitizer report must fail the test that caused it: tests look for
+# "Sanitizer" / "runtime error" in httpcap's stderr and for this exit status.
+export ASAN_OPTIONS="exitcode=86:abort_on_error=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 passed=0
 failed=0
 skipped=0

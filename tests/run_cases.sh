@@ -28,6 +28,12 @@ for dir in tests/cases/*/; do
     db="$work/$name.db"
     rm -f "$db"
     "$HTTPCAP" read -q "$cap" -o "$db" >"$work/$name.log" 2>&1
+    if [ $? -ne 0 ] || grep -qE 'Sanitizer|runtime error' "$work/$name.log"; then
+        echo "FAILED: case $name: httpcap read failed"
+        cat "$work/$name.log"
+        failed=$((failed + 1))
+        continue
+    fi
     sqlite3 -batch -noheader -separator '|' "$db" <"$dir/query.sql" >"$work/$name.out" 2>&1
     if diff -u "$dir/expected.out" "$work/$name.out" >"$work/$name.diff"; then
         passed=$((passed + 1))

@@ -9,11 +9,13 @@ import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, SAMPLE, check, report
+from testkit import HTTPCAP, SAMPLE, check, report, sane
 
 
 def run(args):
-    return subprocess.run([HTTPCAP] + args, capture_output=True, text=True)
+    res = subprocess.run([HTTPCAP] + args, capture_output=True, text=True)
+    sane(res, " ".join(args))
+    return res
 
 
 def one_line_error(res, path, what):

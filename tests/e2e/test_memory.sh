@@ -21,6 +21,7 @@ check $? "genload failed"
 want=$(sed -nE 's/.*transactions[ =:]+([0-9]+).*/\1/p' "$tmp/gen.out" | head -n 1)
 /usr/bin/time -v "$HTTPCAP" read -q "$tmp/load.pcap" -o "$tmp/load.db" 2>"$tmp/time.out"
 check $? "httpcap read failed: $(head -n 3 "$tmp/time.out")"
+! grep -qE 'Sanitizer|runtime error' "$tmp/time.out"; check $? "sanitizer report: $(head -n 20 "$tmp/time.out")"
 rss=$(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$tmp/time.out")
 size=$(stat -c %s "$tmp/load.pcap")
 secs=$(sed -nE 's/.*Elapsed \(wall clock\) time.*: (.*)/\1/p' "$tmp/time.out")

@@ -12,15 +12,17 @@ import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, SAMPLE, check, report
+from testkit import HTTPCAP, SAMPLE, check, report, sane
 
 ROWS = ("SELECT client_port, server_port, seq, method, uri, status, request_start_ns,"
         " response_end_ns, flags FROM v_transactions ORDER BY client_port, seq")
 
 
 def read(args, stdin=None, cwd=None):
-    return subprocess.run([HTTPCAP, "read", "-q"] + args, capture_output=True, stdin=stdin,
-                          cwd=cwd)
+    res = subprocess.run([HTTPCAP, "read", "-q"] + args, capture_output=True, stdin=stdin,
+                         cwd=cwd)
+    sane(res, "read " + " ".join(args))
+    return res
 
 
 def query(db, sql):

@@ -175,6 +175,10 @@ def main():
             rows, err = httpcap_rows(path, db)
             if rows is None:
                 rows = []
+            if "Sanitizer" in err or "runtime error" in err or "Traceback" in err:
+                failed += 1
+                print("FAILED: %s: %s" % (name, short(err, 2000)))
+                continue
             missing = compare(responses, rows)
             expected = known.get(name, {})
             if set(missing) == set(expected):

@@ -20,6 +20,13 @@ def check(cond, what):
         print("FAILED: " + what)
 
 
+def sane(res, what):
+    """Check that a finished httpcap run printed no sanitizer report."""
+    err = res.stderr if isinstance(res.stderr, str) else res.stderr.decode(errors="replace")
+    check("Sanitizer" not in err and "runtime error" not in err and res.returncode != 86,
+          "%s: sanitizer report: %s" % (what, err[:2000]))
+
+
 def report():
     """Print the closing line and return the exit status."""
     print("%d passed, %d failed" % (counts["passed"], counts["failed"]))
