@@ -1,8 +1,9 @@
 /*
  * http.c - the HTTP/1.x session of one TCP connection: where its messages start.
- * Owns: what each side carries (http_detect.c), which side is the client, hunting for
- *       a message start after a mid-stream start, a gap or a parse error, stepping
- *       over gaps inside bodies of known extent, the session's life.
+ * Owns: what each side carries (http_detect.c; a client start that is not HTTP waits
+ *       for the server's), which side is the client, hunting for a message start after
+ *       a mid-stream start, a gap or a parse error, stepping over gaps inside bodies of
+ *       known extent, the session's life.
  * In:   in-order bytes and gaps of each side (http_data, http_gap), each call starting
  *       at a TCP segment's start.
  * Out:  message bytes to http_parse.c, which emits finished transactions.
@@ -37,7 +38,9 @@ static unsigned wanted(const struct http_side *sd)
 {
     const struct http_session *s = sd->s;
     unsigned w;
-    if (s->client < 0)
+    if (s->side[1 - sd->idx].mode == HTTP_MODE_WAIT)
+        w = HTTP_WANT_RESPONSE; /* the waiting side is the client */
+    else if (s->client < 0)
         w = HTTP_WANT_REQUEST | HTTP_WANT_RESPONSE;
     else
         w = sd->idx == s->client ? HTTP_WANT_REQUEST : HTTP_WANT_RESPONSE;
@@ -48,44 +51,90 @@ static unsigned wanted(const struct http_side *sd)
     return w;
 }
 
+static void free_pre(struct http_side *sd)
+{
+    free(sd->pre);
+    sd->pre = NULL;
+    sd->pre_len = 0;
+}
+
 static void set_proto(struct http_session *s, enum http_protocol proto)
 {
     s->proto = (uint8_t)proto;
-    if (proto != HTTP_PROTO_HTTP)
-        http_parse_stop(s);
+    if (proto == HTTP_PROTO_HTTP)
+        return;
+    http_parse_stop(s);
+    free_pre(&s->side[0]);
+    free_pre(&s->side[1]);
 }
 
-/* Parse from here on: first the kept prefix (with its own times), then p[0..n). */
+/* Bytes of one call to the parser; after a request rejected inside its line, the
+ * rest of that line (the rest of the call is no message start). */
+static void feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    if (sd->mode == HTTP_MODE_PARSE)
+        http_parse_feed(sd, p, n, ts);
+    else
+        http_parse_line_rest(sd, p, n);
+}
+
+/* Parse from here on: first the kept prefix (call by call, with their times), then
+ * p[0..n). */
 static void start_parsing(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
 {
     struct http_pre pre;
     size_t len = sd->pre_len;
     if (len > 0)
         pre = *sd->pre;
-    free(sd->pre); /* a parsing side needs it again only after a loss */
-    sd->pre = NULL;
-    sd->pre_len = 0;
+    free_pre(sd); /* a parsing side needs it again only after a loss */
     sd->mode = HTTP_MODE_PARSE;
     for (size_t i = 0; i < len;) {
         size_t k = i + 1;
         while (k < len && pre.ts[k] == pre.ts[i])
             k++;
-        http_parse_feed(sd, pre.b + i, k - i, pre.ts[i]);
+        feed(sd, pre.b + i, k - i, pre.ts[i]);
         i = k;
     }
-    if (sd->mode == HTTP_MODE_PARSE)
-        http_parse_feed(sd, p, n, ts);
+    if (n > 0)
+        feed(sd, p, n, ts);
+}
+
+/*
+ * The server side spoke HTTP: the waiting client's start is a malformed request.
+ * llhttp reads the kept bytes and says what is wrong with them; when it finds nothing
+ * wrong there, the request is cut where the kept bytes end.
+ */
+static void end_wait(struct http_side *sd)
+{
+    uint32_t gap = sd->wait_gap ? TXN_GAP : 0;
+    uint64_t dropped = sd->held_bytes;
+    sd->held_bytes = 0;
+    sd->wait_gap = 0;
+    start_parsing(sd, NULL, 0, sd->last_ts);
+    if (dropped > 0)
+        http_parse_line_end(sd); /* the rest of a rejected line was not kept */
+    if (sd->mode == HTTP_MODE_PARSE && dropped > 0) {
+        sd->ts = sd->last_ts;
+        http_parse_cut(sd, TXN_TRUNCATED | gap);
+        http_parse_reset(sd);
+        sd->mode = HTTP_MODE_HUNT;
+        sd->resync = TXN_MIDSTREAM;
+    }
+    sd->resync |= gap;
 }
 
 static void found(struct http_side *sd, enum http_detect_verdict v, const uint8_t *p, size_t n,
                   int64_t ts)
 {
     struct http_session *s = sd->s;
+    struct http_side *other = &s->side[1 - sd->idx];
     if (s->client < 0) {
         s->client = v == HTTP_DETECT_REQUEST ? sd->idx : 1 - sd->idx;
         start_parsers(s);
     }
     s->proto = HTTP_PROTO_HTTP;
+    if (other->mode == HTTP_MODE_WAIT)
+        end_wait(other); /* its request comes first: the response answers it */
     start_parsing(sd, p, n, ts);
 }
 
@@ -99,6 +148,54 @@ static void hunt_skip(struct http_side *sd, size_t n)
         set_proto(s, HTTP_PROTO_OTHER);
 }
 
+/* Keep p[0..n) (it fits) while the start is undecided; -1 without memory. */
+static int keep_pre(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    size_t old = sd->pre_len;
+    if (!sd->pre && !(sd->pre = malloc(sizeof(*sd->pre))))
+        return -1;
+    memcpy(sd->pre->b + old, p, n);
+    for (size_t i = 0; i < n; i++)
+        sd->pre->ts[old + i] = ts;
+    sd->pre_len = (uint8_t)(old + n);
+    return 0;
+}
+
+/*
+ * A client's start that is no request line may still be a malformed request: that is
+ * known when the server answers with a status line. HTTP servers never speak first, so
+ * a server's start that is not HTTP (an FTP, SMTP or SSH banner) settles it as another
+ * protocol, as does a second side that is not HTTP.
+ */
+static int may_wait(const struct http_side *sd)
+{
+    const struct http_session *s = sd->s;
+    const struct http_side *other = &s->side[1 - sd->idx];
+    if (s->client >= 0 && s->client != sd->idx)
+        return 0;
+    return other->mode == HTTP_MODE_DETECT || other->mode == HTTP_MODE_HUNT;
+}
+
+/* While waiting, the stream's first HTTP_DETECT_MAX bytes are kept, the rest counted. */
+static void wait_more(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    size_t room = sd->held_bytes ? 0 : HTTP_DETECT_MAX - sd->pre_len;
+    size_t keep = n < room ? n : room;
+    if (keep > 0 && keep_pre(sd, p, keep, ts) != 0) {
+        set_proto(sd->s, HTTP_PROTO_OTHER);
+        return;
+    }
+    sd->held_bytes += n - keep;
+}
+
+static void wait_other(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+{
+    sd->mode = HTTP_MODE_WAIT;
+    sd->held_bytes = 0;
+    sd->wait_gap = 0;
+    wait_more(sd, p, n, ts);
+}
+
 static void not_found(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
 {
     struct http_session *s = sd->s;
@@ -106,6 +203,8 @@ static void not_found(struct http_side *sd, const uint8_t *p, size_t n, int64_t 
     if (sd->mode == HTTP_MODE_DETECT) {
         if (s->proto == HTTP_PROTO_HTTP)
             start_parsing(sd, p, n, ts); /* llhttp says what is wrong */
+        else if (s->proto == HTTP_PROTO_UNKNOWN && may_wait(sd))
+            wait_other(sd, p, n, ts);
         else
             set_proto(s, HTTP_PROTO_OTHER);
         return;
@@ -119,20 +218,14 @@ static void not_found(struct http_side *sd, const uint8_t *p, size_t n, int64_t 
     hunt_skip(sd, n);
 }
 
-/* Keep p[0..n) (it fits) while the start is undecided; without memory it is a loss. */
-static void keep_pre(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
+/* Keep the start of an undecided message; without memory it is a loss. */
+static void keep_more(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
 {
-    size_t old = sd->pre_len;
-    if (!sd->pre && !(sd->pre = malloc(sizeof(*sd->pre)))) {
+    if (keep_pre(sd, p, n, ts) != 0) {
         sd->mode = HTTP_MODE_HUNT;
         sd->resync |= TXN_MIDSTREAM;
         hunt_skip(sd, n);
-        return;
     }
-    memcpy(sd->pre->b + old, p, n);
-    for (size_t i = 0; i < n; i++)
-        sd->pre->ts[old + i] = ts;
-    sd->pre_len = (uint8_t)(old + n);
 }
 
 /*
@@ -149,7 +242,7 @@ static void look(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
     memcpy(buf + old, p, take);
     enum http_detect_verdict v = http_detect(buf, old + take, wanted(sd));
     if (v == HTTP_DETECT_MORE && take == n) {
-        keep_pre(sd, p, n, ts);
+        keep_more(sd, p, n, ts);
         return;
     }
     if (v == HTTP_DETECT_REQUEST || v == HTTP_DETECT_RESPONSE)
@@ -230,10 +323,14 @@ void http_data(struct http_session *s, int side, const uint8_t *p, size_t n, int
     sd->last_ts = ts_ns;
     if (s->done)
         return;
-    if (sd->mode == HTTP_MODE_PARSE)
+    if (sd->line_pd)
+        http_parse_line_rest(sd, p, n); /* what follows its end is no call start */
+    else if (sd->mode == HTTP_MODE_PARSE)
         http_parse_feed(sd, p, n, ts_ns);
     else if (sd->mode == HTTP_MODE_DETECT || sd->mode == HTTP_MODE_HUNT)
         look(sd, p, n, ts_ns);
+    else if (sd->mode == HTTP_MODE_WAIT)
+        wait_more(sd, p, n, ts_ns);
     else if (sd->mode == HTTP_MODE_HELD)
         sd->held_bytes += n;
 }
@@ -243,12 +340,16 @@ void http_gap(struct http_session *s, int side, uint64_t bytes, int64_t ts_ns)
     if (!s || side < 0 || side > 1 || bytes == 0 || s->done)
         return;
     struct http_side *sd = &s->side[side];
+    http_parse_line_end(sd);
     if (sd->mode == HTTP_MODE_DETECT || sd->mode == HTTP_MODE_HUNT) {
         sd->pre_len = 0;
         sd->mode = HTTP_MODE_HUNT;
         sd->resync |= TXN_GAP | TXN_MIDSTREAM;
     } else if (sd->mode == HTTP_MODE_HELD) {
         sd->held_bytes += bytes;
+    } else if (sd->mode == HTTP_MODE_WAIT) {
+        sd->held_bytes += bytes;
+        sd->wait_gap = 1;
     } else if (sd->mode == HTTP_MODE_PARSE) {
         parse_gap(sd, bytes, ts_ns);
     }
@@ -269,7 +370,12 @@ int http_client_side(const struct http_session *s)
 
 enum http_protocol http_protocol(const struct http_session *s)
 {
-    return s ? (enum http_protocol)s->proto : HTTP_PROTO_UNKNOWN;
+    if (!s)
+        return HTTP_PROTO_UNKNOWN;
+    int waiting = s->side[0].mode == HTTP_MODE_WAIT || s->side[1].mode == HTTP_MODE_WAIT;
+    if (s->proto == HTTP_PROTO_UNKNOWN && waiting)
+        return HTTP_PROTO_OTHER; /* so far: the client spoke, not HTTP */
+    return (enum http_protocol)s->proto;
 }
 
 const char *http_protocol_name(enum http_protocol p)

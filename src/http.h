@@ -68,7 +68,12 @@ void http_set_client(struct http_session *s, int client_side);
 /* The client side as the session knows it (from the caller or content), or -1. */
 int http_client_side(const struct http_session *s);
 
-/* The protocol found on the connection. */
+/*
+ * The protocol found on the connection. A connection is HTTP when either side starts
+ * with HTTP, except that a server speaking first with something else makes it "other".
+ * While a client's start that is no request line waits for the server's first bytes
+ * (which may still make it a malformed HTTP request), the answer is "other".
+ */
 enum http_protocol http_protocol(const struct http_session *s);
 const char *http_protocol_name(enum http_protocol p);
 

@@ -18,6 +18,7 @@
 _Static_assert(HTTP_STRS_MAX <= UINT16_MAX, "string offsets are 16 bits");
 _Static_assert(HTTP_STR_COUNT <= 16, "string bits are 16");
 _Static_assert(TXN_LOCATION_MAX <= TXN_URI_MAX, "a value slot fits to_tail()");
+_Static_assert(HTTP_LINE_MAX <= TXN_URI_MAX, "the raw request line fits to_tail()");
 #define HTTP_STR_CAP_CHECK(id, member, cap) \
     _Static_assert((cap) <= TXN_URI_MAX, #member " fits to_tail()");
 HTTP_STR_FIELDS(HTTP_STR_CAP_CHECK)
@@ -195,6 +196,30 @@ int http_strs_set(struct http_strs *a, enum http_str i, const char *p, size_t n,
 const char *http_strs_get(const struct http_strs *a, enum http_str i)
 {
     return (a->has & (1u << i)) ? a->buf + a->off[i] : "";
+}
+
+/* RFC 9112 §3: request-line = method SP request-target SP HTTP-version; split as sent. */
+void http_strs_split_line(struct http_strs *a, uint32_t *flags)
+{
+    char line[HTTP_LINE_MAX];
+    if (!(a->has & (1u << HTTP_STR_LINE)))
+        return;
+    size_t n = a->n[HTTP_STR_LINE];
+    memcpy(line, a->buf + a->off[HTTP_STR_LINE], n); /* setting strings moves the buffer */
+    http_strs_drop(a, HTTP_STR_LINE);
+    size_t m = 0;
+    while (m < n && line[m] != ' ' && line[m] != '\r' && line[m] != '\n')
+        m++;
+    if (http_strs_set(a, HTTP_STR_METHOD, line, m, TXN_METHOD_MAX - 1) || (m == n && n > 0))
+        *flags |= TXN_FIELD_CUT;
+    http_strs_drop(a, HTTP_STR_URI);
+    if (m == n || line[m] != ' ')
+        return;
+    size_t u = m + 1, e = u;
+    while (e < n && line[e] != ' ' && line[e] != '\r' && line[e] != '\n')
+        e++;
+    if (http_strs_set(a, HTTP_STR_URI, line + u, e - u, TXN_URI_MAX - 1) || e == n)
+        *flags |= TXN_URI_CUT;
 }
 
 void http_strs_fill(const struct http_strs *a, struct txn *t)

@@ -66,12 +66,17 @@ enum http_str {
 #undef HTTP_STR_ENUM
     HTTP_STR_VALUE_REQ,  /* a request header value being read (< TXN_LOCATION_MAX) */
     HTTP_STR_VALUE_RESP, /* a response header value being read (< TXN_LOCATION_MAX) */
+    HTTP_STR_LINE,       /* the request line as sent, until its headers (< HTTP_LINE_MAX) */
     HTTP_STR_COUNT
 };
 
+/* Bytes of a request line kept raw, the NUL included. */
+#define HTTP_LINE_MAX TXN_URI_MAX
+
 /* The most a transaction's strings take, NULs included: the sum of their caps. */
 #define HTTP_STR_CAP_SUM(id, member, cap) +(cap)
-#define HTTP_STRS_MAX (0 HTTP_STR_FIELDS(HTTP_STR_CAP_SUM) + 2 * TXN_LOCATION_MAX)
+#define HTTP_STRS_MAX \
+    (0 HTTP_STR_FIELDS(HTTP_STR_CAP_SUM) + 2 * TXN_LOCATION_MAX + HTTP_LINE_MAX)
 
 /*
  * The strings of one transaction in one buffer, packed in no particular order, each
@@ -139,6 +144,15 @@ int http_strs_set(struct http_strs *a, enum http_str i, const char *p, size_t n,
 
 /* String i, NUL-terminated, "" when absent; valid until a changes. */
 const char *http_strs_get(const struct http_strs *a, enum http_str i);
+
+/*
+ * The request line kept raw in HTTP_STR_LINE (because llhttp rejected it) becomes the
+ * method, as sent up to the first SP or line end, and the uri, up to the next SP or
+ * line end. The raw copy is dropped; without one nothing changes. A method or uri that
+ * runs to the end of the copy (its cap, or a line whose end never came) may be cut:
+ * TXN_FIELD_CUT or TXN_URI_CUT is set in *flags. Cannot fail.
+ */
+void http_strs_split_line(struct http_strs *a, uint32_t *flags);
 
 /* Point the string fields of t at the strings of a (valid until a changes). */
 void http_strs_fill(const struct http_strs *a, struct txn *t);

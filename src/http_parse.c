@@ -1,8 +1,9 @@
 /*
  * http_parse.c - llhttp parsing of one session's messages into transactions.
  * Owns: the llhttp callbacks, the feed loop that finds exact message offsets, message
- *       sizes and timestamps, pairing of responses with queued requests, 1xx, HEAD,
- *       CONNECT and Upgrade, parse errors.
+ *       sizes and timestamps, pairing of responses with queued requests (in order, or
+ *       by time after response bytes were lost), 1xx, HEAD, CONNECT and Upgrade, parse
+ *       errors (a rejected request line is kept as sent).
  * In:   bytes of a side known to be at (or inside) HTTP messages, from http.c.
  * Out:  finished transactions through http_txq.c.
  * Never: decides where messages start after a loss (http.c hunts); keeps a body.
@@ -39,6 +40,8 @@ void http_parse_reset(struct http_side *sd)
     sd->eof_body = 0;
     sd->closed = 0;
     sd->after_close = 0;
+    sd->in_line = 0;
+    sd->line_len = 0;
     sd->cur = NULL;
 }
 
@@ -61,14 +64,39 @@ static void release_held(struct http_session *s)
     sd->held_bytes = 0;
 }
 
+/* The raw line of a rejected request is complete, or will not be: split it. */
+void http_parse_line_end(struct http_side *sd)
+{
+    struct http_pend *pd = sd->line_pd;
+    sd->line_pd = NULL;
+    if (pd)
+        http_strs_split_line(&pd->strs, &pd->t.flags);
+}
+
+size_t http_parse_line_rest(struct http_side *sd, const uint8_t *p, size_t n)
+{
+    struct http_pend *pd = sd->line_pd;
+    if (!pd || n == 0)
+        return 0;
+    const uint8_t *lf = memchr(p, '\n', n);
+    size_t take = lf ? (size_t)(lf - p) + 1 : n;
+    http_strs_append(&pd->strs, HTTP_STR_LINE, (const char *)p, take, HTTP_LINE_MAX - 1);
+    if (lf)
+        http_parse_line_end(sd);
+    return take;
+}
+
 /* Hand one transaction over; nothing may point at it afterwards. */
 static void emit(struct http_session *s, struct http_pend *pd)
 {
     if (pd == s->held)
         release_held(s);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         if (s->side[i].cur == pd)
             s->side[i].cur = NULL;
+        if (s->side[i].line_pd == pd)
+            http_parse_line_end(&s->side[i]); /* what came of the line is all there is */
+    }
     http_txq_emit(&s->q, pd);
 }
 
@@ -128,6 +156,24 @@ static int cb_method(llhttp_t *p, const char *at, size_t n)
 static int cb_url(llhttp_t *p, const char *at, size_t n)
 {
     keep_piece(p, HTTP_STR_URI, at, n, TXN_URI_MAX, TXN_URI_CUT);
+    return 0;
+}
+
+/* What the response needs to know of its request's method. */
+static uint8_t method_kind(const llhttp_t *p)
+{
+    return p->method == HTTP_HEAD      ? HTTP_KIND_HEAD
+           : p->method == HTTP_CONNECT ? HTTP_KIND_CONNECT
+                                       : HTTP_KIND_OTHER;
+}
+
+/* The method is known once the target follows it, even if the request fails later:
+ * a server answering it (e.g. 400 to a bad header) knows it too (RFC 9112 §6.3 (1)). */
+static int cb_url_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    if (sd->cur && sd->is_request)
+        sd->cur->kind = method_kind(p);
     return 0;
 }
 
@@ -210,9 +256,7 @@ static int request_headers_complete(llhttp_t *p, struct http_side *sd)
     if (pd) {
         pd->t.req_major = p->http_major;
         pd->t.req_minor = p->http_minor;
-        pd->kind = p->method == HTTP_HEAD      ? HTTP_KIND_HEAD
-                   : p->method == HTTP_CONNECT ? HTTP_KIND_CONNECT
-                                               : HTTP_KIND_OTHER;
+        pd->kind = method_kind(p);
     }
     sd->body_left = identity_length(p);
     sd->event = EV_HEADERS;
@@ -274,6 +318,7 @@ static int cb_message_complete(llhttp_t *p)
 static const llhttp_settings_t settings = {
     .on_message_begin = cb_message_begin,
     .on_url = cb_url,
+    .on_url_complete = cb_url_complete,
     .on_status = cb_status,
     .on_method = cb_method,
     .on_header_field = cb_header_field,
@@ -324,12 +369,40 @@ static struct http_pend *request_begin(struct http_side *sd)
     return pd;
 }
 
+/* When a queued request was over: its last byte, or its first when it was cut short. */
+static int64_t request_over_ns(const struct http_pend *pd)
+{
+    return pd->t.request_complete ? pd->t.request_end_ns : pd->t.request_start_ns;
+}
+
+/*
+ * Response bytes were lost (a gap, or hunting since the last complete response), and
+ * with them maybe whole responses: the one found answers the newest queued request that
+ * was over when it began, and the older ones, whose answers were lost, go out
+ * unanswered. When none was over yet, order decides (RFC 9112 §9.3).
+ */
+static void skip_lost_answers(struct http_session *s, int64_t start_ns)
+{
+    uint32_t pick = s->q.count - 1;
+    while (pick > 0 && request_over_ns(http_txq_at(&s->q, pick)) > start_ns)
+        pick--;
+    while (pick-- > 0) {
+        struct http_pend *old = http_txq_pop(&s->q);
+        old->t.flags |= TXN_GAP;
+        emit(s, old);
+    }
+}
+
 /* A response answers the oldest request without one (RFC 9112 §9.3), else none. */
 static struct http_pend *response_begin(struct http_side *sd)
 {
     struct http_session *s = sd->s;
     struct http_pend *pd = sd->cur;
     struct http_pend *head = http_txq_head(&s->q);
+    if (!pd && head && !head->resp_done && sd->resync && s->q.count > 1) {
+        skip_lost_answers(s, sd->ts);
+        head = http_txq_head(&s->q);
+    }
     if (!pd && head && !head->resp_done)
         pd = head;
     if (!pd && !s->orphan)
@@ -367,6 +440,8 @@ static void on_begin(struct http_side *sd)
     sd->eof_body = 0;
     sd->body_left = 0;
     sd->hstate = HS_NONE;
+    sd->in_line = sd->is_request;
+    sd->line_len = 0;
     sd->cur = sd->is_request ? request_begin(sd) : response_begin(sd);
     if (sd->cur)
         sd->cur->t.flags |= sd->resync;
@@ -393,6 +468,9 @@ static void on_headers(struct http_side *sd)
 {
     sd->hdr_bytes = sd->off - sd->msg_start;
     sd->hdr_measured = 1;
+    sd->in_line = 0;
+    if (sd->cur && sd->is_request)
+        http_strs_drop(&sd->cur->strs, HTTP_STR_LINE); /* llhttp took the line */
     if (sd->cur)
         set_sizes(sd, &sd->cur->t);
 }
@@ -515,9 +593,16 @@ void http_parse_cut(struct http_side *sd, uint32_t flags)
 static void on_error(struct http_side *sd, llhttp_errno_t err)
 {
     uint64_t at = sd->in_msg ? sd->off - sd->msg_start : 0;
+    int in_line = sd->in_msg && sd->is_request && (sd->in_line || at < sd->line_len);
     if (!sd->in_msg)
         on_begin(sd); /* outside a message (e.g. data after "close"): a txn carries it */
-    if (sd->cur)
+    struct http_pend *pd = sd->cur;
+    if (pd && in_line) {
+        sd->line_pd = pd; /* rejected in its line: keep it as sent, to its end */
+        if (!sd->in_line)
+            http_parse_line_end(sd);
+    }
+    if (pd)
         record_error(sd, err, llhttp_get_error_reason(&sd->parser), at);
     http_parse_cut(sd, TXN_PARSE_ERROR);
     http_parse_reset(sd);
@@ -553,9 +638,29 @@ static int on_upgrade_pause(struct http_side *sd, size_t rest)
 }
 
 /*
- * Run llhttp over p[0..n). Every callback that needs an offset pauses the parser;
- * the error position then tells exactly how many bytes belong before the event.
+ * Copy the request line as sent, from the bytes at the parse position (some may have
+ * been copied by an earlier turn of the feed loop), so that a line llhttp rejects can
+ * still be stored as sent.
  */
+static void keep_line(struct http_side *sd, const uint8_t *p, size_t n)
+{
+    uint64_t at = sd->off - sd->msg_start; /* the message offset of p[0] */
+    if (at < sd->line_len) {
+        uint64_t seen = sd->line_len - at;
+        if (seen >= n)
+            return;
+        p += seen;
+        n -= (size_t)seen;
+    }
+    const uint8_t *lf = memchr(p, '\n', n);
+    size_t take = lf ? (size_t)(lf - p) + 1 : n;
+    if (sd->cur && sd->line_len < HTTP_LINE_MAX - 1)
+        http_strs_append(&sd->cur->strs, HTTP_STR_LINE, (const char *)p, take,
+                         HTTP_LINE_MAX - 1);
+    sd->line_len += take;
+    sd->in_line = lf == NULL;
+}
+
 /*
  * After a message that closes the connection llhttp (loose build) would swallow all
  * that follows. Skip CR/LF; anything else starts a message parsed afresh and marked.
@@ -574,6 +679,10 @@ static size_t after_close(struct http_side *sd, const uint8_t *p, size_t n)
     return i;
 }
 
+/*
+ * Run llhttp over p[0..n). Every callback that needs an offset pauses the parser;
+ * the error position then tells exactly how many bytes belong before the event.
+ */
 void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t ts)
 {
     size_t off = 0;
@@ -584,6 +693,8 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
             if (off == n)
                 return;
         }
+        if (sd->in_line)
+            keep_line(sd, p + off, n - off);
         const char *at = (const char *)p + off;
         llhttp_errno_t err = llhttp_execute(&sd->parser, at, n - off);
         if (err == HPE_OK) {

@@ -22,6 +22,9 @@ enum http_side_mode {
     HTTP_MODE_HUNT,   /* position unknown: look for a message start at each call start */
     HTTP_MODE_PARSE,  /* bytes go to llhttp */
     HTTP_MODE_HELD,   /* a request asked for Upgrade/CONNECT: wait for its response */
+    HTTP_MODE_WAIT,   /* the client's start is no request line: the server side decides
+                         whether it was a malformed request (HTTP) or another protocol;
+                         its first bytes wait in pre, the rest is counted in held_bytes */
     HTTP_MODE_OFF     /* nothing more is parsed on this side */
 };
 
@@ -47,15 +50,20 @@ struct http_side {
     uint8_t pre_len;      /* bytes in pre; 0 when pre is NULL */
     uint8_t closed;       /* the last message ended the connection (RFC 9112 §9.6) */
     uint8_t after_close;  /* the next message came after such a message */
+    uint8_t in_line;      /* request: its line is being copied raw (until its LF) */
+    uint8_t wait_gap;     /* bytes were lost while waiting (HTTP_MODE_WAIT) */
     uint32_t resync;      /* TXN_* flags for the next message found by hunting */
     uint64_t off;         /* bytes fed to the parser since it was initialised */
     uint64_t msg_start;   /* off of the current message's first byte */
     uint64_t hdr_bytes;   /* start line and header section of the current message */
     uint64_t body_left;   /* Content-Length body bytes still to come */
-    uint64_t held_bytes;  /* bytes dropped while held */
+    uint64_t held_bytes;  /* bytes dropped while held or waiting */
+    uint64_t line_len;    /* request: bytes of its line looked at, up to its LF */
     int64_t ts;           /* capture time of the bytes being fed, ns */
     int64_t last_ts;      /* capture time of the last byte seen on this side, ns */
     struct http_pend *cur;     /* transaction receiving the current message, or NULL */
+    struct http_pend *line_pd; /* request rejected inside its line, whose rest is still
+                                  copied into its raw line (HTTP_STR_LINE), or NULL */
     struct http_pre *pre;      /* owned; from the first kept byte until parsing starts */
     struct http_name name;     /* the header name being read */
     struct http_value val;     /* the header value being read (its bytes go to cur) */
@@ -90,6 +98,16 @@ void http_parse_end(struct http_side *sd);
 
 /* Nothing more is parsed on the connection (TLS, other, tunnel, upgrade). */
 void http_parse_stop(struct http_session *s);
+
+/*
+ * A request rejected inside its line goes on in p[0..n) (the side hunts meanwhile):
+ * its bytes up to the LF are copied, then the line is split into method and uri.
+ * Returns the bytes that belonged to the line; 0 when no line is open.
+ */
+size_t http_parse_line_rest(struct http_side *sd, const uint8_t *p, size_t n);
+
+/* The rest of an open rejected line will not come (a loss): split what came. */
+void http_parse_line_end(struct http_side *sd);
 
 /* Emit every transaction still held (close), in order. */
 void http_parse_flush(struct http_session *s);

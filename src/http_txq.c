@@ -73,6 +73,11 @@ struct http_pend *http_txq_head(const struct http_txq *q)
     return q->count ? q->ring[q->head] : NULL;
 }
 
+struct http_pend *http_txq_at(const struct http_txq *q, uint32_t i)
+{
+    return i < q->count ? q->ring[(q->head + i) % q->ring_cap] : NULL;
+}
+
 struct http_pend *http_txq_pop(struct http_txq *q)
 {
     if (q->count == 0)

@@ -64,6 +64,9 @@ void http_txq_put(struct http_txq *q, struct http_pend *pd);
 /* The oldest queued request, or NULL. */
 struct http_pend *http_txq_head(const struct http_txq *q);
 
+/* The queued request at position i (0 is the oldest), or NULL past the newest. */
+struct http_pend *http_txq_at(const struct http_txq *q, uint32_t i);
+
 /* Remove and return the oldest queued request; NULL when empty. */
 struct http_pend *http_txq_pop(struct http_txq *q);
 

@@ -1018,6 +1018,52 @@ static void test_detection(void)
     CHECK_INT(http_detect(NULL, 0, HTTP_WANT_REQUEST), HTTP_DETECT_MORE);
 }
 
+/* A client start that is no request line waits for the server to decide. */
+static void test_wait_for_server(void)
+{
+    struct drive d;
+    drive_open(&d, NULL, 0, 1, 1);
+    puts_(&d, 0, "HELLO/", 1000);
+    CHECK_INT(http_protocol(d.s), HTTP_PROTO_OTHER); /* so far */
+    http_gap(d.s, 0, 100, 1500);
+    puts_(&d, 0, "more", 1800);
+    puts_(&d, 1, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 2000);
+    CHECK_INT(http_protocol(d.s), HTTP_PROTO_HTTP);
+    puts_(&d, 0, "GET /next HTTP/1.1\r\n\r\n", 3000);
+    puts_(&d, 1, "HTTP/1.1 204 No Content\r\n\r\n", 4000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 2);
+    CHECK_STR(field(&d.res, 1, K_METHOD), "HELLO/"); /* its line never ended: maybe cut */
+    CHECK_STR(field(&d.res, 1, K_FLAGS), "field-cut,parse-error");
+    CHECK_STR(field(&d.res, 1, K_REQ_ERR),
+              "HPE_INVALID_METHOD: Invalid method encountered (byte 2)");
+    CHECK_STR(field(&d.res, 1, K_STATUS), "400");
+    CHECK_INT(txn_at(&d, 1)->request_start_ns, 1000);
+    CHECK_STR(field(&d.res, 2, K_URI), "/next");
+    CHECK_STR(field(&d.res, 2, K_FLAGS), "gap,midstream");
+    result_free(&d.res);
+
+    drive_open(&d, NULL, 0, 1, 1); /* the server starts TLS: not HTTP */
+    puts_(&d, 0, "hello", 1000);
+    put(&d, 1, "\x16\x03\x03\x00\x10", 5, 2000);
+    CHECK_INT(http_protocol(d.s), HTTP_PROTO_TLS);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 0);
+    result_free(&d.res);
+
+    drive_open(&d, NULL, 0, 1, 0); /* a server found by hunting decides too */
+    puts_(&d, 0, "brew /pot HTCPCP/1.0\r\n\r\n", 1000);
+    puts_(&d, 1, "tail of something", 1500);
+    puts_(&d, 1, "HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n", 2000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 1);
+    CHECK_STR(field(&d.res, 1, K_METHOD), "brew");
+    CHECK_STR(field(&d.res, 1, K_URI), "/pot");
+    CHECK_STR(field(&d.res, 1, K_STATUS), "418");
+    CHECK_INT(d.res.proto, HTTP_PROTO_HTTP);
+    result_free(&d.res);
+}
+
 /* Gaps: stepped over inside a Content-Length or close-delimited body, else resync. */
 static void test_gaps(void)
 {
@@ -1098,6 +1144,77 @@ static void test_gaps(void)
     drive_close(&d, 9000);
     CHECK_INT(d.res.n, 1);
     CHECK_STR(field(&d.res, 1, K_FLAGS), "gap,midstream");
+    result_free(&d.res);
+}
+
+/*
+ * After response bytes were lost, a response answers the newest queued request that was
+ * over (its last byte, or its first when incomplete) when the response began; older
+ * ones go out unanswered with "gap". When none was over yet, and without a loss, order
+ * decides.
+ */
+static void test_pairing_after_loss(void)
+{
+    struct drive d;
+    const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    drive_open(&d, NULL, 0, 1, 1); /* /3 ended after the response began: /2 it is */
+    puts_(&d, 0, "GET /1 HTTP/1.1\r\n\r\n", 1000);
+    puts_(&d, 0, "GET /2 HTTP/1.1\r\n\r\n", 2000);
+    puts_(&d, 0, "GET /3 HTTP/1.1\r\n\r\n", 4000);
+    http_gap(d.s, 1, 500, 2500);
+    puts_(&d, 1, ok, 3000);
+    puts_(&d, 1, ok, 5000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 3);
+    CHECK_STR(field(&d.res, 1, K_URI), "/1");
+    CHECK_STR(field(&d.res, 1, K_HAS_RESP), "0");
+    CHECK_STR(field(&d.res, 1, K_FLAGS), "gap");
+    CHECK_STR(field(&d.res, 2, K_URI), "/2");
+    CHECK_INT(txn_at(&d, 2)->response_start_ns, 3000);
+    CHECK_STR(field(&d.res, 2, K_FLAGS), "gap,midstream");
+    CHECK_STR(field(&d.res, 3, K_URI), "/3");
+    CHECK_INT(txn_at(&d, 3)->response_start_ns, 5000);
+    result_free(&d.res);
+
+    drive_open(&d, NULL, 0, 1, 1); /* no request over before the response: order */
+    puts_(&d, 0, "GET /1 HTTP/1.1\r\n\r\n", 5000);
+    puts_(&d, 0, "GET /2 HTTP/1.1\r\n\r\n", 6000);
+    http_gap(d.s, 1, 500, 2000);
+    puts_(&d, 1, ok, 3000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 2);
+    CHECK_STR(field(&d.res, 1, K_URI), "/1");
+    CHECK_STR(field(&d.res, 1, K_STATUS), "200");
+    CHECK_STR(field(&d.res, 2, K_URI), "/2");
+    CHECK_STR(field(&d.res, 2, K_HAS_RESP), "0");
+    result_free(&d.res);
+
+    drive_open(&d, NULL, 0, 1, 1); /* a request still being sent counts from its start */
+    puts_(&d, 0, "GET /1 HTTP/1.1\r\n\r\n", 1000);
+    puts_(&d, 0, "POST /2 HTTP/1.1\r\nContent-Length: 4\r\n\r\nab", 2000);
+    http_gap(d.s, 1, 500, 2500);
+    puts_(&d, 1, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n", 3000);
+    puts_(&d, 0, "cd", 4000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 2);
+    CHECK_STR(field(&d.res, 1, K_HAS_RESP), "0");
+    CHECK_STR(field(&d.res, 2, K_URI), "/2");
+    CHECK_STR(field(&d.res, 2, K_STATUS), "413");
+    CHECK_STR(field(&d.res, 2, K_REQ_COMPLETE), "1");
+    CHECK_INT(txn_at(&d, 2)->request_end_ns, 4000);
+    result_free(&d.res);
+
+    drive_open(&d, NULL, 0, 1, 1); /* no loss: pipelined responses pair in order */
+    puts_(&d, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n", 1000);
+    puts_(&d, 1, ok, 3000);
+    puts_(&d, 1, ok, 4000);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 2);
+    CHECK_STR(field(&d.res, 1, K_URI), "/1");
+    CHECK_INT(txn_at(&d, 1)->response_start_ns, 3000);
+    CHECK_STR(field(&d.res, 1, K_FLAGS), "");
+    CHECK_STR(field(&d.res, 2, K_URI), "/2");
+    CHECK_INT(txn_at(&d, 2)->response_start_ns, 4000);
     result_free(&d.res);
 }
 
@@ -1398,7 +1515,9 @@ static void run_unit_cases(void)
     test_null_and_bad_args();
     test_client_side();
     test_detection();
+    test_wait_for_server();
     test_gaps();
+    test_pairing_after_loss();
     test_upgrade_hold();
     test_early_response();
     test_fields();
