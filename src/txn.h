@@ -53,6 +53,48 @@ struct txn_violation {
     char detail[TXN_DETAIL_MAX];    /* what exactly was seen */
 };
 
+/* Headers whose presence a rule checks; bits of txn_facts.resp_has / req_has. */
+#define TXN_HEADERS_SEEN(X)                        \
+    X(TXN_H_LOCATION, 0, "location")                \
+    X(TXN_H_WWW_AUTHENTICATE, 1, "www-authenticate") \
+    X(TXN_H_ALLOW, 2, "allow")                      \
+    X(TXN_H_PROXY_AUTHENTICATE, 3, "proxy-authenticate") \
+    X(TXN_H_CONTENT_RANGE, 4, "content-range")      \
+    X(TXN_H_UPGRADE, 5, "upgrade")                  \
+    X(TXN_H_DATE, 6, "date")                        \
+    X(TXN_H_RETRY_AFTER, 7, "retry-after")          \
+    X(TXN_H_RANGE, 8, "range")                      \
+    X(TXN_H_EXPECT_CONTINUE, 9, "expect")           \
+    X(TXN_H_CONNECTION_CLOSE, 10, "connection")     /* Connection: close */
+
+enum txn_header_bit {
+#define TXN_H_ENUM(id, bit, name) id = 1u << (bit),
+    TXN_HEADERS_SEEN(TXN_H_ENUM)
+#undef TXN_H_ENUM
+};
+
+/*
+ * What the HTTP stage saw of the framing and headers of an exchange, beyond the values
+ * kept above: the facts rules.c needs (RULES.md). All zero / "" when not seen.
+ */
+struct txn_facts {
+    uint32_t req_has;               /* TXN_H_* bits present in the request */
+    uint32_t resp_has;              /* TXN_H_* bits present in the final response */
+    const char *req_upgrade;        /* the request's Upgrade value, "" when none (capped) */
+    const char *resp_upgrade;       /* the final response's Upgrade value, "" when none */
+    uint8_t interim_content_length; /* a 1xx response carried Content-Length */
+    uint8_t interim_transfer_encoding; /* a 1xx response carried Transfer-Encoding */
+    uint8_t n_content_length;       /* Content-Length fields in the final response (saturates) */
+    uint8_t content_length_invalid; /* a Content-Length value is not a decimal number */
+    uint8_t content_length_differ;  /* several Content-Length values that differ */
+    uint8_t has_transfer_encoding;  /* the final response carried Transfer-Encoding */
+    uint8_t obs_fold;               /* a header line of the final response was folded */
+    uint8_t body_truncated;         /* the connection ended before the announced body
+                                       (Content-Length or last chunk) arrived */
+    uint64_t bytes_after_bodyless;  /* bytes after a 204, 304 or HEAD response, before the
+                                       next status line (RFC 9112 §6.3) */
+};
+
 struct txn {
     uint64_t connection_id;  /* the connection's id (set by the caller of http_open) */
     uint32_t seq;            /* 1-based order of this exchange on its connection */
@@ -95,10 +137,12 @@ struct txn {
     const char *request_error;  /* "HPE_NAME: reason" from the request parser, or "" */
     const char *response_error; /* same for the response parser; < TXN_ERROR_MAX bytes */
 
+    /* framing and header facts the HTTP stage saw, for rules.c (RULES.md) */
+    struct txn_facts facts;
+
     /* --store-headers: valid only during the callback that hands the txn over */
     const struct txn_header *headers;
     uint32_t n_headers;
-
 };
 
 /* The rule breaches of one transaction, filled by rules.c (kept apart from struct txn
