@@ -30,7 +30,7 @@ static const char usage_main[] =
     "commands:\n"
     "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
-    "  rules [--format text|json] [ID]\n"
+    "  rules [--format text|json|md] [ID]\n"
     "                       list the HTTP rules httpcap checks, or explain one\n"
     "\n"
     "  httpcap --version    versions of httpcap, libpcap, llhttp and SQLite\n"
@@ -45,8 +45,8 @@ static const char usage_read[] =
     "  -h, --help          this help\n";
 
 static const char usage_rules[] =
-    "usage: httpcap rules [--format text|json] [ID]\n"
-    "  --format FMT        text (default) or json\n"
+    "usage: httpcap rules [--format text|json|md] [ID]\n"
+    "  --format FMT        text (default), json, or md (a Markdown table)\n"
     "  ID                  explain one rule, e.g. parse-error\n";
 
 static int usage_error(const char *msg, const char *usage)
@@ -158,6 +158,41 @@ static void print_rule_long(const struct rule_info *ri)
            ri->hint ? ri->hint : "");
 }
 
+/* Markdown text: a '|' would end the table cell. */
+static void md_cell(const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '|')
+            putchar('\\');
+        putchar(*s);
+    }
+}
+
+static void print_rule_md(const struct rule_info *ri)
+{
+    printf("| `%s` | %s | ", ri->id, rules_severity_name(ri->severity));
+    md_cell(ri->reference);
+    printf(" | ");
+    md_cell(ri->reference_old);
+    printf(" | ");
+    md_cell(ri->summary);
+    printf(" |\n");
+}
+
+enum rules_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD };
+
+static void print_rule(const struct rule_info *ri, enum rules_format fmt, int one, int last)
+{
+    if (fmt == FORMAT_JSON)
+        print_rule_json(ri, last);
+    else if (fmt == FORMAT_MD)
+        print_rule_md(ri);
+    else if (one)
+        print_rule_long(ri);
+    else
+        printf("%-38s %-8s %s\n", ri->id, rules_severity_name(ri->severity), ri->reference);
+}
+
 static int cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -165,7 +200,8 @@ static int cmd_rules(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int json = 0, c;
+    enum rules_format fmt = FORMAT_TEXT;
+    int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_rules, stdout);
@@ -174,27 +210,26 @@ static int cmd_rules(int argc, char **argv)
         if (c != 'F')
             return usage_error("rules: bad option", usage_rules);
         if (strcmp(optarg, "json") == 0)
-            json = 1;
+            fmt = FORMAT_JSON;
+        else if (strcmp(optarg, "md") == 0)
+            fmt = FORMAT_MD;
         else if (strcmp(optarg, "text") != 0)
-            return usage_error("rules: --format takes text or json", usage_rules);
+            return usage_error("rules: --format takes text, json or md", usage_rules);
     }
     const char *want = optind < argc ? argv[optind] : NULL;
     int found = 0;
-    if (json)
+    if (fmt == FORMAT_JSON)
         printf("[\n");
+    if (fmt == FORMAT_MD)
+        printf("| id | severity | reference | formerly | summary |\n|---|---|---|---|---|\n");
     for (int r = 0; r < RULE_COUNT; r++) {
         const struct rule_info *ri = rules_get((enum rule_id)r);
         if (want && strcmp(want, ri->id) != 0)
             continue;
         found++;
-        if (json)
-            print_rule_json(ri, want ? 1 : r == RULE_COUNT - 1);
-        else if (want)
-            print_rule_long(ri);
-        else
-            printf("%-38s %-8s %s\n", ri->id, rules_severity_name(ri->severity), ri->reference);
+        print_rule(ri, fmt, want != NULL, want ? 1 : r == RULE_COUNT - 1);
     }
-    if (json)
+    if (fmt == FORMAT_JSON)
         printf("]\n");
     if (want && !found) {
         fprintf(stderr, "httpcap: rules: no rule '%s' (see 'httpcap rules')\n", want);
