@@ -46,7 +46,13 @@ SELECT
     t.violations,
     t.flags,
     strftime('%Y-%m-%dT%H:%M:%fZ',
-             coalesce(t.request_start_ns, t.response_start_ns) / 1e9, 'unixepoch') AS time
+             coalesce(t.request_start_ns, t.response_start_ns) / 1e9, 'unixepoch') AS time,
+    -- what a client acts on (RFC 9110 §15): a registered code as is, an unregistered
+    -- one as the x00 of its class (471 -> 400), an invalid one as 500; NULL unanswered
+    CASE WHEN t.status IS NULL THEN NULL
+         WHEN t.status NOT BETWEEN 100 AND 599 THEN 500
+         WHEN s.code IS NOT NULL THEN t.status
+         ELSE t.status / 100 * 100 END                    AS effective_status
 FROM transactions t
 LEFT JOIN connections c ON c.id = t.connection_id
 LEFT JOIN status_codes s ON s.code = t.status;
