@@ -141,6 +141,7 @@ static void found(struct http_side *sd, enum http_detect_verdict v, const uint8_
 static void hunt_skip(struct http_side *sd, size_t n)
 {
     struct http_session *s = sd->s;
+    http_parse_skipped(sd, n);
     if (s->proto != HTTP_PROTO_UNKNOWN)
         return; /* a known HTTP connection: hunt as long as it lasts */
     s->hunt_bytes += n;
@@ -341,6 +342,8 @@ void http_gap(struct http_session *s, int side, uint64_t bytes, int64_t ts_ns)
         return;
     struct http_side *sd = &s->side[side];
     http_parse_line_end(sd);
+    if (s->client >= 0 && side != s->client)
+        http_parse_bodyless_end(s); /* what came after a bodyless response is all known */
     if (sd->mode == HTTP_MODE_DETECT || sd->mode == HTTP_MODE_HUNT) {
         sd->pre_len = 0;
         sd->mode = HTTP_MODE_HUNT;

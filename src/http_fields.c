@@ -1,8 +1,9 @@
 /*
- * http_fields.c - capped copies of the strings a transaction keeps, and the
- * --store-headers lines of one transaction.
+ * http_fields.c - capped copies of the strings a transaction keeps, the
+ * --store-headers lines of one transaction, and the header facts of struct txn_facts.
  * Owns: name matching, OWS trimming, NUL replacement, cut flags, the string buffer
- *       (packed, grown by doubling up to the sum of the caps), the line buffer.
+ *       (packed, grown by doubling up to the sum of the caps), the line buffer, the
+ *       byte-by-byte scans of Connection, Expect and Content-Length values.
  * In:   request line, reason, name and value pieces from llhttp callbacks, split anywhere.
  * Out:  strings for struct txn; struct txn_header lists.
  * Never: keeps a pointer into the caller's data; grows past a cap.
@@ -16,7 +17,7 @@
 #define STRS_FIRST_ALLOC 256u
 
 _Static_assert(HTTP_STRS_MAX <= UINT16_MAX, "string offsets are 16 bits");
-_Static_assert(HTTP_STR_COUNT <= 16, "string bits are 16");
+_Static_assert(HTTP_STR_COUNT <= 32, "string bits are 32");
 _Static_assert(TXN_LOCATION_MAX <= TXN_URI_MAX, "a value slot fits to_tail()");
 _Static_assert(HTTP_LINE_MAX <= TXN_URI_MAX, "the raw request line fits to_tail()");
 #define HTTP_STR_CAP_CHECK(id, member, cap) \
@@ -44,11 +45,14 @@ static const struct field_name field_names[] = {
     {"content-encoding", HTTP_FIELD_CONTENT_ENCODING, 1},
     {"server", HTTP_FIELD_SERVER, 1},
     {"location", HTTP_FIELD_LOCATION, 1},
+    {"upgrade", HTTP_FIELD_REQ_UPGRADE, 0},
+    {"upgrade", HTTP_FIELD_RESP_UPGRADE, 1},
 };
 
 #define RESPONSE_FIELD_BITS                                                          \
     ((1u << HTTP_FIELD_CONTENT_TYPE) | (1u << HTTP_FIELD_CONTENT_ENCODING) |        \
-     (1u << HTTP_FIELD_SERVER) | (1u << HTTP_FIELD_LOCATION))
+     (1u << HTTP_FIELD_SERVER) | (1u << HTTP_FIELD_LOCATION) |                     \
+     (1u << HTTP_FIELD_RESP_UPGRADE))
 
 /* RFC 9110 §5.6.3: OWS = *( SP / HTAB ) */
 static int is_ows(char c)
@@ -137,7 +141,7 @@ void http_strs_drop(struct http_strs *a, enum http_str i)
 {
     if (!(a->has & (1u << i)))
         return;
-    a->has &= (uint16_t)~(1u << i);
+    a->has &= ~(1u << i);
     close_gap(a, a->off[i], a->n[i] + 1u);
 }
 
@@ -155,7 +159,7 @@ static int to_tail(struct http_strs *a, enum http_str i)
     memcpy(a->buf + a->len, tmp, k); /* the bytes just freed */
     a->off[i] = (uint16_t)a->len;
     a->len += k;
-    a->has |= (uint16_t)(1u << i);
+    a->has |= 1u << i;
     return 0;
 }
 
@@ -176,7 +180,7 @@ int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t
     } else {
         a->off[i] = (uint16_t)a->len;
         a->n[i] = 0;
-        a->has |= (uint16_t)(1u << i);
+        a->has |= 1u << i;
     }
     char *dst = a->buf + a->len;
     for (size_t j = 0; j < k; j++)
@@ -265,6 +269,10 @@ static enum http_str field_str(enum http_field f, size_t *cap)
     case HTTP_FIELD_LOCATION:
         *cap = TXN_LOCATION_MAX;
         return HTTP_STR_LOCATION;
+    case HTTP_FIELD_REQ_UPGRADE:
+        return HTTP_STR_REQ_UPGRADE;
+    case HTTP_FIELD_RESP_UPGRADE:
+        return HTTP_STR_RESP_UPGRADE;
     default:
         return HTTP_STR_REQUEST_ID; /* the request-id sources */
     }
@@ -327,7 +335,7 @@ static void store(struct http_strs *a, uint32_t *flags, enum http_str dst,
     }
     a->off[dst] = a->off[slot];
     a->n[dst] = a->n[slot];
-    a->has = (uint16_t)((a->has & ~(1u << slot)) | (1u << dst));
+    a->has = (a->has & ~(1u << slot)) | (1u << dst);
 }
 
 void http_field_apply(struct http_strs *a, uint32_t *flags, struct http_field_seen *seen,
@@ -508,4 +516,172 @@ void http_hstore_free(struct http_hstore *h)
     h->alloc = 0;
     h->len = 0;
     h->n = 0;
+}
+
+/* ---- header facts ---- */
+
+struct fact_name {
+    const char *name; /* lower case */
+    uint8_t kind;     /* enum http_scan_kind */
+    uint32_t bit;
+    const char *tok;
+};
+
+#define FACT_PRESENT(id, bit, name) {name, HTTP_SCAN_PRESENT, id, NULL},
+static const struct fact_name fact_names[] = {
+    TXN_HEADERS_SEEN(FACT_PRESENT)
+    {"content-length", HTTP_SCAN_CONTENT_LENGTH, 0, NULL},
+    {"transfer-encoding", HTTP_SCAN_TRANSFER_ENCODING, 0, NULL},
+};
+#undef FACT_PRESENT
+
+
+/* RFC 9110 §5.1: field names are case-insensitive. */
+void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->tok_ok = 1;
+    if (nm->len == 0 || nm->len > HTTP_NAME_MAX)
+        return;
+    for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
+        const struct fact_name *f = &fact_names[i];
+        if (strlen(f->name) != nm->len)
+            continue;
+        size_t k = 0;
+        while (k < nm->len && lower(nm->buf[k]) == f->name[k])
+            k++;
+        if (k < nm->len)
+            continue;
+        sc->kind = f->kind;
+        sc->bit = f->bit;
+        /* RFC 9110 §7.6.1: Connection is a token list; §10.1.1: Expect: 100-continue */
+        if (f->bit == TXN_H_CONNECTION_CLOSE) {
+            sc->kind = HTTP_SCAN_TOKEN;
+            sc->tok = "close";
+        } else if (f->bit == TXN_H_EXPECT_CONTINUE) {
+            sc->kind = HTTP_SCAN_TOKEN;
+            sc->tok = "100-continue";
+        }
+        return;
+    }
+}
+
+/* The end of a list element (a comma or the value's end). */
+static void token_end(struct http_scan *sc)
+{
+    if (sc->tok_ok && sc->tok_len == strlen(sc->tok))
+        sc->hit = 1;
+    sc->tok_len = 0;
+    sc->tok_ok = 1;
+    sc->tok_sp = 0;
+}
+
+static void token_byte(struct http_scan *sc, char c)
+{
+    if (c == ',') {
+        token_end(sc);
+        return;
+    }
+    if (is_ows(c)) {
+        sc->tok_sp = sc->tok_len > 0;
+        return;
+    }
+    size_t want = strlen(sc->tok);
+    if (sc->tok_sp || sc->tok_len >= want || lower(c) != sc->tok[sc->tok_len])
+        sc->tok_ok = 0;
+    if (sc->tok_len < UINT32_MAX)
+        sc->tok_len++;
+}
+
+/* The end of one number of a Content-Length list. */
+static void cl_number_end(struct http_scan *sc)
+{
+    if (sc->cl_state == 0) {
+        sc->cl_bad = 1; /* an empty element */
+        return;
+    }
+    if (!sc->cl_have) {
+        sc->cl_first = sc->cl_cur;
+        sc->cl_have = 1;
+    } else if (sc->cl_cur != sc->cl_first) {
+        sc->cl_differ = 1;
+    }
+    sc->cl_state = 0;
+    sc->cl_cur = 0;
+}
+
+/* RFC 9110 §8.6: Content-Length = 1*DIGIT; a list of identical numbers is tolerated. */
+static void cl_byte(struct http_scan *sc, char c)
+{
+    if (c >= '0' && c <= '9') {
+        if (sc->cl_state == 2 || sc->cl_cur > (UINT64_MAX - 9) / 10)
+            sc->cl_bad = 1;
+        else
+            sc->cl_cur = sc->cl_cur * 10 + (uint64_t)(c - '0');
+        if (sc->cl_state == 0)
+            sc->cl_state = 1;
+    } else if (is_ows(c)) {
+        if (sc->cl_state == 1)
+            sc->cl_state = 2;
+    } else if (c == ',') {
+        cl_number_end(sc);
+    } else {
+        sc->cl_bad = 1;
+    }
+}
+
+void http_scan_add(struct http_scan *sc, const char *p, size_t n)
+{
+    if (sc->kind == HTTP_SCAN_TOKEN) {
+        for (size_t i = 0; i < n; i++)
+            token_byte(sc, p[i]);
+    } else if (sc->kind == HTTP_SCAN_CONTENT_LENGTH) {
+        for (size_t i = 0; i < n && !sc->cl_bad; i++)
+            cl_byte(sc, p[i]);
+    }
+}
+
+/* Content-Length of a final response: count, validate, compare with earlier fields. */
+static int cl_end(struct http_scan *sc, struct txn_facts *f, struct http_cl_seen *cl)
+{
+    if (!sc->cl_bad)
+        cl_number_end(sc);
+    if (f->n_content_length < UINT8_MAX)
+        f->n_content_length++;
+    if (sc->cl_bad) {
+        f->content_length_invalid = 1;
+        return 1;
+    }
+    int differ = sc->cl_differ || (cl->have && cl->value != sc->cl_first);
+    if (differ)
+        f->content_length_differ = 1;
+    if (!cl->have) {
+        cl->value = sc->cl_first;
+        cl->have = 1;
+    }
+    return differ;
+}
+
+int http_scan_end(struct http_scan *sc, enum http_scan_where where, struct txn_facts *f,
+                  struct http_cl_seen *cl)
+{
+    int bad = 0;
+    if (sc->kind == HTTP_SCAN_TOKEN)
+        token_end(sc);
+    if (where == HTTP_SCAN_INTERIM) {
+        if (sc->kind == HTTP_SCAN_CONTENT_LENGTH)
+            f->interim_content_length = 1;
+        else if (sc->kind == HTTP_SCAN_TRANSFER_ENCODING)
+            f->interim_transfer_encoding = 1;
+    } else {
+        uint32_t *has = where == HTTP_SCAN_REQUEST ? &f->req_has : &f->resp_has;
+        if (sc->kind == HTTP_SCAN_PRESENT || (sc->kind == HTTP_SCAN_TOKEN && sc->hit))
+            *has |= sc->bit;
+        if (where == HTTP_SCAN_FINAL && sc->kind == HTTP_SCAN_CONTENT_LENGTH)
+            bad = cl_end(sc, f, cl);
+        else if (where == HTTP_SCAN_FINAL && sc->kind == HTTP_SCAN_TRANSFER_ENCODING)
+            f->has_transfer_encoding = 1;
+    }
+    sc->kind = HTTP_SCAN_NONE;
+    return bad;
 }

@@ -1,6 +1,7 @@
 /*
  * http_fields.h - capped copies of the strings a transaction keeps (request line, reason,
- * kept header values, parse errors), and the --store-headers lines of one transaction.
+ * kept header values, parse errors), the --store-headers lines of one transaction, and
+ * the header facts of struct txn_facts (checked headers present, Content-Length list).
  * Owns: header-name matching (case-insensitive), OWS trimming, NUL replacement, cut
  *       flags, one string buffer and one line buffer per transaction, each grown on
  *       demand up to its cap.
@@ -30,7 +31,9 @@ enum http_field {
     HTTP_FIELD_CONTENT_TYPE,
     HTTP_FIELD_CONTENT_ENCODING,
     HTTP_FIELD_SERVER,
-    HTTP_FIELD_LOCATION
+    HTTP_FIELD_LOCATION,
+    HTTP_FIELD_REQ_UPGRADE,
+    HTTP_FIELD_RESP_UPGRADE
 };
 
 #define HTTP_NAME_MAX 32 /* longer names match no kept field */
@@ -58,7 +61,9 @@ struct http_name {
     X(HTTP_STR_SERVER, server, TXN_VALUE_MAX)                       \
     X(HTTP_STR_LOCATION, location, TXN_LOCATION_MAX)                \
     X(HTTP_STR_REQUEST_ERROR, request_error, TXN_ERROR_MAX)         \
-    X(HTTP_STR_RESPONSE_ERROR, response_error, TXN_ERROR_MAX)
+    X(HTTP_STR_RESPONSE_ERROR, response_error, TXN_ERROR_MAX)       \
+    X(HTTP_STR_REQ_UPGRADE, facts.req_upgrade, TXN_VALUE_MAX)       \
+    X(HTTP_STR_RESP_UPGRADE, facts.resp_upgrade, TXN_VALUE_MAX)
 
 enum http_str {
 #define HTTP_STR_ENUM(id, member, cap) id,
@@ -89,7 +94,7 @@ struct http_strs {
     uint32_t cap;                 /* bytes allocated, at most HTTP_STRS_MAX */
     uint16_t off[HTTP_STR_COUNT]; /* where string i starts in buf, when present */
     uint16_t n[HTTP_STR_COUNT];   /* its length in bytes, without the NUL */
-    uint16_t has;                 /* bit i: string i is present */
+    uint32_t has;                 /* bit i: string i is present */
 };
 
 /* A header value being read into a transaction's slot, leading OWS dropped. */
@@ -196,5 +201,59 @@ void http_hstore_end(struct http_hstore *h);
 uint32_t http_hstore_list(const struct http_hstore *h, struct txn_header *out, uint32_t max);
 /* Free the buffer. Cannot fail. */
 void http_hstore_free(struct http_hstore *h);
+
+/* ---- header facts for struct txn_facts (RULES.md) ---- */
+
+enum http_scan_kind {
+    HTTP_SCAN_NONE,           /* a header no fact depends on */
+    HTTP_SCAN_PRESENT,        /* its presence sets bit */
+    HTTP_SCAN_TOKEN,          /* bit when a comma-list element equals tok (no case) */
+    HTTP_SCAN_CONTENT_LENGTH, /* RFC 9110 §8.6 */
+    HTTP_SCAN_TRANSFER_ENCODING
+};
+
+/* One header value being scanned. */
+struct http_scan {
+    uint8_t kind;      /* enum http_scan_kind */
+    uint32_t bit;      /* TXN_H_* set by PRESENT, or by TOKEN on a match */
+    const char *tok;   /* TOKEN: the element looked for, lower case */
+    uint32_t tok_len;  /* TOKEN: non-OWS bytes of the current element (saturating) */
+    uint8_t tok_ok;    /* TOKEN: the current element matches tok so far */
+    uint8_t tok_sp;    /* TOKEN: OWS came after the element's bytes */
+    uint8_t hit;       /* TOKEN: an element equalled tok */
+    uint8_t cl_state;  /* CONTENT_LENGTH: 0 before digits, 1 in digits, 2 after them */
+    uint8_t cl_bad;    /* CONTENT_LENGTH: not a list of decimal numbers (or overflow) */
+    uint8_t cl_differ; /* CONTENT_LENGTH: two numbers of the list differ */
+    uint8_t cl_have;   /* CONTENT_LENGTH: cl_first holds the list's first number */
+    uint64_t cl_cur;   /* CONTENT_LENGTH: the number being read */
+    uint64_t cl_first; /* CONTENT_LENGTH: the first number of the value */
+};
+
+/* Content-Length values already seen in one message (several fields may carry one). */
+struct http_cl_seen {
+    uint64_t value; /* the first valid value */
+    uint8_t have;   /* value is set */
+};
+
+/* Start scanning the value of the header named nm. Cannot fail. */
+void http_scan_begin(struct http_scan *sc, const struct http_name *nm);
+
+/* Scan a piece of the value. Cannot fail. */
+void http_scan_add(struct http_scan *sc, const char *p, size_t n);
+
+/* Where a complete header goes. */
+enum http_scan_where {
+    HTTP_SCAN_REQUEST, /* req_has */
+    HTTP_SCAN_INTERIM, /* interim_content_length / interim_transfer_encoding */
+    HTTP_SCAN_FINAL    /* resp_has, Content-Length and Transfer-Encoding facts */
+};
+
+/*
+ * The value is complete: add what it says to f. cl carries the message's earlier
+ * Content-Length values. Returns 1 when this is a Content-Length whose value differs
+ * from an earlier one (or is invalid) in the same message, else 0. Cannot fail.
+ */
+int http_scan_end(struct http_scan *sc, enum http_scan_where where, struct txn_facts *f,
+                  struct http_cl_seen *cl);
 
 #endif

@@ -3,7 +3,9 @@
  * Owns: the llhttp callbacks, the feed loop that finds exact message offsets, message
  *       sizes and timestamps, pairing of responses with queued requests (in order, or
  *       by time after response bytes were lost), 1xx, HEAD, CONNECT and Upgrade, parse
- *       errors (a rejected request line is kept as sent).
+ *       errors (a rejected request line is kept as sent), struct txn_facts (header
+ *       facts, obs-fold, cut bodies, bytes after a bodyless response, which waits for
+ *       them before it is emitted).
  * In:   bytes of a side known to be at (or inside) HTTP messages, from http.c.
  * Out:  finished transactions through http_txq.c.
  * Never: decides where messages start after a loss (http.c hunts); keeps a body.
@@ -13,7 +15,7 @@
 
 #include "http_session.h"
 
-enum side_event { EV_NONE, EV_BEGIN, EV_HEADERS, EV_COMPLETE };
+enum side_event { EV_NONE, EV_BEGIN, EV_VERSION, EV_HEADERS, EV_COMPLETE };
 enum header_state { HS_NONE, HS_NAME, HS_VALUE };
 
 static const llhttp_settings_t settings;
@@ -32,6 +34,13 @@ void http_parse_reset(struct http_side *sd)
 {
     llhttp_init(&sd->parser, sd->is_request ? HTTP_REQUEST : HTTP_RESPONSE, &settings);
     sd->parser.data = sd;
+    /* RFC 9112 §6.3 (3): Transfer-Encoding overrides Content-Length in a response; the
+     * breach is recorded by rules.c (n_content_length and has_transfer_encoding) */
+    if (!sd->is_request)
+        llhttp_set_lenient_chunked_length(&sd->parser, 1);
+    sd->cl_dup = 0;
+    sd->cl_dup_bad = 0;
+    sd->deferred = 0;
     sd->off = 0;
     sd->event = EV_NONE;
     sd->in_msg = 0;
@@ -86,11 +95,24 @@ size_t http_parse_line_rest(struct http_side *sd, const uint8_t *p, size_t n)
     return take;
 }
 
+/* The bytes after the bodyless response are counted: it may be emitted. */
+static void finish_bodyless(struct http_session *s)
+{
+    struct http_pend *pd = s->bodyless;
+    pd->t.facts.bytes_after_bodyless = s->bodyless_bytes;
+    pd->wait_after = 0;
+    s->bodyless = NULL;
+    s->bodyless_orphan = 0;
+    s->bodyless_bytes = 0;
+}
+
 /* Hand one transaction over; nothing may point at it afterwards. */
 static void emit(struct http_session *s, struct http_pend *pd)
 {
     if (pd == s->held)
         release_held(s);
+    if (pd == s->bodyless)
+        finish_bodyless(s);
     for (int i = 0; i < 2; i++) {
         if (s->side[i].cur == pd)
             s->side[i].cur = NULL;
@@ -104,8 +126,33 @@ static void emit(struct http_session *s, struct http_pend *pd)
 static void try_emit(struct http_session *s)
 {
     struct http_pend *pd;
-    while ((pd = http_txq_head(&s->q)) != NULL && pd->req_done && pd->resp_done)
+    while ((pd = http_txq_head(&s->q)) != NULL && pd->req_done && pd->resp_done &&
+           !pd->wait_after)
         emit(s, http_txq_pop(&s->q));
+}
+
+void http_parse_bodyless_end(struct http_session *s)
+{
+    struct http_pend *pd = s->bodyless;
+    struct http_side *sd = response_side(s);
+    if (!pd)
+        return;
+    if (sd && sd->deferred) { /* the start of a message that never showed "HTTP/" */
+        s->bodyless_bytes += sd->off - sd->msg_start;
+        sd->deferred = 0;
+    }
+    if (s->bodyless_orphan) {
+        emit(s, pd);
+        return;
+    }
+    finish_bodyless(s);
+    try_emit(s);
+}
+
+void http_parse_skipped(struct http_side *sd, uint64_t n)
+{
+    if (sd->s->bodyless && sd->s->client >= 0 && sd->idx != sd->s->client)
+        sd->s->bodyless_bytes += n;
 }
 
 /* Queue a request; the oldest goes out unanswered beyond max_pending. */
@@ -177,6 +224,16 @@ static int cb_url_complete(llhttp_t *p)
     return 0;
 }
 
+/* After a bodyless response, "HTTP/x.y" shows that a response starts, not more content. */
+static int cb_version_complete(llhttp_t *p)
+{
+    struct http_side *sd = p->data;
+    if (!sd->deferred)
+        return 0;
+    sd->event = EV_VERSION;
+    return HPE_PAUSED;
+}
+
 static int cb_status(llhttp_t *p, const char *at, size_t n)
 {
     keep_piece(p, HTTP_STR_REASON, at, n, TXN_REASON_MAX, TXN_FIELD_CUT);
@@ -216,6 +273,17 @@ static int cb_header_field_complete(llhttp_t *p)
     sd->hstate = HS_VALUE;
     http_value_begin(&sd->val, sd->cur ? &sd->cur->strs : NULL,
                      http_field_lookup(&sd->name, !sd->is_request), !sd->is_request);
+    http_scan_begin(&sd->scan, &sd->name);
+    if (sd->hdr_measured)
+        sd->scan.kind = HTTP_SCAN_NONE; /* a trailer field: not the header section */
+    /* RFC 9110 §8.6: a repeated Content-Length with the same value may be accepted, but
+     * llhttp rejects any repeat; let it read this one, and check the value when done */
+    if (!sd->is_request && sd->scan.kind == HTTP_SCAN_CONTENT_LENGTH &&
+        (p->flags & F_CONTENT_LENGTH)) {
+        p->flags = (uint16_t)(p->flags & ~F_CONTENT_LENGTH);
+        p->content_length = 0; /* llhttp adds the digits to what it holds */
+        sd->cl_dup = 1;
+    }
     if (sd->cur)
         http_hstore_value(&sd->cur->hs);
     return 0;
@@ -225,6 +293,7 @@ static int cb_header_value(llhttp_t *p, const char *at, size_t n)
 {
     struct http_side *sd = p->data;
     http_value_add(&sd->val, sd->cur ? &sd->cur->strs : NULL, at, n);
+    http_scan_add(&sd->scan, at, n);
     if (sd->cur)
         http_hstore_add(&sd->cur->hs, at, n);
     return 0;
@@ -233,12 +302,29 @@ static int cb_header_value(llhttp_t *p, const char *at, size_t n)
 static int cb_header_value_complete(llhttp_t *p)
 {
     struct http_side *sd = p->data;
+    struct txn_facts spare_facts;
+    enum http_scan_where where = sd->is_request   ? HTTP_SCAN_REQUEST
+                                 : sd->is_interim ? HTTP_SCAN_INTERIM
+                                                  : HTTP_SCAN_FINAL;
+    int differs;
     if (sd->cur) {
         http_field_apply(&sd->cur->strs, &sd->cur->t.flags, &sd->cur->seen, &sd->val);
         http_hstore_end(&sd->cur->hs);
+        differs = http_scan_end(&sd->scan, where, &sd->cur->t.facts, &sd->cl);
+    } else {
+        memset(&spare_facts, 0, sizeof(spare_facts));
+        differs = http_scan_end(&sd->scan, where, &spare_facts, &sd->cl);
     }
     sd->hstate = HS_NONE;
     sd->val.field = HTTP_FIELD_NONE;
+    if (sd->cl_dup) {
+        sd->cl_dup = 0;
+        p->flags |= F_CONTENT_LENGTH;
+        if (differs) { /* RFC 9112 §6.3 (5): unrecoverable; llhttp's error is kept */
+            sd->cl_dup_bad = 1;
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -327,6 +413,7 @@ static const llhttp_settings_t settings = {
     .on_body = cb_body,
     .on_message_complete = cb_message_complete,
     .on_status_complete = cb_status_complete,
+    .on_version_complete = cb_version_complete,
     .on_header_field_complete = cb_header_field_complete,
     .on_header_value_complete = cb_header_value_complete,
 };
@@ -351,7 +438,17 @@ static void reset_response(struct http_pend *pd)
     http_strs_drop(&pd->strs, HTTP_STR_CONTENT_ENCODING);
     http_strs_drop(&pd->strs, HTTP_STR_SERVER);
     http_strs_drop(&pd->strs, HTTP_STR_LOCATION);
+    http_strs_drop(&pd->strs, HTTP_STR_RESP_UPGRADE);
     http_field_forget_response(&pd->seen);
+    /* the facts of a final response; what 1xx carried and the request's stay */
+    t->facts.resp_has = 0;
+    t->facts.n_content_length = 0;
+    t->facts.content_length_invalid = 0;
+    t->facts.content_length_differ = 0;
+    t->facts.has_transfer_encoding = 0;
+    t->facts.obs_fold = 0;
+    t->facts.body_truncated = 0;
+    t->facts.bytes_after_bodyless = 0;
 }
 
 static struct http_pend *request_begin(struct http_side *sd)
@@ -429,6 +526,8 @@ static void record_error(struct http_side *sd, llhttp_errno_t err, const char *r
     pd->t.flags |= TXN_PARSE_ERROR;
 }
 
+static void attach(struct http_side *sd);
+
 static void on_begin(struct http_side *sd)
 {
     sd->in_msg = 1;
@@ -442,6 +541,21 @@ static void on_begin(struct http_side *sd)
     sd->hstate = HS_NONE;
     sd->in_line = sd->is_request;
     sd->line_len = 0;
+    sd->fold_lf = 0;
+    sd->fold_lines = 0;
+    memset(&sd->cl, 0, sizeof(sd->cl));
+    if (!sd->is_request && sd->s->bodyless) { /* more content, or the next response? */
+        sd->deferred = 1;
+        sd->deferred_ts = sd->ts;
+        sd->cur = NULL;
+        return;
+    }
+    attach(sd);
+}
+
+/* The transaction of the message that began: a new request, or the one answered. */
+static void attach(struct http_side *sd)
+{
     sd->cur = sd->is_request ? request_begin(sd) : response_begin(sd);
     if (sd->cur)
         sd->cur->t.flags |= sd->resync;
@@ -499,7 +613,8 @@ static void response_over(struct http_session *s, struct http_pend *pd)
         release_held(s);
     if (pd == s->orphan) {
         s->orphan = NULL;
-        emit(s, pd);
+        if (!pd->wait_after)
+            emit(s, pd);
         return;
     }
     try_emit(s);
@@ -533,6 +648,15 @@ static void response_complete(struct http_side *sd)
             pd->t.flags |= TXN_UPGRADE;
         else if (tunnel)
             pd->t.flags |= TXN_TUNNEL;
+        /* RFC 9112 §6.3 (1): these end at the blank line; what the server sends before
+         * the next status line is counted for them, so they wait until it is known */
+        if (!tunnel && (status == 204 || status == 304 || pd->kind == HTTP_KIND_HEAD)) {
+            http_parse_bodyless_end(s);
+            pd->wait_after = 1;
+            s->bodyless = pd;
+            s->bodyless_bytes = 0;
+            s->bodyless_orphan = pd == s->orphan;
+        }
     }
     if (tunnel)
         http_parse_stop(s);
@@ -582,6 +706,11 @@ void http_parse_cut(struct http_side *sd, uint32_t flags)
         reset_response(pd);
         return;
     }
+    /* RFC 9112 §6.3, §8: the connection ended (or bytes were lost) inside a body of
+     * announced length; a close-delimited body is never cut short */
+    if ((flags & TXN_TRUNCATED) && sd->hdr_measured && !sd->eof_body &&
+        (sd->body_left > 0 || (sd->parser.flags & F_CHUNKED)))
+        pd->t.facts.body_truncated = 1;
     pd->t.has_response = sd->status_seen;
     pd->t.response_end_ns = sd->ts;
     response_over(s, pd);
@@ -590,8 +719,23 @@ void http_parse_cut(struct http_side *sd, uint32_t flags)
 /* ---- feeding llhttp ---- */
 
 /* RFC 9112 §2.2 leaves a recipient no way on after a syntax error: record, resync. */
-static void on_error(struct http_side *sd, llhttp_errno_t err)
+static void on_error(struct http_side *sd, llhttp_errno_t err, size_t rest)
 {
+    struct http_session *s = sd->s;
+    if (!sd->is_request && s->bodyless && (sd->deferred || !sd->in_msg)) {
+        /* no status line after a bodyless response: its bytes (and the rest of the
+         * call, which hunting skips) are content it must not have, not an exchange */
+        s->bodyless_bytes += (sd->in_msg ? sd->off - sd->msg_start : 0) + rest;
+        http_parse_reset(sd);
+        sd->mode = HTTP_MODE_HUNT;
+        sd->resync = 0;
+        return;
+    }
+    const char *reason = llhttp_get_error_reason(&sd->parser);
+    if (sd->cl_dup_bad) { /* what llhttp itself says of a repeated Content-Length */
+        err = HPE_UNEXPECTED_CONTENT_LENGTH;
+        reason = "Duplicate Content-Length";
+    }
     uint64_t at = sd->in_msg ? sd->off - sd->msg_start : 0;
     int in_line = sd->in_msg && sd->is_request && (sd->in_line || at < sd->line_len);
     if (!sd->in_msg)
@@ -603,11 +747,22 @@ static void on_error(struct http_side *sd, llhttp_errno_t err)
             http_parse_line_end(sd);
     }
     if (pd)
-        record_error(sd, err, llhttp_get_error_reason(&sd->parser), at);
+        record_error(sd, err, reason, at);
     http_parse_cut(sd, TXN_PARSE_ERROR);
     http_parse_reset(sd);
     sd->mode = HTTP_MODE_HUNT;
     sd->resync = TXN_MIDSTREAM;
+}
+
+/* A response starts after a bodyless one: that one's trailing bytes are all counted. */
+static void on_version(struct http_side *sd)
+{
+    int64_t ts = sd->ts;
+    sd->deferred = 0;
+    http_parse_bodyless_end(sd->s);
+    sd->ts = sd->deferred_ts; /* the message began there */
+    attach(sd);
+    sd->ts = ts;
 }
 
 static void on_event(struct http_side *sd)
@@ -616,6 +771,8 @@ static void on_event(struct http_side *sd)
     sd->event = EV_NONE;
     if (ev == EV_BEGIN)
         on_begin(sd);
+    else if (ev == EV_VERSION)
+        on_version(sd);
     else if (ev == EV_HEADERS)
         on_headers(sd);
     else if (ev == EV_COMPLETE)
@@ -680,6 +837,30 @@ static size_t after_close(struct http_side *sd, const uint8_t *p, size_t n)
 }
 
 /*
+ * RFC 9112 §5.2: a header line starting with SP or HTAB continues the previous one
+ * (obs-fold). llhttp accepts it without saying so: look at the bytes it took.
+ */
+static void scan_fold(struct http_side *sd, const uint8_t *p, size_t n)
+{
+    if (sd->is_request || !sd->in_msg || sd->hdr_measured)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (sd->fold_lf && sd->fold_lines > 0 && (p[i] == ' ' || p[i] == '\t') && sd->cur)
+            sd->cur->t.facts.obs_fold = 1;
+        sd->fold_lf = p[i] == '\n';
+        if (sd->fold_lf && sd->fold_lines < 2)
+            sd->fold_lines++;
+    }
+}
+
+/* Bytes between messages after a bodyless response count for it. */
+static void count_between(struct http_side *sd, size_t n)
+{
+    if (!sd->is_request && sd->s->bodyless && !sd->in_msg)
+        sd->s->bodyless_bytes += n;
+}
+
+/*
  * Run llhttp over p[0..n). Every callback that needs an offset pauses the parser;
  * the error position then tells exactly how many bytes belong before the event.
  */
@@ -689,7 +870,9 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
     sd->ts = ts;
     while (sd->mode == HTTP_MODE_PARSE) {
         if (sd->closed) {
-            off += after_close(sd, p + off, n - off);
+            size_t skipped = after_close(sd, p + off, n - off);
+            count_between(sd, skipped);
+            off += skipped;
             if (off == n)
                 return;
         }
@@ -698,12 +881,16 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
         const char *at = (const char *)p + off;
         llhttp_errno_t err = llhttp_execute(&sd->parser, at, n - off);
         if (err == HPE_OK) {
+            scan_fold(sd, p + off, n - off);
+            count_between(sd, n - off);
             sd->off += n - off;
             return;
         }
         const char *pos = llhttp_get_error_pos(&sd->parser);
         size_t used = pos && pos >= at ? (size_t)(pos - at) : n - off;
         used = used > n - off ? n - off : used;
+        scan_fold(sd, p + off, used);
+        count_between(sd, used);
         sd->off += used;
         off += used;
         if (err == HPE_PAUSED) {
@@ -713,7 +900,12 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
             if (!on_upgrade_pause(sd, n - off))
                 return;
         } else {
-            on_error(sd, err);
+            /* the value's scan stops where llhttp did: a comma starts a list (RFC 9110
+             * §8.6 allows one of identical values), anything else is no number */
+            if (err == HPE_INVALID_CONTENT_LENGTH && sd->hstate == HS_VALUE &&
+                sd->scan.kind == HTTP_SCAN_CONTENT_LENGTH && !(off < n && p[off] == ','))
+                sd->scan.cl_bad = 1;
+            on_error(sd, err, n - off);
             return;
         }
     }
@@ -724,6 +916,11 @@ void http_parse_end(struct http_side *sd)
 {
     if (sd->mode != HTTP_MODE_PARSE || !sd->in_msg)
         return;
+    if (sd->deferred) { /* content after a bodyless response, to the end */
+        http_parse_bodyless_end(sd->s);
+        sd->in_msg = 0;
+        return;
+    }
     sd->ts = sd->last_ts; /* RFC 9112 §6.3 (8): the body ended with the last byte */
     sd->event = EV_NONE;
     llhttp_finish(&sd->parser);
@@ -737,6 +934,7 @@ void http_parse_end(struct http_side *sd)
 
 void http_parse_flush(struct http_session *s)
 {
+    http_parse_bodyless_end(s);
     s->held = NULL;
     struct http_pend *head = http_txq_head(&s->q);
     if (head && head->resp_done) /* answered early, its request cut: first in order */

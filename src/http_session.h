@@ -52,6 +52,13 @@ struct http_side {
     uint8_t after_close;  /* the next message came after such a message */
     uint8_t in_line;      /* request: its line is being copied raw (until its LF) */
     uint8_t wait_gap;     /* bytes were lost while waiting (HTTP_MODE_WAIT) */
+    uint8_t cl_dup;       /* response: llhttp was let past a second Content-Length */
+    uint8_t cl_dup_bad;   /* ... whose value differs: the parser was stopped */
+    uint8_t fold_lf;      /* header section: the last byte fed was an LF */
+    uint8_t fold_lines;   /* header section: line ends seen (saturates at 2) */
+    uint8_t deferred;     /* response: a message began after a bodyless response; its
+                             transaction is chosen once its status line shows "HTTP/" */
+    int64_t deferred_ts;  /* capture time of that message's first byte, ns */
     uint32_t resync;      /* TXN_* flags for the next message found by hunting */
     uint64_t off;         /* bytes fed to the parser since it was initialised */
     uint64_t msg_start;   /* off of the current message's first byte */
@@ -67,6 +74,8 @@ struct http_side {
     struct http_pre *pre;      /* owned; from the first kept byte until parsing starts */
     struct http_name name;     /* the header name being read */
     struct http_value val;     /* the header value being read (its bytes go to cur) */
+    struct http_scan scan;     /* the same value, for struct txn_facts */
+    struct http_cl_seen cl;    /* Content-Length values of the current message */
 };
 
 struct http_session {
@@ -79,6 +88,10 @@ struct http_session {
     struct http_side side[2];
     struct http_pend *orphan;  /* a response with no request, being parsed */
     struct http_pend *held;    /* the Upgrade/CONNECT request the client side waits on */
+    struct http_pend *bodyless;/* a 204, 304 or HEAD response whose emission waits for
+                                  the count of server bytes after it, or NULL */
+    uint8_t bodyless_orphan;   /* it answered no request (not queued) */
+    uint64_t bodyless_bytes;   /* server bytes after it so far (RFC 9112 §6.3 (1)) */
 };
 
 /* http_parse.c */
@@ -108,6 +121,13 @@ size_t http_parse_line_rest(struct http_side *sd, const uint8_t *p, size_t n);
 
 /* The rest of an open rejected line will not come (a loss): split what came. */
 void http_parse_line_end(struct http_side *sd);
+
+/* The count of bytes after a bodyless response ends here (a loss, the close): the
+ * transaction waiting for it may go. No-op when none waits. */
+void http_parse_bodyless_end(struct http_session *s);
+
+/* Bytes skipped on side sd while hunting: they count after a bodyless response. */
+void http_parse_skipped(struct http_side *sd, uint64_t n);
 
 /* Emit every transaction still held (close), in order. */
 void http_parse_flush(struct http_session *s);

@@ -42,6 +42,7 @@ struct http_pend *http_txq_get(struct http_txq *q)
     pd->kind = HTTP_KIND_OTHER;
     pd->req_done = 0;
     pd->resp_done = 0;
+    pd->wait_after = 0;
     pd->next_free = NULL;
     return pd;
 }

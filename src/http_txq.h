@@ -28,6 +28,8 @@ struct http_pend {
     uint8_t kind;                /* enum http_req_kind of the request */
     uint8_t req_done;            /* no more request bytes will come for it */
     uint8_t resp_done;           /* its final response is over (complete or cut) */
+    uint8_t wait_after;          /* a bodyless response: emission waits until the bytes
+                                    after it are counted (bytes_after_bodyless) */
 };
 
 struct http_txq {

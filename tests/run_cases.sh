@@ -1,5 +1,6 @@
 #!/bin/sh
-# run_cases.sh WORKDIR - generate the crafted captures (build/tests/gencases) and check
+# run_cases.sh WORKDIR - generate the crafted captures (build/tests/gencases and, for the
+# rule-<id> cases, build/tests/genrules) and check
 # each tests/cases/<name>/: analyze WORKDIR/<name>.pcap[ng], run query.sql, compare
 # with expected.out. Prints a diff for each failure and "N passed, N failed".
 set -u
@@ -14,6 +15,11 @@ if ! "$BUILD/tests/gencases" "$work" >"$work/gencases.log" 2>&1; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+if ! "$BUILD/tests/genrules" "$work" >"$work/genrules.log" 2>&1; then
+    echo "FAILED: genrules"; cat "$work/genrules.log"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 for dir in tests/cases/*/; do
     name=$(basename "$dir")
     cap=""
@@ -21,7 +27,7 @@ for dir in tests/cases/*/; do
         [ -f "$work/$name.$ext" ] && cap="$work/$name.$ext"
     done
     if [ -z "$cap" ]; then
-        echo "FAILED: $name: gencases wrote no capture"
+        echo "FAILED: $name: gencases/genrules wrote no capture"
         failed=$((failed + 1))
         continue
     fi

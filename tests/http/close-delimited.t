@@ -12,4 +12,4 @@ first part \
 second part\
 ===
 txns=1
-1 status=200 resp_complete=1 resp_body=22 resp_wire=22 ctype=text/plain flags=
+1 status=200 resp_complete=1 resp_body=22 resp_wire=22 ctype=text/plain flags= body_truncated=0

@@ -17,5 +17,5 @@ Content-Length: 1
 z\
 ===
 txns=2
-1 uri=/1 status=200 resp_body=10 resp_wire=10 resp_complete=1 flags=gap
+1 uri=/1 status=200 resp_body=10 resp_wire=10 resp_complete=1 flags=gap body_truncated=0
 2 uri=/2 status=200 resp_body=1 resp_complete=1 flags=

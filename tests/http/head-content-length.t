@@ -17,5 +17,5 @@ Content-Length: 2
 ok\
 ===
 txns=2
-1 method=HEAD status=200 resp_body=0 resp_wire=0 resp_hdr=41 resp_complete=1 flags=
+1 method=HEAD status=200 resp_body=0 resp_wire=0 resp_hdr=41 resp_complete=1 flags= after_bodyless=0 n_cl=1
 2 method=GET uri=/small status=200 resp_body=2 flags=

@@ -9,4 +9,4 @@ Content-Length: 10
 12345\
 ===
 txns=1
-1 status=200 has_resp=1 resp_complete=0 resp_body=5 resp_wire=5 flags=truncated
+1 status=200 has_resp=1 resp_complete=0 resp_body=5 resp_wire=5 n_cl=1 body_truncated=1 flags=truncated

@@ -51,7 +51,12 @@
     X(K_INTERIM, "interim") X(K_RESP_HDR, "resp_hdr") X(K_RESP_BODY, "resp_body")          \
     X(K_RESP_WIRE, "resp_wire") X(K_CTYPE, "ctype") X(K_CENC, "cenc")                       \
     X(K_SERVER, "server") X(K_LOCATION, "location") X(K_REQ_ERR, "req_err")                \
-    X(K_RESP_ERR, "resp_err") X(K_FLAGS, "flags") X(K_NHDR, "nhdr") X(K_HDRS, "hdrs")
+    X(K_RESP_ERR, "resp_err") X(K_FLAGS, "flags") X(K_NHDR, "nhdr") X(K_HDRS, "hdrs")      \
+    X(K_REQ_HAS, "req_has") X(K_RESP_HAS, "resp_has") X(K_REQ_UPG, "req_upgrade")          \
+    X(K_RESP_UPG, "resp_upgrade") X(K_I_CL, "interim_cl") X(K_I_TE, "interim_te")          \
+    X(K_N_CL, "n_cl") X(K_CL_INVALID, "cl_invalid") X(K_CL_DIFFER, "cl_differ")            \
+    X(K_HAS_TE, "has_te") X(K_OBS_FOLD, "obs_fold") X(K_BODY_TRUNC, "body_truncated")      \
+    X(K_AFTER_BODYLESS, "after_bodyless")
 
 enum key {
 #define KEY_ENUM(id, name) id,
@@ -105,6 +110,21 @@ static char *flags_text(uint32_t flags)
     }
     TXN_FLAGS(FLAG_NAME)
 #undef FLAG_NAME
+    return fmt("%s", buf);
+}
+
+/* TXN_H_* bits as their names, comma-separated, in bit order. */
+static char *has_text(uint32_t has)
+{
+    char buf[512] = "";
+#define HAS_NAME(id, bit, name)                              \
+    if (has & id) {                                          \
+        if (buf[0])                                          \
+            strncat(buf, ",", sizeof(buf) - strlen(buf) - 1); \
+        strncat(buf, name, sizeof(buf) - strlen(buf) - 1);   \
+    }
+    TXN_HEADERS_SEEN(HAS_NAME)
+#undef HAS_NAME
     return fmt("%s", buf);
 }
 
@@ -163,6 +183,22 @@ static struct rec rec_of(const struct txn *t)
     r.v[K_FLAGS] = flags_text(t->flags);
     r.v[K_NHDR] = fmt("%u", t->n_headers);
     r.v[K_HDRS] = headers_text(t);
+    const struct txn_facts *f = &t->facts;
+    if (!f->req_upgrade || !f->resp_upgrade)
+        abort(); /* never NULL at emit time */
+    r.v[K_REQ_HAS] = has_text(f->req_has);
+    r.v[K_RESP_HAS] = has_text(f->resp_has);
+    r.v[K_REQ_UPG] = fmt("%s", f->req_upgrade);
+    r.v[K_RESP_UPG] = fmt("%s", f->resp_upgrade);
+    r.v[K_I_CL] = fmt("%u", f->interim_content_length);
+    r.v[K_I_TE] = fmt("%u", f->interim_transfer_encoding);
+    r.v[K_N_CL] = fmt("%u", f->n_content_length);
+    r.v[K_CL_INVALID] = fmt("%u", f->content_length_invalid);
+    r.v[K_CL_DIFFER] = fmt("%u", f->content_length_differ);
+    r.v[K_HAS_TE] = fmt("%u", f->has_transfer_encoding);
+    r.v[K_OBS_FOLD] = fmt("%u", f->obs_fold);
+    r.v[K_BODY_TRUNC] = fmt("%u", f->body_truncated);
+    r.v[K_AFTER_BODYLESS] = fmt("%llu", (unsigned long long)f->bytes_after_bodyless);
     r.t = *t; /* its strings live only during the callback: point them at the copies */
     r.t.headers = NULL;
     r.t.method = r.v[K_METHOD];
@@ -177,6 +213,8 @@ static struct rec rec_of(const struct txn *t)
     r.t.location = r.v[K_LOCATION];
     r.t.request_error = r.v[K_REQ_ERR];
     r.t.response_error = r.v[K_RESP_ERR];
+    r.t.facts.req_upgrade = r.v[K_REQ_UPG];
+    r.t.facts.resp_upgrade = r.v[K_RESP_UPG];
     return r;
 }
 
@@ -768,6 +806,35 @@ static void test_continue_times(void)
     CHECK_STR(t->reason, "Created");
     CHECK_STR(t->server, ""); /* the 1xx's headers are not the final response's */
     CHECK_INT(t->request_body_bytes, 5);
+    result_free(&d.res);
+}
+
+/* RFC 9112 §6.3 (1): a bodyless response waits until the bytes after it are counted
+ * (the next status line or the close), and keeps its own times. */
+static void test_bodyless_wait(void)
+{
+    struct drive d;
+    drive_open(&d, NULL, 0, 1, 1);
+    puts_(&d, 0, "HEAD /a HTTP/1.1\r\n\r\n", 1000);
+    puts_(&d, 1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", 5000);
+    puts_(&d, 1, "junk!", 6000);
+    CHECK_INT(d.res.n, 0);
+    puts_(&d, 0, "GET /b HTTP/1.1\r\n\r\n", 7000);
+    puts_(&d, 1, "HTTP/1.1 204 No Content\r\n\r\n", 8000);
+    CHECK_INT(d.res.n, 1);
+    drive_close(&d, 9000);
+    CHECK_INT(d.res.n, 2);
+    const struct txn *t = txn_at(&d, 1);
+    CHECK_INT(t->response_start_ns, 5000);
+    CHECK_INT(t->response_end_ns, 5000);
+    CHECK_INT(t->facts.bytes_after_bodyless, 5);
+    CHECK_INT(t->flags, 0);
+    t = txn_at(&d, 2);
+    CHECK_INT(t->status, 204);
+    CHECK_INT(t->response_start_ns, 8000);
+    CHECK_INT(t->response_end_ns, 8000);
+    CHECK_INT(t->facts.bytes_after_bodyless, 0);
+    CHECK_INT(t->flags, 0);
     result_free(&d.res);
 }
 
@@ -1508,6 +1575,7 @@ static void run_unit_cases(void)
     test_timestamps_bytewise_detection();
     test_close_delimited_time();
     test_continue_times();
+    test_bodyless_wait();
     test_hunt_at_call_starts();
     test_hunt_give_up();
     test_error_resync_segments();
