@@ -32,6 +32,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 PCAPW_OBJ := $(BUILD)/tests/pcapw.o
+CASEGEN_OBJ := $(BUILD)/tests/casegen.o
 
 PROGRAM := httpcap
 ifeq ($(SANITIZE),1)
@@ -76,7 +77,11 @@ $(BUILD)/tests/test_source: $(BUILD)/decode.o $(BUILD)/pcapng.o
 $(BUILD)/tests/test_http: $(BUILD)/http_parse.o $(BUILD)/http_detect.o $(BUILD)/http_fields.o $(BUILD)/http_txq.o $(LLHTTP_OBJS)
 $(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
 
-$(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ)
+$(BUILD)/tests/casegen.o: tests/casegen.c tests/casegen.h tests/pcapw.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ) $(CASEGEN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 

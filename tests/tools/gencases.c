@@ -8,12 +8,11 @@
  *
  * usage: gencases OUTDIR [CASE...]     gencases --list
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "casegen.h"
 #include "pcapw.h"
 
 /* 2023-11-14 22:13:20.123456789 UTC: a time whose every ns digit shows. */
@@ -500,14 +499,7 @@ static void response_without_request(struct pw_file *f)
     pw_teardown(&c, 1, T0 + 4000000);
 }
 
-struct gcase {
-    const char *name;
-    enum pw_format fmt;
-    int linktype;
-    void (*write)(struct pw_file *f);
-};
-
-static const struct gcase cases[] = {
+static const struct casegen_case cases[] = {
     {"reordered-segments", PW_PCAP_NS, PW_LINK_ETHERNET, reordered_segments},
     {"retransmissions", PW_PCAP_NS, PW_LINK_ETHERNET, retransmissions},
     {"overlapping-segments", PW_PCAP_NS, PW_LINK_ETHERNET, overlapping_segments},
@@ -538,61 +530,7 @@ static const struct gcase cases[] = {
     {"response-without-request", PW_PCAP_NS, PW_LINK_ETHERNET, response_without_request},
 };
 
-#define N_CASES (sizeof cases / sizeof cases[0])
-
-static int wanted(const struct gcase *gc, int argc, char **argv)
-{
-    if (argc <= 2)
-        return 1;
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], gc->name) == 0)
-            return 1;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < N_CASES; i++)
-            printf("%s\n", cases[i].name);
-        return 0;
-    }
-    if (argc < 2) {
-        fprintf(stderr, "usage: gencases OUTDIR [CASE...] | gencases --list\n");
-        return 2;
-    }
-    if (mkdir(argv[1], 0777) < 0 && errno != EEXIST) {
-        fprintf(stderr, "gencases: %s: %s\n", argv[1], strerror(errno));
-        return 1;
-    }
-    int status = 0;
-    for (int i = 2; i < argc; i++) {
-        size_t k = 0;
-        while (k < N_CASES && strcmp(argv[i], cases[k].name) != 0)
-            k++;
-        if (k == N_CASES) {
-            fprintf(stderr, "gencases: %s: no such case\n", argv[i]);
-            status = 2;
-        }
-    }
-    for (size_t i = 0; i < N_CASES; i++) {
-        const struct gcase *gc = &cases[i];
-        char path[4096];
-        char err[PW_ERRBUF];
-        if (!wanted(gc, argc, argv))
-            continue;
-        int is_ng = gc->fmt == PW_PCAPNG_US || gc->fmt == PW_PCAPNG_NS;
-        snprintf(path, sizeof path, "%s/%s.%s", argv[1], gc->name, is_ng ? "pcapng" : "pcap");
-        struct pw_file *f = pw_open(path, gc->fmt, gc->linktype, 0, err);
-        if (f == NULL) {
-            fprintf(stderr, "gencases: %s\n", err);
-            return 1;
-        }
-        gc->write(f);
-        if (pw_close(f, err) < 0) {
-            fprintf(stderr, "gencases: %s: %s\n", path, err);
-            status = 1;
-        }
-    }
-    return status;
+    return casegen_main("gencases", cases, sizeof cases / sizeof cases[0], NULL, argc, argv);
 }

@@ -11,12 +11,11 @@
  *
  * usage: genrules OUTDIR [CASE...]     genrules --list
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "casegen.h"
 #include "pcapw.h"
 
 #define T0 1700000000123456789LL
@@ -615,99 +614,47 @@ static void request_without_response(struct pw_file *f)
     /* the capture ends here */
 }
 
-struct gcase {
-    const char *name;
-    void (*write)(struct pw_file *f);
+static const struct casegen_case cases[] = {
+    {"rule-status-invalid", PW_PCAP_NS, PW_LINK_ETHERNET, status_invalid},
+    {"rule-status-unregistered", PW_PCAP_NS, PW_LINK_ETHERNET, status_unregistered},
+    {"rule-status-deprecated", PW_PCAP_NS, PW_LINK_ETHERNET, status_deprecated},
+    {"rule-reason-nonstandard", PW_PCAP_NS, PW_LINK_ETHERNET, reason_nonstandard},
+    {"rule-1xx-to-http10", PW_PCAP_NS, PW_LINK_ETHERNET, r_1xx_to_http10},
+    {"rule-101-missing-upgrade", PW_PCAP_NS, PW_LINK_ETHERNET, r_101_missing_upgrade},
+    {"rule-101-unrequested-upgrade", PW_PCAP_NS, PW_LINK_ETHERNET, r_101_unrequested_upgrade},
+    {"rule-1xx-without-final", PW_PCAP_NS, PW_LINK_ETHERNET, r_1xx_without_final},
+    {"rule-content-length-forbidden", PW_PCAP_NS, PW_LINK_ETHERNET, content_length_forbidden},
+    {"rule-transfer-encoding-forbidden", PW_PCAP_NS, PW_LINK_ETHERNET, transfer_encoding_forbidden},
+    {"rule-transfer-encoding-to-http10", PW_PCAP_NS, PW_LINK_ETHERNET, transfer_encoding_to_http10},
+    {"rule-content-length-with-transfer-encoding", PW_PCAP_NS, PW_LINK_ETHERNET, content_length_with_transfer_encoding},
+    {"rule-content-length-invalid", PW_PCAP_NS, PW_LINK_ETHERNET, content_length_invalid},
+    {"rule-no-content-has-body", PW_PCAP_NS, PW_LINK_ETHERNET, no_content_has_body},
+    {"rule-205-has-content", PW_PCAP_NS, PW_LINK_ETHERNET, r_205_has_content},
+    {"rule-body-truncated", PW_PCAP_NS, PW_LINK_ETHERNET, body_truncated},
+    {"rule-obs-fold", PW_PCAP_NS, PW_LINK_ETHERNET, obs_fold},
+    {"rule-parse-error", PW_PCAP_NS, PW_LINK_ETHERNET, parse_error},
+    {"rule-redirect-missing-location", PW_PCAP_NS, PW_LINK_ETHERNET, redirect_missing_location},
+    {"rule-206-missing-content-range", PW_PCAP_NS, PW_LINK_ETHERNET, r_206_missing_content_range},
+    {"rule-401-missing-www-authenticate", PW_PCAP_NS, PW_LINK_ETHERNET, r_401_missing_www_authenticate},
+    {"rule-405-missing-allow", PW_PCAP_NS, PW_LINK_ETHERNET, r_405_missing_allow},
+    {"rule-407-missing-proxy-authenticate", PW_PCAP_NS, PW_LINK_ETHERNET, r_407_missing_proxy_authenticate},
+    {"rule-408-missing-connection-close", PW_PCAP_NS, PW_LINK_ETHERNET, r_408_missing_connection_close},
+    {"rule-416-missing-content-range", PW_PCAP_NS, PW_LINK_ETHERNET, r_416_missing_content_range},
+    {"rule-426-missing-upgrade", PW_PCAP_NS, PW_LINK_ETHERNET, r_426_missing_upgrade},
+    {"rule-missing-date", PW_PCAP_NS, PW_LINK_ETHERNET, missing_date},
+    {"rule-retry-after-missing", PW_PCAP_NS, PW_LINK_ETHERNET, retry_after_missing},
+    {"rule-response-without-request", PW_PCAP_NS, PW_LINK_ETHERNET, response_without_request},
+    {"rule-request-without-response", PW_PCAP_NS, PW_LINK_ETHERNET, request_without_response},
 };
 
-static const struct gcase cases[] = {
-    {"rule-status-invalid", status_invalid},
-    {"rule-status-unregistered", status_unregistered},
-    {"rule-status-deprecated", status_deprecated},
-    {"rule-reason-nonstandard", reason_nonstandard},
-    {"rule-1xx-to-http10", r_1xx_to_http10},
-    {"rule-101-missing-upgrade", r_101_missing_upgrade},
-    {"rule-101-unrequested-upgrade", r_101_unrequested_upgrade},
-    {"rule-1xx-without-final", r_1xx_without_final},
-    {"rule-content-length-forbidden", content_length_forbidden},
-    {"rule-transfer-encoding-forbidden", transfer_encoding_forbidden},
-    {"rule-transfer-encoding-to-http10", transfer_encoding_to_http10},
-    {"rule-content-length-with-transfer-encoding", content_length_with_transfer_encoding},
-    {"rule-content-length-invalid", content_length_invalid},
-    {"rule-no-content-has-body", no_content_has_body},
-    {"rule-205-has-content", r_205_has_content},
-    {"rule-body-truncated", body_truncated},
-    {"rule-obs-fold", obs_fold},
-    {"rule-parse-error", parse_error},
-    {"rule-redirect-missing-location", redirect_missing_location},
-    {"rule-206-missing-content-range", r_206_missing_content_range},
-    {"rule-401-missing-www-authenticate", r_401_missing_www_authenticate},
-    {"rule-405-missing-allow", r_405_missing_allow},
-    {"rule-407-missing-proxy-authenticate", r_407_missing_proxy_authenticate},
-    {"rule-408-missing-connection-close", r_408_missing_connection_close},
-    {"rule-416-missing-content-range", r_416_missing_content_range},
-    {"rule-426-missing-upgrade", r_426_missing_upgrade},
-    {"rule-missing-date", missing_date},
-    {"rule-retry-after-missing", retry_after_missing},
-    {"rule-response-without-request", response_without_request},
-    {"rule-request-without-response", request_without_response},
-};
-
-#define N_CASES (sizeof cases / sizeof cases[0])
-
-static int wanted(const struct gcase *gc, int argc, char **argv)
+/* Every case's clock starts at T0. */
+static void reset_clock(void)
 {
-    if (argc <= 2)
-        return 1;
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], gc->name) == 0)
-            return 1;
-    return 0;
+    now = T0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < N_CASES; i++)
-            printf("%s\n", cases[i].name);
-        return 0;
-    }
-    if (argc < 2) {
-        fprintf(stderr, "usage: genrules OUTDIR [CASE...] | genrules --list\n");
-        return 2;
-    }
-    if (mkdir(argv[1], 0777) < 0 && errno != EEXIST) {
-        fprintf(stderr, "genrules: %s: %s\n", argv[1], strerror(errno));
-        return 1;
-    }
-    int status = 0;
-    for (int i = 2; i < argc; i++) {
-        size_t k = 0;
-        while (k < N_CASES && strcmp(argv[i], cases[k].name) != 0)
-            k++;
-        if (k == N_CASES) {
-            fprintf(stderr, "genrules: %s: no such case\n", argv[i]);
-            status = 2;
-        }
-    }
-    for (size_t i = 0; i < N_CASES; i++) {
-        const struct gcase *gc = &cases[i];
-        char path[4096];
-        char err[PW_ERRBUF];
-        if (!wanted(gc, argc, argv))
-            continue;
-        snprintf(path, sizeof path, "%s/%s.pcap", argv[1], gc->name);
-        struct pw_file *f = pw_open(path, PW_PCAP_NS, PW_LINK_ETHERNET, 0, err);
-        if (f == NULL) {
-            fprintf(stderr, "genrules: %s\n", err);
-            return 1;
-        }
-        now = T0;
-        gc->write(f);
-        if (pw_close(f, err) < 0) {
-            fprintf(stderr, "genrules: %s: %s\n", path, err);
-            status = 1;
-        }
-    }
-    return status;
+    return casegen_main("genrules", cases, sizeof cases / sizeof cases[0], reset_clock, argc,
+                        argv);
 }
