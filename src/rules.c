@@ -14,96 +14,18 @@
 
 #include "status.h"
 
-/* Troubleshooting hints, in catalogue order: what usually causes it, what to check. */
-static const char *const rule_hints[RULE_COUNT] = {
-    [RULE_STATUS_INVALID] = "Clients treat it as 500. Usually an application setting a numeric "
-                            "error code as the HTTP status, or a proxy rewriting status lines: "
-                            "find the handler from the URI and Server header.",
-    [RULE_STATUS_UNREGISTERED] = "Clients treat it as the class's x00 (471 as 400; see "
-                                 "effective_status in v_transactions). Often a framework or CDN "
-                                 "code (e.g. Cloudflare 520-527): check callers cope with that.",
-    [RULE_STATUS_DEPRECATED] = "305/306 are not used any more and clients ignore them: find the "
-                               "component that emits them (Server header) and replace the code.",
-    [RULE_REASON_NONSTANDARD] = "Harmless to clients, which ignore the phrase; often a custom "
-                                "server or proxy. Only matters to scripts that match on phrases.",
-    [RULE_1XX_TO_HTTP10] = "HTTP/1.0 clients cannot handle interim responses and may read the "
-                           "100/103 as the answer: check the server's Expect: 100-continue and "
-                           "Early Hints handling for 1.0 clients.",
-    [RULE_101_MISSING_UPGRADE] = "A 101 must name the new protocol: check the WebSocket/upgrade "
-                                 "handler of the server, or a proxy dropping the Upgrade header.",
-    [RULE_101_UNREQUESTED_UPGRADE] = "The server switched to a protocol the client did not offer, "
-                                     "so the client cannot read what follows: compare the "
-                                     "request's and response's Upgrade; check upgrade routing in "
-                                     "the proxy.",
-    [RULE_1XX_WITHOUT_FINAL] = "The server sent 100/103 then went away: check for crashes or "
-                               "timeouts while the request body was uploading.",
-    [RULE_CONTENT_LENGTH_FORBIDDEN] = "Content-Length where none is allowed (1xx, 204, 2xx to "
-                                      "CONNECT), even \"0\"; some clients then wait for a "
-                                      "body or misframe. Check the framework's response writer.",
-    [RULE_TRANSFER_ENCODING_FORBIDDEN] = "Transfer-Encoding on a response that has no content "
-                                         "(1xx, 204, tunnel): clients may eat the next response. "
-                                         "Check the server's chunking logic.",
-    [RULE_TRANSFER_ENCODING_TO_HTTP10] = "HTTP/1.0 clients cannot decode chunked and see chunk "
-                                         "sizes in the body: check that the server or proxy "
-                                         "honours the request version.",
-    [RULE_CL_WITH_TE] = "Two framings at once is how request smuggling starts (hops disagree on "
-                        "where the message ends): check every proxy hop for header rewriting.",
-    [RULE_CONTENT_LENGTH_INVALID] = "Hops may disagree on where the body ends (smuggling, "
-                                    "truncated bodies): check for a proxy duplicating "
-                                    "Content-Length or an app writing it by hand.",
-    [RULE_NO_CONTENT_HAS_BODY] = "Bytes after a bodyless response corrupt the next response on "
-                                 "the connection: check HEAD/204/304 handling (often a body "
-                                 "written for HEAD).",
-    [RULE_205_HAS_CONTENT] = "205 must be empty: check the handler returning it.",
-    [RULE_BODY_TRUNCATED] = "The connection closed mid-body: check server crashes, timeouts, "
-                            "proxy buffer limits, or capture loss at that time (gap flags).",
-    [RULE_OBS_FOLD] = "Folded header lines are rejected by modern parsers: check legacy "
-                      "servers, or a header value with an embedded CRLF (header injection).",
-    [RULE_PARSE_ERROR] = "The message is not valid HTTP/1.x: check the detail (parser error and "
-                         "offset), the software that produced it, and capture loss.",
-    [RULE_REDIRECT_MISSING_LOCATION] = "Clients cannot follow a redirect without Location: "
-                                       "check the redirect rule's target (an empty variable?).",
-    [RULE_206_MISSING_CONTENT_RANGE] = "Clients cannot place the bytes: check the range handler "
-                                       "or caching proxy (single part needs Content-Range, "
-                                       "several need multipart/byteranges).",
-    [RULE_401_MISSING_WWW_AUTHENTICATE] = "Clients cannot know how to authenticate: check the "
-                                          "auth middleware's challenge, or a proxy stripping it.",
-    [RULE_405_MISSING_ALLOW] = "Say which methods are allowed: check the router's 405 path.",
-    [RULE_407_MISSING_PROXY_AUTHENTICATE] = "Proxy auth without a challenge: check the proxy's "
-                                            "authentication config.",
-    [RULE_408_MISSING_CONNECTION_CLOSE] = "After a 408 the server should close: check idle "
-                                          "timeouts and keep-alive handling.",
-    [RULE_416_MISSING_CONTENT_RANGE] = "Say the current length in Content-Range (bytes */LEN) so "
-                                       "the client can retry a valid range: check the range "
-                                       "handler.",
-    [RULE_426_MISSING_UPGRADE] = "Say which protocol to upgrade to: check the server's "
-                                 "TLS/HTTP2 redirect logic.",
-    [RULE_MISSING_DATE] = "Origin servers with a clock must send Date (caches need it for age): "
-                          "check the server or framework configuration.",
-    [RULE_RETRY_AFTER_MISSING] = "Without Retry-After clients retry blindly and amplify load: "
-                                 "set it on 429/503 at the rate limiter or maintenance page.",
-    [RULE_RESPONSE_WITHOUT_REQUEST] = "The request was not captured (capture started late, "
-                                      "loss, asymmetric routing): check capture drops and "
-                                      "whether both directions pass the sensor.",
-    [RULE_REQUEST_WITHOUT_RESPONSE] = "No answer before the connection or capture ended: check "
-                                      "server timeouts, crashes and upstream health, and "
-                                      "whether the capture stopped early.",
-};
 
 static const struct rule_info rule_table[RULE_COUNT] = {
-#define RULE_ROW(e, id, sev, ref, oldref, summary) [e] = {id, sev, ref, oldref, summary, NULL},
+#define RULE_ROW(e, id, sev, ref, oldref, summary, hint) [e] = {id, sev, ref, oldref, summary, hint},
     RULES_TABLE(RULE_ROW)
 #undef RULE_ROW
 };
 
 const struct rule_info *rules_get(enum rule_id r)
 {
-    static struct rule_info with_hint;
     if ((unsigned)r >= RULE_COUNT)
         return NULL;
-    with_hint = rule_table[r];
-    with_hint.hint = rule_hints[r];
-    return &with_hint;
+    return &rule_table[r];
 }
 
 const char *rules_severity_name(enum rule_severity s)
