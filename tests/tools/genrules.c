@@ -1,5 +1,5 @@
 /*
- * genrules.c - writes one crafted capture per rule of /work/shared/RULES.md (rule-<id>).
+ * genrules.c - writes one crafted capture per rule of the shared RULES.md catalogue (rule-<id>).
  * Owns: the bytes of every packet of every rule case; each capture holds the exchange(s)
  *       that must trigger its rule and near misses that must not.
  * In:   an output directory, optionally the names of the cases to write.
