@@ -74,7 +74,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/%.o
 $(BUILD)/tests/test_flow: $(BUILD)/reasm.o
 $(BUILD)/tests/test_rules: $(BUILD)/status.o
 $(BUILD)/tests/test_source: $(BUILD)/decode.o $(BUILD)/pcapng.o
-$(BUILD)/tests/test_http: $(BUILD)/http_parse.o $(BUILD)/http_detect.o $(BUILD)/http_fields.o $(BUILD)/http_txq.o $(LLHTTP_OBJS)
+$(BUILD)/tests/test_http: $(BUILD)/http_parse.o $(BUILD)/http_callbacks.o $(BUILD)/http_detect.o $(BUILD)/http_fields.o $(BUILD)/http_txq.o $(LLHTTP_OBJS)
 $(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
 
 $(BUILD)/tests/casegen.o: tests/casegen.c tests/casegen.h tests/pcapw.h

@@ -1,11 +1,10 @@
 /*
  * http_parse.c - llhttp parsing of one session's messages into transactions.
- * Owns: the llhttp callbacks, the feed loop that finds exact message offsets, message
- *       sizes and timestamps, pairing of responses with queued requests (in order, or
- *       by time after response bytes were lost), 1xx, HEAD, CONNECT and Upgrade, parse
- *       errors (a rejected request line is kept as sent), struct txn_facts (header
- *       facts, obs-fold, cut bodies, bytes after a bodyless response, which waits for
- *       them before it is emitted).
+ * Owns: the feed loop that finds exact message offsets (http_callbacks.c pauses it),
+ *       message sizes and timestamps, pairing of responses with queued requests (in
+ *       order, or by time after response bytes were lost), 1xx, HEAD, CONNECT, Upgrade,
+ *       parse errors (a rejected request line is kept as sent), obs-fold, cut bodies,
+ *       bytes after a bodyless response (which waits for them before it is emitted).
  * In:   bytes of a side known to be at (or inside) HTTP messages, from http.c.
  * Out:  finished transactions through http_txq.c.
  * Never: decides where messages start after a loss (http.c hunts); keeps a body.
@@ -14,11 +13,6 @@
 #include <string.h>
 
 #include "http_session.h"
-
-enum side_event { EV_NONE, EV_BEGIN, EV_VERSION, EV_HEADERS, EV_COMPLETE };
-enum header_state { HS_NONE, HS_NAME, HS_VALUE };
-
-static const llhttp_settings_t settings;
 
 static struct http_side *request_side(struct http_session *s)
 {
@@ -32,7 +26,7 @@ static struct http_side *response_side(struct http_session *s)
 
 void http_parse_reset(struct http_side *sd)
 {
-    llhttp_init(&sd->parser, sd->is_request ? HTTP_REQUEST : HTTP_RESPONSE, &settings);
+    llhttp_init(&sd->parser, sd->is_request ? HTTP_REQUEST : HTTP_RESPONSE, &http_settings);
     sd->parser.data = sd;
     /* RFC 9112 §6.3 (3): Transfer-Encoding overrides Content-Length in a response; the
      * breach is recorded by rules.c (n_content_length and has_transfer_encoding) */
@@ -42,9 +36,9 @@ void http_parse_reset(struct http_side *sd)
     sd->cl_dup_bad = 0;
     sd->deferred = 0;
     sd->off = 0;
-    sd->event = EV_NONE;
+    sd->event = HTTP_EV_NONE;
     sd->in_msg = 0;
-    sd->hstate = HS_NONE;
+    sd->hstate = HTTP_HS_NONE;
     sd->body_left = 0;
     sd->eof_body = 0;
     sd->closed = 0;
@@ -177,247 +171,6 @@ void http_parse_stop(struct http_session *s)
     s->side[1].mode = HTTP_MODE_OFF;
 }
 
-/* ---- llhttp callbacks: copy what the transaction keeps ---- */
-
-static int cb_message_begin(llhttp_t *p)
-{
-    ((struct http_side *)p->data)->event = EV_BEGIN;
-    return HPE_PAUSED; /* the loop in feed() learns the exact offset */
-}
-
-/* Append a piece of the request line or status line to string i of the transaction. */
-static void keep_piece(llhttp_t *p, enum http_str i, const char *at, size_t n, size_t cap,
-                       uint32_t cut_flag)
-{
-    struct http_pend *pd = ((struct http_side *)p->data)->cur;
-    if (pd && http_strs_append(&pd->strs, i, at, n, cap - 1))
-        pd->t.flags |= cut_flag;
-}
-
-static int cb_method(llhttp_t *p, const char *at, size_t n)
-{
-    keep_piece(p, HTTP_STR_METHOD, at, n, TXN_METHOD_MAX, TXN_FIELD_CUT);
-    return 0;
-}
-
-static int cb_url(llhttp_t *p, const char *at, size_t n)
-{
-    keep_piece(p, HTTP_STR_URI, at, n, TXN_URI_MAX, TXN_URI_CUT);
-    return 0;
-}
-
-/* What the response needs to know of its request's method. */
-static uint8_t method_kind(const llhttp_t *p)
-{
-    return p->method == HTTP_HEAD      ? HTTP_KIND_HEAD
-           : p->method == HTTP_CONNECT ? HTTP_KIND_CONNECT
-                                       : HTTP_KIND_OTHER;
-}
-
-/* The method is known once the target follows it, even if the request fails later:
- * a server answering it (e.g. 400 to a bad header) knows it too (RFC 9112 §6.3 (1)). */
-static int cb_url_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    if (sd->cur && sd->is_request)
-        sd->cur->kind = method_kind(p);
-    return 0;
-}
-
-/* After a bodyless response, "HTTP/x.y" shows that a response starts, not more content. */
-static int cb_version_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    if (!sd->deferred)
-        return 0;
-    sd->event = EV_VERSION;
-    return HPE_PAUSED;
-}
-
-static int cb_status(llhttp_t *p, const char *at, size_t n)
-{
-    keep_piece(p, HTTP_STR_REASON, at, n, TXN_REASON_MAX, TXN_FIELD_CUT);
-    return 0;
-}
-
-static int cb_status_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    int status = p->status_code;
-    sd->status_seen = 1;
-    /* RFC 9110 §15.2: 1xx are interim; 101 ends HTTP/1.x on the connection */
-    sd->is_interim = status / 100 == 1 && status != 101;
-    if (sd->cur)
-        sd->cur->t.status = status;
-    return 0;
-}
-
-static int cb_header_field(llhttp_t *p, const char *at, size_t n)
-{
-    struct http_side *sd = p->data;
-    if (sd->hstate != HS_NAME) {
-        sd->hstate = HS_NAME;
-        http_name_reset(&sd->name);
-        if (sd->cur)
-            http_hstore_begin(&sd->cur->hs, !sd->is_request);
-    }
-    http_name_add(&sd->name, at, n);
-    if (sd->cur)
-        http_hstore_add(&sd->cur->hs, at, n);
-    return 0;
-}
-
-static int cb_header_field_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    sd->hstate = HS_VALUE;
-    http_value_begin(&sd->val, sd->cur ? &sd->cur->strs : NULL,
-                     http_field_lookup(&sd->name, !sd->is_request), !sd->is_request);
-    http_scan_begin(&sd->scan, &sd->name);
-    if (sd->hdr_measured)
-        sd->scan.kind = HTTP_SCAN_NONE; /* a trailer field: not the header section */
-    /* RFC 9110 §8.6: a repeated Content-Length with the same value may be accepted, but
-     * llhttp rejects any repeat; let it read this one, and check the value when done */
-    if (!sd->is_request && sd->scan.kind == HTTP_SCAN_CONTENT_LENGTH &&
-        (p->flags & F_CONTENT_LENGTH)) {
-        p->flags = (uint16_t)(p->flags & ~F_CONTENT_LENGTH);
-        p->content_length = 0; /* llhttp adds the digits to what it holds */
-        sd->cl_dup = 1;
-    }
-    if (sd->cur)
-        http_hstore_value(&sd->cur->hs);
-    return 0;
-}
-
-static int cb_header_value(llhttp_t *p, const char *at, size_t n)
-{
-    struct http_side *sd = p->data;
-    http_value_add(&sd->val, sd->cur ? &sd->cur->strs : NULL, at, n);
-    http_scan_add(&sd->scan, at, n);
-    if (sd->cur)
-        http_hstore_add(&sd->cur->hs, at, n);
-    return 0;
-}
-
-static int cb_header_value_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    struct txn_facts spare_facts;
-    enum http_scan_where where = sd->is_request   ? HTTP_SCAN_REQUEST
-                                 : sd->is_interim ? HTTP_SCAN_INTERIM
-                                                  : HTTP_SCAN_FINAL;
-    int differs;
-    if (sd->cur) {
-        http_field_apply(&sd->cur->strs, &sd->cur->t.flags, &sd->cur->seen, &sd->val);
-        http_hstore_end(&sd->cur->hs);
-        differs = http_scan_end(&sd->scan, where, &sd->cur->t.facts, &sd->cl);
-    } else {
-        memset(&spare_facts, 0, sizeof(spare_facts));
-        differs = http_scan_end(&sd->scan, where, &spare_facts, &sd->cl);
-    }
-    sd->hstate = HS_NONE;
-    sd->val.field = HTTP_FIELD_NONE;
-    if (sd->cl_dup) {
-        sd->cl_dup = 0;
-        p->flags |= F_CONTENT_LENGTH;
-        if (differs) { /* RFC 9112 §6.3 (5): unrecoverable; llhttp's error is kept */
-            sd->cl_dup_bad = 1;
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Content-Length of an identity body, so a gap inside it can be stepped over. */
-static uint64_t identity_length(const llhttp_t *p)
-{
-    if ((p->flags & F_CONTENT_LENGTH) && !(p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)))
-        return p->content_length;
-    return 0;
-}
-
-static int request_headers_complete(llhttp_t *p, struct http_side *sd)
-{
-    struct http_pend *pd = sd->cur;
-    if (pd) {
-        pd->t.req_major = p->http_major;
-        pd->t.req_minor = p->http_minor;
-        pd->kind = method_kind(p);
-    }
-    sd->body_left = identity_length(p);
-    sd->event = EV_HEADERS;
-    return HPE_PAUSED;
-}
-
-/*
- * The response parser cannot know what it answers: tell it. 1 = no body, 2 = no body
- * and the rest of the connection is another protocol, HPE_PAUSED = measure the header.
- */
-static int response_headers_complete(llhttp_t *p, struct http_side *sd)
-{
-    struct http_pend *pd = sd->cur;
-    int status = p->status_code;
-    uint8_t kind = pd ? pd->kind : HTTP_KIND_OTHER;
-    if (pd) {
-        pd->t.resp_major = p->http_major;
-        pd->t.resp_minor = p->http_minor;
-    }
-    if (status / 100 == 1 && status != 101)
-        return 1; /* RFC 9110 §15.2: a 1xx ends at its header section */
-    if (status == 101)
-        return 2; /* RFC 9110 §15.2.2: the new protocol starts after the blank line */
-    if (kind == HTTP_KIND_CONNECT && status / 100 == 2)
-        return 2; /* RFC 9110 §9.3.6: a 2xx to CONNECT turns the connection into a tunnel */
-    if (kind == HTTP_KIND_HEAD || status == 204 || status == 304)
-        return 1; /* RFC 9112 §6.3 (1): these end at the blank line, whatever the headers */
-    sd->body_left = identity_length(p);
-    sd->eof_body = (uint8_t)llhttp_message_needs_eof(p); /* RFC 9112 §6.3 (8) */
-    sd->event = EV_HEADERS;
-    return HPE_PAUSED;
-}
-
-static int cb_headers_complete(llhttp_t *p)
-{
-    struct http_side *sd = p->data;
-    return sd->is_request ? request_headers_complete(p, sd) : response_headers_complete(p, sd);
-}
-
-static int cb_body(llhttp_t *p, const char *at, size_t n)
-{
-    struct http_side *sd = p->data;
-    struct txn *t = sd->cur ? &sd->cur->t : NULL;
-    (void)at;
-    if (t && sd->is_request)
-        t->request_body_bytes += n;
-    else if (t)
-        t->response_body_bytes += n;
-    sd->body_left -= n < sd->body_left ? n : sd->body_left;
-    return 0;
-}
-
-static int cb_message_complete(llhttp_t *p)
-{
-    ((struct http_side *)p->data)->event = EV_COMPLETE;
-    return HPE_PAUSED;
-}
-
-static const llhttp_settings_t settings = {
-    .on_message_begin = cb_message_begin,
-    .on_url = cb_url,
-    .on_url_complete = cb_url_complete,
-    .on_status = cb_status,
-    .on_method = cb_method,
-    .on_header_field = cb_header_field,
-    .on_header_value = cb_header_value,
-    .on_headers_complete = cb_headers_complete,
-    .on_body = cb_body,
-    .on_message_complete = cb_message_complete,
-    .on_status_complete = cb_status_complete,
-    .on_version_complete = cb_version_complete,
-    .on_header_field_complete = cb_header_field_complete,
-    .on_header_value_complete = cb_header_value_complete,
-};
-
 /* ---- message events, at exact offsets ---- */
 
 /* Clear what a previous (1xx) response left; the final one fills it again. */
@@ -538,7 +291,7 @@ static void on_begin(struct http_side *sd)
     sd->is_interim = 0;
     sd->eof_body = 0;
     sd->body_left = 0;
-    sd->hstate = HS_NONE;
+    sd->hstate = HTTP_HS_NONE;
     sd->in_line = sd->is_request;
     sd->line_len = 0;
     sd->fold_lf = 0;
@@ -687,9 +440,9 @@ void http_parse_cut(struct http_side *sd, uint32_t flags)
     sd->cur = NULL;
     if (!pd || !sd->in_msg)
         return; /* between a 1xx and its final response: nothing is cut */
-    if (sd->hstate == HS_VALUE) { /* llhttp waits for the next line (obs-fold) */
+    if (sd->hstate == HTTP_HS_VALUE) { /* llhttp waits for the next line (obs-fold) */
         sd->cur = pd;
-        cb_header_value_complete(&sd->parser);
+        http_header_value_complete(&sd->parser);
         sd->cur = NULL;
     }
     pd->t.flags |= flags;
@@ -768,14 +521,14 @@ static void on_version(struct http_side *sd)
 static void on_event(struct http_side *sd)
 {
     uint8_t ev = sd->event;
-    sd->event = EV_NONE;
-    if (ev == EV_BEGIN)
+    sd->event = HTTP_EV_NONE;
+    if (ev == HTTP_EV_BEGIN)
         on_begin(sd);
-    else if (ev == EV_VERSION)
+    else if (ev == HTTP_EV_VERSION)
         on_version(sd);
-    else if (ev == EV_HEADERS)
+    else if (ev == HTTP_EV_HEADERS)
         on_headers(sd);
-    else if (ev == EV_COMPLETE)
+    else if (ev == HTTP_EV_COMPLETE)
         on_complete(sd);
 }
 
@@ -902,7 +655,7 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
         } else {
             /* the value's scan stops where llhttp did: a comma starts a list (RFC 9110
              * §8.6 allows one of identical values), anything else is no number */
-            if (err == HPE_INVALID_CONTENT_LENGTH && sd->hstate == HS_VALUE &&
+            if (err == HPE_INVALID_CONTENT_LENGTH && sd->hstate == HTTP_HS_VALUE &&
                 sd->scan.kind == HTTP_SCAN_CONTENT_LENGTH && !(off < n && p[off] == ','))
                 sd->scan.cl_bad = 1;
             on_error(sd, err, n - off);
@@ -922,10 +675,10 @@ void http_parse_end(struct http_side *sd)
         return;
     }
     sd->ts = sd->last_ts; /* RFC 9112 §6.3 (8): the body ended with the last byte */
-    sd->event = EV_NONE;
+    sd->event = HTTP_EV_NONE;
     llhttp_finish(&sd->parser);
-    if (sd->event == EV_COMPLETE) {
-        sd->event = EV_NONE;
+    if (sd->event == HTTP_EV_COMPLETE) {
+        sd->event = HTTP_EV_NONE;
         on_complete(sd);
     } else {
         http_parse_cut(sd, TXN_TRUNCATED);

@@ -1,7 +1,8 @@
 /*
  * http_session.h - the inside of one HTTP session, shared by http.c (where messages
- * start: detection, hunting, gaps, the public interface) and http_parse.c (llhttp
- * parsing of messages into transactions). Nothing else includes it.
+ * start: detection, hunting, gaps, the public interface), http_parse.c (llhttp
+ * parsing of messages into transactions) and http_callbacks.c (what llhttp's callbacks
+ * record of the current message). Nothing else includes it.
  * Owns: the definitions of struct http_session and struct http_side.
  * Never: appears in another stage; pipeline.c sees only http.h.
  */
@@ -28,6 +29,14 @@ enum http_side_mode {
     HTTP_MODE_OFF     /* nothing more is parsed on this side */
 };
 
+/* What paused the parser (struct http_side event): set by a callback, handled by the
+ * feed loop in http_parse.c at the exact offset. */
+enum http_side_event { HTTP_EV_NONE, HTTP_EV_BEGIN, HTTP_EV_VERSION, HTTP_EV_HEADERS,
+                       HTTP_EV_COMPLETE };
+
+/* Where the header callbacks are in a field line (struct http_side hstate). */
+enum http_header_state { HTTP_HS_NONE, HTTP_HS_NAME, HTTP_HS_VALUE };
+
 /* Bytes kept while a start is undecided, with their capture times; allocated only then. */
 struct http_pre {
     uint8_t b[HTTP_DETECT_MAX];
@@ -40,13 +49,13 @@ struct http_side {
     uint8_t idx;          /* 0 or 1, as in flow.h */
     uint8_t mode;         /* enum http_side_mode */
     uint8_t is_request;   /* parser type; valid once roles are known */
-    uint8_t event;        /* what paused the parser (http_parse.c) */
+    uint8_t event;        /* enum http_side_event: what paused the parser */
     uint8_t in_msg;       /* between a message's first byte and its end */
     uint8_t hdr_measured; /* hdr_bytes of the current message is known */
     uint8_t status_seen;  /* response: the status line is parsed */
     uint8_t is_interim;   /* response: the current message is a 1xx (not 101) */
     uint8_t eof_body;     /* response: the body runs until the connection closes */
-    uint8_t hstate;       /* header callback state (http_parse.c) */
+    uint8_t hstate;       /* enum http_header_state */
     uint8_t pre_len;      /* bytes in pre; 0 when pre is NULL */
     uint8_t closed;       /* the last message ended the connection (RFC 9112 §9.6) */
     uint8_t after_close;  /* the next message came after such a message */
@@ -93,6 +102,16 @@ struct http_session {
     uint8_t bodyless_orphan;   /* it answered no request (not queued) */
     uint64_t bodyless_bytes;   /* server bytes after it so far (RFC 9112 §6.3 (1)) */
 };
+
+/* http_callbacks.c */
+
+/* The llhttp callbacks; parser.data must point at the struct http_side being fed. */
+extern const llhttp_settings_t http_settings;
+
+/* The header field value in progress is complete (its callback, also called when a
+ * message is cut inside a value). Returns -1 when a repeated Content-Length differs
+ * (the parser must stop), else 0. */
+int http_header_value_complete(llhttp_t *p);
 
 /* http_parse.c */
 
