@@ -1,11 +1,13 @@
 /*
- * main.c - the command line: `httpcap read`, `httpcap rules`, --help, --version.
+ * main.c - the command line: `httpcap read`, `httpcap report`, `httpcap rules`, --help,
+ *          --version.
  * Owns: option parsing, messages to the user, exit statuses (0 ok, 1 input or
  *       runtime error, 2 usage error).
  * In:   argv.
- * Out:  calls into pipeline.c / rules.c; one-line messages "httpcap: ...".
+ * Out:  calls into pipeline.c / report.c / rules.c; one-line messages "httpcap: ...".
  * Never: does the work itself.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <llhttp.h>
 #include <pcap/pcap.h>
@@ -16,6 +18,9 @@
 #include <time.h>
 
 #include "pipeline.h"
+#include "render_json.h"
+#include "render_text.h"
+#include "report.h"
 #include "rules.h"
 
 #ifndef HTTPCAP_VERSION
@@ -30,6 +35,8 @@ static const char usage_main[] =
     "commands:\n"
     "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
+    "  report DB [--format text|json] [--top N] [-o FILE]\n"
+    "                       summarise a database: capture, statuses, latency, violations\n"
     "  rules [--format text|json|md] [ID]\n"
     "                       list the HTTP rules httpcap checks, or explain one\n"
     "\n"
@@ -42,6 +49,13 @@ static const char usage_read[] =
     "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
     "      --store-headers keep every request and response header in table `headers`\n"
     "  -q, --quiet         no summary on stderr\n"
+    "  -h, --help          this help\n";
+
+static const char usage_report[] =
+    "usage: httpcap report DB [--format text|json] [--top N] [-o FILE]\n"
+    "  --format FMT        text (default, 80 columns) or json\n"
+    "  --top N             how many of the slowest transactions to list (default 10)\n"
+    "  -o, --output FILE   write the report to FILE instead of standard output\n"
     "  -h, --help          this help\n";
 
 static const char usage_rules[] =
@@ -238,6 +252,80 @@ static int cmd_rules(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'F'},
+        {"top", required_argument, NULL, 'n'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int is_json = 0;
+    long top = 10;
+    const char *out_path = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'F':
+            if (strcmp(optarg, "json") == 0)
+                is_json = 1;
+            else if (strcmp(optarg, "text") == 0)
+                is_json = 0;
+            else
+                return usage_error("report: --format takes text or json", usage_report);
+            break;
+        case 'n':
+            top = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || top < 0 || top > 1000000)
+                return usage_error("report: --top takes a number from 0 to 1000000",
+                                   usage_report);
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'h':
+            fputs(usage_report, stdout);
+            return EXIT_OK;
+        default:
+            return usage_error("report: bad option", usage_report);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("report: no database given", usage_report);
+    if (optind + 1 < argc)
+        return usage_error("report: one database at a time", usage_report);
+    struct report_sections r;
+    char err[HTTPCAP_ERRBUF];
+    if (report_load(argv[optind], (int)top, &r, err) != 0) {
+        fprintf(stderr, "httpcap: %s\n", err);
+        report_free(&r);
+        return EXIT_RUNTIME;
+    }
+    FILE *out = out_path ? fopen(out_path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "httpcap: %s: cannot write: %s\n", out_path, strerror(errno));
+        report_free(&r);
+        return EXIT_RUNTIME;
+    }
+    if (is_json)
+        render_json(&r, out);
+    else
+        render_text(&r, out);
+    report_free(&r);
+    int bad = ferror(out) != 0;
+    if (out != stdout)
+        bad |= fclose(out) != 0;
+    else
+        bad |= fflush(out) != 0;
+    if (bad) {
+        fprintf(stderr, "httpcap: %s: write failed\n", out_path ? out_path : "stdout");
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
 static void print_version(void)
 {
     printf("httpcap %s\n%s\nllhttp %d.%d.%d\nSQLite %s\n", HTTPCAP_VERSION, pcap_lib_version(),
@@ -259,6 +347,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "read") == 0)
         return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "httpcap: unknown command '%s'\n%s", cmd, usage_main);
