@@ -84,7 +84,7 @@ static void on_data(void *user, struct flow_conn *c, int side, const uint8_t *p,
     struct http_session *s = session_of(r, c);
     if (!s)
         return;
-    if (c->client >= 0)
+    if (c->client >= 0 && http_client_side(s) < 0)
         http_set_client(s, c->client);
     http_data(s, side, p, n, ts_ns);
     if (c->client < 0 && http_client_side(s) >= 0)
