@@ -132,36 +132,20 @@ static int cmd_read(int argc, char **argv)
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
-/* JSON string with the escapes RFC 8259 requires. */
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void print_rule_json(const struct rule_info *ri, int last)
 {
     printf("  {\"id\": ");
-    json_string(ri->id);
+    render_json_string(stdout, ri->id);
     printf(", \"severity\": ");
-    json_string(rules_severity_name(ri->severity));
+    render_json_string(stdout, rules_severity_name(ri->severity));
     printf(", \"reference\": ");
-    json_string(ri->reference);
+    render_json_string(stdout, ri->reference);
     printf(", \"reference_old\": ");
-    json_string(ri->reference_old);
+    render_json_string(stdout, ri->reference_old);
     printf(", \"summary\": ");
-    json_string(ri->summary);
+    render_json_string(stdout, ri->summary);
     printf(", \"hint\": ");
-    json_string(ri->hint);
+    render_json_string(stdout, ri->hint);
     printf("}%s\n", last ? "" : ",");
 }
 

@@ -54,7 +54,7 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-static void jstr(FILE *out, const char *s)
+void render_json_string(FILE *out, const char *s)
 {
     if (!s) {
         fputs("null", out);
@@ -108,12 +108,12 @@ static void capture_json(const struct report_sections *r, FILE *out)
     fprintf(out, "  \"capture\": {\n    \"runs\": %" PRId64 ",\n    \"sources\": [", c->runs);
     for (int64_t i = 0; i < c->runs; i++) {
         fputs(i ? ", " : "", out);
-        jstr(out, c->sources[i]);
+        render_json_string(out, c->sources[i]);
     }
     fputs("],\n    \"first_packet\": ", out);
-    jstr(out, c->first_iso);
+    render_json_string(out, c->first_iso);
     fputs(",\n    \"last_packet\": ", out);
-    jstr(out, c->last_iso);
+    render_json_string(out, c->last_iso);
     if (c->has_span)
         fprintf(out, ",\n    \"first_packet_ns\": %" PRId64 ",\n    \"last_packet_ns\": %" PRId64,
                 c->first_ns, c->last_ns);
@@ -141,7 +141,7 @@ static void status_json(const struct report_sections *r, FILE *out)
     for (int i = 0; i < 6; i++) {
         const struct report_class *k = &r->classes[i];
         fprintf(out, "%s\n    {\"class\": ", i ? "," : "");
-        jstr(out, k->name);
+        render_json_string(out, k->name);
         fprintf(out, ", \"count\": %" PRId64 ", \"pct\": ", k->count);
         jnum(out, pct(k->count, r->answered_total));
         fputc('}', out);
@@ -150,12 +150,12 @@ static void status_json(const struct report_sections *r, FILE *out)
     for (int i = 0; i < r->nstatuses; i++) {
         const struct report_status *s = &r->statuses[i];
         fprintf(out, "%s\n    {\"code\": %d, \"reason\": ", i ? "," : "", s->code);
-        jstr(out, s->is_registered ? s->reason : NULL);
+        render_json_string(out, s->is_registered ? s->reason : NULL);
         fprintf(out, ", \"count\": %" PRId64 ", \"pct\": ", s->count);
         jnum(out, pct(s->count, r->answered_total));
         fprintf(out, ", \"registered\": %s, \"effective_status\": %d, \"effective_reason\": ",
                 s->is_registered ? "true" : "false", s->effective);
-        jstr(out, s->effective_reason);
+        render_json_string(out, s->effective_reason);
         fputc('}', out);
     }
     fputs(r->nstatuses ? "\n  ],\n" : "],\n", out);
@@ -169,9 +169,9 @@ static void latency_json(const struct report_sections *r, FILE *out)
         const struct report_latency *l = &r->latency[i];
         int sc = l->scope >= REPORT_ALL && l->scope <= REPORT_HOST ? (int)l->scope : 0;
         fprintf(out, "%s\n    {\"scope\": \"%s\", \"key\": ", i ? "," : "", scopes[sc]);
-        jstr(out, l->key);
+        render_json_string(out, l->key);
         fputs(", \"metric\": ", out);
-        jstr(out, l->metric);
+        render_json_string(out, l->metric);
         fprintf(out, ", \"n\": %" PRId64 ", \"p50\": ", l->n);
         jnum(out, l->p50);
         fputs(", \"p90\": ", out);
@@ -187,13 +187,13 @@ static void latency_json(const struct report_sections *r, FILE *out)
     for (int i = 0; i < r->nslowest; i++) {
         const struct report_slow *s = &r->slowest[i];
         fprintf(out, "%s\n    {\"id\": %" PRId64 ", \"time\": ", i ? "," : "", s->id);
-        jstr(out, s->time);
+        render_json_string(out, s->time);
         fputs(", \"method\": ", out);
-        jstr(out, s->method);
+        render_json_string(out, s->method);
         fputs(", \"host\": ", out);
-        jstr(out, s->host);
+        render_json_string(out, s->host);
         fputs(", \"uri\": ", out);
-        jstr(out, s->uri);
+        render_json_string(out, s->uri);
         if (s->has_status)
             fprintf(out, ", \"status\": %d", s->status);
         else
@@ -206,7 +206,7 @@ static void latency_json(const struct report_sections *r, FILE *out)
         else
             fputs("null", out);
         fputs(", \"request_id\": ", out);
-        jstr(out, s->request_id);
+        render_json_string(out, s->request_id);
         fputc('}', out);
     }
     fputs(r->nslowest ? "\n  ]},\n" : "]},\n", out);
@@ -218,12 +218,12 @@ static void rules_json(const struct report_sections *r, FILE *out)
     for (int i = 0; i < r->nrules; i++) {
         const struct report_rule *u = &r->rules[i];
         fprintf(out, "%s\n    {\"rule\": ", i ? "," : "");
-        jstr(out, u->rule);
+        render_json_string(out, u->rule);
         fputs(", \"severity\": ", out);
-        jstr(out, u->severity);
+        render_json_string(out, u->severity);
         fprintf(out, ", \"count\": %" PRId64 ", \"hosts\": %" PRId64 ", \"hint\": ", u->count,
                 u->hosts);
-        jstr(out, u->hint);
+        render_json_string(out, u->hint);
         fputc('}', out);
     }
     fputs(r->nrules ? "\n  ]\n" : "]\n", out);

@@ -12,4 +12,8 @@
 /* Write r to out as JSON. r is only read. Cannot fail (write errors stay in out). */
 void render_json(const struct report_sections *r, FILE *out);
 
+/* s as a JSON string (RFC 8259 escapes; invalid UTF-8 becomes U+FFFD), or null when s
+ * is NULL. Cannot fail. */
+void render_json_string(FILE *out, const char *s);
+
 #endif

@@ -15,14 +15,6 @@
 #include "sql_embed.h"
 #include "store.h"
 
-static const char *report_sql(void)
-{
-    for (unsigned i = 0; i < sql_file_count; i++) {
-        if (strcmp(sql_files[i].name, "report.sql") == 0)
-            return sql_files[i].text;
-    }
-    return NULL;
-}
 
 /* A column's text copied, or NULL for SQL NULL; returns -1 when out of memory. */
 static int col_str(sqlite3_stmt *q, int i, char **out)
@@ -194,7 +186,7 @@ static int check_httpcap(sqlite3 *db, char err[HTTPCAP_ERRBUF])
 static int run_queries(sqlite3 *db, int top, struct report_sections *r,
                        char err[HTTPCAP_ERRBUF])
 {
-    const char *sql = report_sql();
+    const char *sql = sql_embedded("report.sql");
     if (!sql) {
         snprintf(err, HTTPCAP_ERRBUF, "report.sql is not built in");
         return -1;

@@ -88,15 +88,6 @@ static int64_t wall_clock_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static const char *embedded_sql(const char *name)
-{
-    for (unsigned i = 0; i < sql_file_count; i++) {
-        if (strcmp(sql_files[i].name, name) == 0)
-            return sql_files[i].text;
-    }
-    return NULL;
-}
-
 /* Refuse a database written by a newer httpcap; stamp the version on a new one. */
 static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
 {
@@ -161,7 +152,7 @@ static int apply_schema(struct store *st, char err[HTTPCAP_ERRBUF])
     if (exec_sql(st, "BEGIN IMMEDIATE", "starting schema update", err) != 0)
         return -1;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        const char *sql = embedded_sql(files[i]);
+        const char *sql = sql_embedded(files[i]);
         if (sql && exec_sql(st, sql, files[i], err) != 0)
             goto fail;
     }
@@ -568,7 +559,7 @@ int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
     if (!st)
         return 0;
     int rc = store_commit(st, err);
-    const char *idx = embedded_sql("indexes.sql");
+    const char *idx = sql_embedded("indexes.sql");
     if (rc == 0 && idx)
         rc = exec_sql(st, idx, "building indexes", err);
     free_store(st);

@@ -14,10 +14,13 @@ out=$1; shift
     echo "struct sql_file { const char *name; const char *text; };"
     echo "extern const struct sql_file sql_files[];"
     echo "extern const unsigned sql_file_count;"
+    echo "/* The text of sql/NAME (e.g. \"schema.sql\"), or NULL when there is no such file. */"
+    echo "const char *sql_embedded(const char *name);"
     echo "#endif"
 } > "$out.h"
 {
     echo "/* generated from sql/ by tests/embed_sql.sh; do not edit */"
+    echo "#include <string.h>"
     echo "#include \"sql_embed.h\""
     for f in "$@"; do
         n=$(basename "$f" .sql | tr -c 'A-Za-z0-9_\n' '_')
@@ -32,4 +35,12 @@ out=$1; shift
     done
     echo "};"
     echo "const unsigned sql_file_count = $#;"
+    echo "const char *sql_embedded(const char *name)"
+    echo "{"
+    echo "    for (unsigned i = 0; i < sql_file_count; i++) {"
+    echo "        if (strcmp(sql_files[i].name, name) == 0)"
+    echo "            return sql_files[i].text;"
+    echo "    }"
+    echo "    return 0;"
+    echo "}"
 } > "$out.c"

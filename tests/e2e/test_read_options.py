@@ -6,13 +6,12 @@ stored host and request id), the default database name, and --help / bad options
 Prints "N passed, N failed"."""
 import os
 import shutil
-import sqlite3
 import struct
 import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, SAMPLE, check, report, sane
+from testkit import HTTPCAP, SAMPLE, check, report, sane, query
 
 ROWS = ("SELECT client_port, server_port, seq, method, uri, status, request_start_ns,"
         " response_end_ns, flags FROM v_transactions ORDER BY client_port, seq")
@@ -23,13 +22,6 @@ def read(args, stdin=None, cwd=None):
                          cwd=cwd)
     sane(res, "read " + " ".join(args))
     return res
-
-
-def query(db, sql):
-    con = sqlite3.connect(db)
-    rows = con.execute(sql).fetchall()
-    con.close()
-    return rows
 
 
 def split_pcap(src, a, b):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, SAMPLE, check, report, sane
+from testkit import HTTPCAP, SAMPLE, check, report, sane, query
 
 HEADERS = ("== Capture ==", "== Status classes ==", "== Status codes ==",
            "== Latency", "== Slowest", "== Violations per rule ==")
@@ -23,13 +23,6 @@ def run(args):
     res = subprocess.run([HTTPCAP] + args, capture_output=True)
     sane(res, " ".join(args))
     return res
-
-
-def query(db, sql):
-    con = sqlite3.connect(db)
-    rows = con.execute(sql).fetchall()
-    con.close()
-    return rows
 
 
 def nearest_rank(values, p):

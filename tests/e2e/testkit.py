@@ -1,6 +1,7 @@
 """testkit.py - what the end-to-end Python tests share: where things are, a CHECK that
 counts and prints failures, and the closing "N passed, N failed" line."""
 import os
+import sqlite3
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -25,6 +26,14 @@ def sane(res, what):
     err = res.stderr if isinstance(res.stderr, str) else res.stderr.decode(errors="replace")
     check("Sanitizer" not in err and "runtime error" not in err and res.returncode != 86,
           "%s: sanitizer report: %s" % (what, err[:2000]))
+
+
+def query(db, sql):
+    """All rows of one SQL statement on the database file db."""
+    con = sqlite3.connect(db)
+    rows = con.execute(sql).fetchall()
+    con.close()
+    return rows
 
 
 def report():
