@@ -76,6 +76,8 @@ $(BUILD)/tests/test_rules: $(BUILD)/status.o
 $(BUILD)/tests/test_source: $(BUILD)/decode.o $(BUILD)/pcapng.o
 $(BUILD)/tests/test_http: $(BUILD)/http_parse.o $(BUILD)/http_callbacks.o $(BUILD)/http_detect.o $(BUILD)/http_fields.o $(BUILD)/http_txq.o $(LLHTTP_OBJS)
 $(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
+$(BUILD)/tests/test_report_anomaly: $(BUILD)/report_series.o $(BUILD)/sql_embed.o
+$(BUILD)/tests/test_render_text: $(BUILD)/render_md.o $(BUILD)/render_json.o
 
 $(BUILD)/tests/casegen.o: tests/casegen.c tests/casegen.h tests/pcapw.h
 	@mkdir -p $(dir $@)

@@ -1,11 +1,14 @@
--- report.sql - the queries of `httpcap report`, run read-only by src/report.c in this order
--- (one statement each; report.c steps through them with sqlite3_prepare_v2's tail, so keep
--- the order and the column lists in step with report.c). Never run by `httpcap read`.
--- Percentiles are exact nearest-rank: the value at rank ceil(p/100*n) of the sorted values,
--- written as integer arithmetic (p*n + 99) / 100 so no math functions are needed.
+-- report.sql - sections 1 to 4 of `httpcap report`, run by src/report.c in this order (one
+-- statement each; report.c steps through them with sqlite3_prepare_v2's tail, so keep the
+-- order and the column lists in step with report.c). Input: the working tables of
+-- report_tables.sql (rt, rc, rv, rparams) and the TEMP view captures. Never run by
+-- `httpcap read`. Percentiles are exact nearest-rank: the value at rank ceil(p/100*n) of
+-- the sorted values, written as integer arithmetic (p*n + 99) / 100.
 
--- 1. capture totals: count, first/last packet (ns and ISO-8601 UTC), packets, bytes,
---    connections, transactions, gap bytes, truncated inputs
+-- 1. capture totals over every run: count, first/last packet (ns and ISO-8601 UTC),
+--    packets, bytes, connections, transactions, gap bytes, truncated inputs, kernel drops,
+--    interface drops, runs that recorded drops, TCP payload and gap bytes of the reported
+--    connections, reported transactions
 SELECT count(*),
        min(first_packet_ns),
        max(last_packet_ns),
@@ -13,65 +16,93 @@ SELECT count(*),
        strftime('%Y-%m-%dT%H:%M:%fZ', max(last_packet_ns) / 1e9, 'unixepoch'),
        coalesce(sum(packets), 0), coalesce(sum(bytes), 0), coalesce(sum(connections), 0),
        coalesce(sum(transactions), 0), coalesce(sum(gap_bytes), 0),
-       coalesce(sum(truncated != 0), 0)
+       coalesce(sum(truncated != 0), 0),
+       coalesce(sum(kernel_drops), 0), coalesce(sum(interface_drops), 0),
+       count(kernel_drops) + count(interface_drops),
+       (SELECT coalesce(sum(client_bytes + server_bytes), 0) FROM rc),
+       (SELECT coalesce(sum(client_gap_bytes + server_gap_bytes), 0) FROM rc),
+       (SELECT count(*) FROM rt)
 FROM captures;
 
--- 2. the sources, one row per capture run
-SELECT id, source FROM captures ORDER BY id;
+-- 2. the sources, one row per capture run, in the order of the databases
+SELECT run, source FROM captures ORDER BY db, id;
 
--- 3. status classes, every one listed even at zero; 'unanswered' is status NULL
-WITH k(class, ord) AS (VALUES ('1xx', 1), ('2xx', 2), ('3xx', 3), ('4xx', 4), ('5xx', 5),
-                              ('unanswered', 6))
-SELECT k.class, (SELECT count(*) FROM v_transactions t
-                 WHERE coalesce(t.class, 'unanswered') = k.class)
-FROM k ORDER BY k.ord;
+-- 3. status classes (report.c puts them in the fixed order of report.h)
+SELECT class, count(*) FROM rt GROUP BY class;
 
 -- 4. every status code seen: code, registered reason, count, registered (0/1),
 --    effective status (x00 fallback when unregistered) and its reason
-SELECT t.status, s.reason, count(*), s.code IS NOT NULL, t.effective_status, e.reason
-FROM v_transactions t
-LEFT JOIN status_codes s ON s.code = t.status
-LEFT JOIN status_codes e ON e.code = t.effective_status
-WHERE t.status IS NOT NULL
-GROUP BY t.status ORDER BY t.status;
+SELECT g.status, s.reason, g.n, s.code IS NOT NULL, g.effective, e.reason
+FROM (SELECT status, count(*) AS n, max(effective_status) AS effective
+      FROM rt WHERE status IS NOT NULL GROUP BY status) g
+LEFT JOIN status_codes s ON s.code = g.status
+LEFT JOIN status_codes e ON e.code = g.effective
+ORDER BY g.status;
 
--- 5. latency: per scope (0 all, 1 class, 2 host), key, metric: n, p50, p90, p99, max
-WITH v(scope, key, metric, x) AS (
-    SELECT 0, NULL, 'ttfb_ms', ttfb_ms FROM v_transactions WHERE ttfb_ms IS NOT NULL
+-- 5. transactions per endpoint (one sort, shared by the next two statements)
+CREATE TEMP TABLE rendpoints AS
+SELECT endpoint, count(*) AS n, count(ttfb_ms) AS n_ttfb, count(total_ms) AS n_total
+FROM rt WHERE endpoint IS NOT NULL GROUP BY endpoint;
+
+-- 6. the latency groups, in report order: everything, each class, the :top busiest hosts,
+--    the :top busiest endpoints: scope (0..3), key, transactions, ttfb values, total
+--    values, and the number of distinct endpoints
+WITH g(scope, key, n, n_ttfb, n_total, ord) AS (
+    SELECT 0, NULL, count(*), count(ttfb_ms), count(total_ms), 0 FROM rt
     UNION ALL
-    SELECT 0, NULL, 'total_ms', total_ms FROM v_transactions WHERE total_ms IS NOT NULL
+    SELECT 1, class, count(*), count(ttfb_ms), count(total_ms), 0 FROM rt GROUP BY class
     UNION ALL
-    SELECT 1, class, 'ttfb_ms', ttfb_ms FROM v_transactions WHERE ttfb_ms IS NOT NULL
+    SELECT * FROM (SELECT 2, host, count(*), count(ttfb_ms), count(total_ms),
+                          row_number() OVER (ORDER BY count(*) DESC, host)
+                   FROM rt GROUP BY host ORDER BY count(*) DESC, host LIMIT :top)
     UNION ALL
-    SELECT 1, class, 'total_ms', total_ms FROM v_transactions WHERE total_ms IS NOT NULL
-    UNION ALL
-    SELECT 2, host, 'ttfb_ms', ttfb_ms FROM v_transactions WHERE ttfb_ms IS NOT NULL
-    UNION ALL
-    SELECT 2, host, 'total_ms', total_ms FROM v_transactions WHERE total_ms IS NOT NULL
-),
-r AS (
-    SELECT scope, key, metric, x,
-           row_number() OVER (PARTITION BY scope, key, metric ORDER BY x) AS rn,
-           count(*) OVER (PARTITION BY scope, key, metric) AS n
-    FROM v
+    SELECT * FROM (SELECT 3, endpoint, n, n_ttfb, n_total,
+                          row_number() OVER (ORDER BY n DESC, endpoint)
+                   FROM rendpoints ORDER BY n DESC, endpoint LIMIT :top)
 )
-SELECT scope, key, metric, n,
-       max(CASE WHEN rn = (50 * n + 99) / 100 THEN x END),
-       max(CASE WHEN rn = (90 * n + 99) / 100 THEN x END),
-       max(CASE WHEN rn = (99 * n + 99) / 100 THEN x END),
-       max(x)
-FROM r
-GROUP BY scope, key, metric
-ORDER BY scope, key, metric DESC;
+SELECT scope, key, n, n_ttfb, n_total, (SELECT count(*) FROM rendpoints)
+FROM g ORDER BY scope, ord, key;
 
--- 6. the slowest transactions by ttfb (:top rows)
-SELECT time, method, host, uri, status, ttfb_ms, total_ms, request_id, id
-FROM v_transactions WHERE ttfb_ms IS NOT NULL
+-- 7, 8. every ttfb, then every total latency, in ascending order with the groups the
+--    transaction belongs to (class, host, endpoint). report.c walks this one sorted
+--    stream and, knowing each group's count from statement 6, picks the values at the
+--    nearest ranks of p50, p90, p99 and max of every group at once: exact percentiles
+--    with one sort per metric.
+SELECT ttfb_ms, class, host, endpoint FROM rt WHERE ttfb_ms IS NOT NULL ORDER BY ttfb_ms;
+
+SELECT total_ms, class, host, endpoint FROM rt WHERE total_ms IS NOT NULL ORDER BY total_ms;
+
+-- 9. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
+--    last open-ended), count
+SELECT CASE WHEN ttfb_ms < 0.125 THEN 0
+            ELSE min(23, CAST(floor(log2(ttfb_ms)) AS INTEGER) + 4) END AS bin, count(*)
+FROM rt WHERE ttfb_ms IS NOT NULL GROUP BY bin;
+
+-- 10. the slowest transactions by ttfb (:top rows)
+SELECT time, method, host, uri, status, ttfb_ms, total_ms, request_id, id, endpoint
+FROM rt WHERE ttfb_ms IS NOT NULL
 ORDER BY ttfb_ms DESC, id LIMIT :top;
 
--- 7. violations per rule: rule, severity, count, hosts, hint
-SELECT c.rule, coalesce(c.severity, (SELECT min(severity) FROM violations w
-                                     WHERE w.rule = c.rule)),
-       c.count, c.hosts, r.hint
-FROM v_rule_counts c LEFT JOIN rules r ON r.id = c.rule
-ORDER BY c.count DESC, c.rule;
+-- 11. violations per rule: rule, severity, reference, summary, count, distinct hosts,
+--     hint, then the first breach in time: id, time, client, server, method, uri, status,
+--     request id
+SELECT g.rule, coalesce(r.severity, g.severity), r.reference, r.summary, g.n, g.hosts,
+       r.hint, t.id, t.time, t.client, t.server, t.method, t.uri, t.status, t.request_id
+FROM (SELECT v.rule, min(v.severity) AS severity, count(*) AS n,
+             count(DISTINCT t.host) AS hosts,
+             (SELECT x.transaction_id FROM rv x JOIN rt y ON y.id = x.transaction_id
+              WHERE x.rule = v.rule ORDER BY y.t_ns, y.id LIMIT 1) AS first_id
+      FROM rv v JOIN rt t ON t.id = v.transaction_id
+      GROUP BY v.rule) g
+LEFT JOIN rules r ON r.id = g.rule
+LEFT JOIN rt t ON t.id = g.first_id
+ORDER BY g.n DESC, g.rule;
+
+-- 12. the most affected hosts of each rule (rule, host), at most 5 per rule
+SELECT rule, host FROM (
+    SELECT v.rule, t.host, count(*) AS n,
+           row_number() OVER (PARTITION BY v.rule ORDER BY count(*) DESC, t.host) AS k
+    FROM rv v JOIN rt t ON t.id = v.transaction_id
+    WHERE t.host IS NOT NULL
+    GROUP BY v.rule, t.host)
+WHERE k <= 5 ORDER BY rule, k;

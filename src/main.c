@@ -16,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pipeline.h"
+#include "render_html.h"
 #include "render_json.h"
+#include "render_md.h"
 #include "render_text.h"
 #include "report.h"
 #include "rules.h"
@@ -35,8 +38,10 @@ static const char usage_main[] =
     "commands:\n"
     "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
-    "  report DB [--format text|json] [--top N] [-o FILE]\n"
-    "                       summarise a database: capture, statuses, latency, violations\n"
+    "  report DB... [--format text|json|html|md] [--since T] [--until T] [--host H]\n"
+    "         [--top N] [-o FILE]\n"
+    "                       report on databases: capture, statuses, latency, violations,\n"
+    "                       anomalies, time series\n"
     "  rules [--format text|json|md] [ID]\n"
     "                       list the HTTP rules httpcap checks, or explain one\n"
     "\n"
@@ -52,9 +57,17 @@ static const char usage_read[] =
     "  -h, --help          this help\n";
 
 static const char usage_report[] =
-    "usage: httpcap report DB [--format text|json] [--top N] [-o FILE]\n"
-    "  --format FMT        text (default, 80 columns) or json\n"
-    "  --top N             how many of the slowest transactions to list (default 10)\n"
+    "usage: httpcap report DB... [--format text|json|html|md] [--since T] [--until T]\n"
+    "                      [--host H] [--top N] [-o FILE]\n"
+    "  DB...               one or more databases, reported together\n"
+    "  --format FMT        text (default, 80 columns, colour on a terminal), json, html\n"
+    "                      (one self-contained file) or md (Markdown)\n"
+    "  --since T           only transactions that started at or after T\n"
+    "  --until T           only transactions that started before T\n"
+    "                      T: ISO-8601 UTC (2026-11-28T10:00:00Z, 2026-11-28 10:00,\n"
+    "                      2026-11-28) or seconds since the epoch\n"
+    "  --host H            only transactions whose Host is H (any port)\n"
+    "  --top N             rows in the top lists: slowest, hosts, endpoints (default 10)\n"
     "  -o, --output FILE   write the report to FILE instead of standard output\n"
     "  -h, --help          this help\n";
 
@@ -177,13 +190,13 @@ static void print_rule_md(const struct rule_info *ri)
     printf(" |\n");
 }
 
-enum rules_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD };
+enum rules_format { RULES_TEXT, RULES_JSON, RULES_MD };
 
 static void print_rule(const struct rule_info *ri, enum rules_format fmt, int one, int last)
 {
-    if (fmt == FORMAT_JSON)
+    if (fmt == RULES_JSON)
         print_rule_json(ri, last);
-    else if (fmt == FORMAT_MD)
+    else if (fmt == RULES_MD)
         print_rule_md(ri);
     else if (one)
         print_rule_long(ri);
@@ -198,7 +211,7 @@ static int cmd_rules(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    enum rules_format fmt = FORMAT_TEXT;
+    enum rules_format fmt = RULES_TEXT;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
@@ -208,17 +221,17 @@ static int cmd_rules(int argc, char **argv)
         if (c != 'F')
             return usage_error("rules: bad option", usage_rules);
         if (strcmp(optarg, "json") == 0)
-            fmt = FORMAT_JSON;
+            fmt = RULES_JSON;
         else if (strcmp(optarg, "md") == 0)
-            fmt = FORMAT_MD;
+            fmt = RULES_MD;
         else if (strcmp(optarg, "text") != 0)
             return usage_error("rules: --format takes text, json or md", usage_rules);
     }
     const char *want = optind < argc ? argv[optind] : NULL;
     int found = 0;
-    if (fmt == FORMAT_JSON)
+    if (fmt == RULES_JSON)
         printf("[\n");
-    if (fmt == FORMAT_MD)
+    if (fmt == RULES_MD)
         printf("| id | severity | reference | formerly | summary |\n|---|---|---|---|---|\n");
     for (int r = 0; r < RULE_COUNT; r++) {
         const struct rule_info *ri = rules_get((enum rule_id)r);
@@ -227,7 +240,7 @@ static int cmd_rules(int argc, char **argv)
         found++;
         print_rule(ri, fmt, want != NULL, want ? 1 : r == RULE_COUNT - 1);
     }
-    if (fmt == FORMAT_JSON)
+    if (fmt == RULES_JSON)
         printf("]\n");
     if (want && !found) {
         fprintf(stderr, "httpcap: rules: no rule '%s' (see 'httpcap rules')\n", want);
@@ -236,35 +249,143 @@ static int cmd_rules(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Parse a --since/--until time: ISO-8601 UTC ("2026-11-28T10:00:00Z", a space instead of
+ * 'T', seconds and fraction optional, "2026-11-28" alone) or seconds since the epoch
+ * (fraction allowed). Returns 0 and *ns, or -1. */
+static int parse_time(const char *s, int64_t *ns)
+{
+    char *end = NULL;
+    if (s[0] >= '0' && s[0] <= '9' && strlen(s) <= 20 && !strchr(s, '-')) {
+        errno = 0;
+        double secs = strtod(s, &end);
+        if (errno || *end || secs > 9.2e9)
+            return -1;
+        *ns = (int64_t)(secs * 1e9 + 0.5);
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = strptime(s, "%Y-%m-%d", &tm);
+    if (!p)
+        return -1;
+    double frac = 0;
+    if (*p == 'T' || *p == ' ') {
+        const char *q = strptime(p + 1, "%H:%M", &tm);
+        if (!q)
+            return -1;
+        p = q;
+        if (*p == ':') {
+            if (!(q = strptime(p + 1, "%S", &tm)))
+                return -1;
+            p = q;
+            if (*p == '.') {
+                frac = strtod(p, &end);
+                p = end;
+            }
+        }
+    }
+    if (*p == 'Z')
+        p++;
+    if (*p)
+        return -1;
+    *ns = (int64_t)timegm(&tm) * 1000000000 + (int64_t)(frac * 1e9 + 0.5);
+    return 0;
+}
+
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_MD };
+
+static int parse_format(const char *s, enum report_format *f)
+{
+    static const char *const names[] = {"text", "json", "html", "md"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *f = (enum report_format)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Colour only for a terminal that wants it (https://no-color.org). */
+static int wants_colour(FILE *out)
+{
+    const char *term = getenv("TERM");
+    return out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR") && term &&
+           strcmp(term, "dumb") != 0;
+}
+
+static int write_report(const struct report_sections *r, enum report_format fmt,
+                        const char *out_path)
+{
+    FILE *out = out_path ? fopen(out_path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "httpcap: %s: cannot write: %s\n", out_path, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    switch (fmt) {
+    case FORMAT_JSON:
+        render_json(r, out);
+        break;
+    case FORMAT_HTML:
+        render_html(r, out);
+        break;
+    case FORMAT_MD:
+        render_md(r, out);
+        break;
+    default:
+        render_text(r, out, wants_colour(out));
+        break;
+    }
+    int bad = ferror(out) != 0;
+    if (out != stdout)
+        bad |= fclose(out) != 0;
+    else
+        bad |= fflush(out) != 0;
+    if (bad) {
+        fprintf(stderr, "httpcap: %s: write failed\n", out_path ? out_path : "stdout");
+        return EXIT_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
 static int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'F'},
-        {"top", required_argument, NULL, 'n'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'F'}, {"top", required_argument, NULL, 'n'},
+        {"output", required_argument, NULL, 'o'}, {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},  {"host", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    int is_json = 0;
-    long top = 10;
+    enum report_format fmt = FORMAT_TEXT;
+    struct report_options o = {.top = 10};
     const char *out_path = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         char *end = NULL;
+        long top;
         switch (c) {
         case 'F':
-            if (strcmp(optarg, "json") == 0)
-                is_json = 1;
-            else if (strcmp(optarg, "text") == 0)
-                is_json = 0;
-            else
-                return usage_error("report: --format takes text or json", usage_report);
+            if (parse_format(optarg, &fmt) != 0)
+                return usage_error("report: --format takes text, json, html or md",
+                                   usage_report);
             break;
         case 'n':
             top = strtol(optarg, &end, 10);
             if (end == optarg || *end != '\0' || top < 0 || top > 1000000)
                 return usage_error("report: --top takes a number from 0 to 1000000",
                                    usage_report);
+            o.top = (int)top;
+            break;
+        case 'S':
+        case 'U':
+            if (parse_time(optarg, c == 'S' ? &o.since_ns : &o.until_ns) != 0)
+                return usage_error(c == 'S' ? "report: --since: not a time (see T below)"
+                                            : "report: --until: not a time (see T below)",
+                                   usage_report);
+            *(c == 'S' ? &o.has_since : &o.has_until) = 1;
+            break;
+        case 'H':
+            o.host = optarg;
             break;
         case 'o':
             out_path = optarg;
@@ -278,36 +399,18 @@ static int cmd_report(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("report: no database given", usage_report);
-    if (optind + 1 < argc)
-        return usage_error("report: one database at a time", usage_report);
+    o.paths = (const char *const *)(argv + optind);
+    o.npaths = argc - optind;
     struct report_sections r;
     char err[HTTPCAP_ERRBUF];
-    if (report_load(argv[optind], (int)top, &r, err) != 0) {
+    if (report_load(&o, &r, err) != 0) {
         fprintf(stderr, "httpcap: %s\n", err);
         report_free(&r);
         return EXIT_RUNTIME;
     }
-    FILE *out = out_path ? fopen(out_path, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "httpcap: %s: cannot write: %s\n", out_path, strerror(errno));
-        report_free(&r);
-        return EXIT_RUNTIME;
-    }
-    if (is_json)
-        render_json(&r, out);
-    else
-        render_text(&r, out);
+    int rc = write_report(&r, fmt, out_path);
     report_free(&r);
-    int bad = ferror(out) != 0;
-    if (out != stdout)
-        bad |= fclose(out) != 0;
-    else
-        bad |= fflush(out) != 0;
-    if (bad) {
-        fprintf(stderr, "httpcap: %s: write failed\n", out_path ? out_path : "stdout");
-        return EXIT_RUNTIME;
-    }
-    return EXIT_OK;
+    return rc;
 }
 
 static void print_version(void)

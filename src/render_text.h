@@ -1,16 +1,47 @@
 /*
- * render_text.h - `httpcap report --format text`: the sections as plain text, no colour.
- * Every line fits 80 columns; bytes < 0x20 and 0x7f from the database become '?', so no
- * escape sequence from the wire reaches a terminal.
+ * render_text.h - `httpcap report --format text`: the sections for a terminal or a mail.
+ * Every line fits 80 display columns; ANSI colour only when the caller asks. Every string
+ * from the database is sanitised: no byte < 0x20, no 0x7f, no C1 control (U+0080..U+009F)
+ * and no bidi override reaches the output, and invalid UTF-8 becomes U+FFFD, so no escape
+ * sequence from captured traffic reaches a terminal.
  */
 #ifndef HTTPCAP_RENDER_TEXT_H
 #define HTTPCAP_RENDER_TEXT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report.h"
 
-/* Write the report of r to out. r is only read. Cannot fail (write errors stay in out). */
-void render_text(const struct report_sections *r, FILE *out);
+/* Write the report of r to out; colour != 0 adds ANSI colours (main asks only for a TTY).
+ * r is only read. Cannot fail (write errors stay in out). */
+void render_text(const struct report_sections *r, FILE *out, int colour);
+
+/* Decode the UTF-8 sequence at s (NUL-terminated, *s != 0): returns its length in bytes
+ * (1..4) and sets *cp, or returns 1 and sets *cp = -1 when the byte at s starts no valid
+ * sequence (overlong, surrogate, > U+10FFFF, cut short). Cannot fail. */
+int render_text_utf8(const char *s, int32_t *cp);
+
+/* 1 when code point cp must never reach a terminal as is: C0 and C1 controls, DEL, and
+ * the invisible format characters that reorder or hide text (bidi overrides and isolates,
+ * line/paragraph separators, zero-width marks, BOM). */
+int render_text_is_control(int32_t cp);
+
+/* The sparkline rows of the time series: every transaction, errors (4xx + 5xx + invalid),
+ * one class (0 .. REPORT_NCLASSES-1, report_sections.classes order), the ttfb median. */
+#define RENDER_SPARK_WIDTH 60
+#define RENDER_ROW_ALL (-2)
+#define RENDER_ROW_ERRORS (-1)
+#define RENDER_ROW_TTFB REPORT_NCLASSES
+
+/* Fill v with one row of s, one value per column; a column sums ceil(nbuckets / 60)
+ * buckets (the ttfb row takes the worst bucket median). Returns the columns (0..60).
+ * s is only read. Cannot fail. */
+int render_text_series_row(const struct report_series *s, int row,
+                           double v[RENDER_SPARK_WIDTH]);
+
+/* Write n (<= 60) values as a sparkline of U+2581..U+2588 scaled to their maximum, a space
+ * for zero, into dst (3 * 60 + 1 bytes), NUL-terminated. Cannot fail. */
+void render_text_sparkline(char *dst, const double *v, int n);
 
 #endif

@@ -1,9 +1,9 @@
 /*
- * report.c - runs the queries of sql/report.sql against an httpcap database.
- * Owns: the read-only SQLite handle (for the length of report_load) and the sections.
- * In:   a database path and the --top count.
- * Out:  struct report_sections, plain values and owned strings.
- * Never: writes to the database, formats output.
+ * report.c - runs the queries of sql/report.sql (sections 1-4) and hands the connection
+ * to report_series.c / report_anomaly.c (sections 5-6).
+ * Owns: struct report_sections and everything in it, the connection for report_load.
+ * In:   struct report_options. Out: struct report_sections, plain values and owned strings.
+ * Never: writes to a database file, formats output.
  */
 #include "report.h"
 
@@ -11,10 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "report_anomaly.h"
+#include "report_db.h"
+#include "report_latency.h"
 #include "sql_embed.h"
-#include "store.h"
 
+/* The classes in report order; rt.class holds these names. */
+static const char *const class_names[REPORT_NCLASSES] = {"1xx", "2xx", "3xx", "4xx",
+                                                         "5xx", "unanswered", "invalid"};
 
 /* A column's text copied, or NULL for SQL NULL; returns -1 when out of memory. */
 static int col_str(sqlite3_stmt *q, int i, char **out)
@@ -27,12 +33,19 @@ static int col_str(sqlite3_stmt *q, int i, char **out)
     return *out ? 0 : -1;
 }
 
-static void *grow(void *p, int n, size_t size)
+/* Room for one more element of size at the end of *p (n elements now); NULL when out of
+ * memory, leaving *p as it was. */
+static void *append(void *p, int n, size_t size)
 {
-    return realloc(p, (size_t)(n + 1) * size);
+    void **pp = p;
+    char *a = realloc(*pp, (size_t)(n + 1) * size);
+    if (!a)
+        return NULL;
+    *pp = a;
+    memset(a + (size_t)n * size, 0, size);
+    return a + (size_t)n * size;
 }
 
-/* Each reader takes one row of its query; returns 0, or -1 when out of memory. */
 static int read_totals(sqlite3_stmt *q, struct report_sections *r)
 {
     struct report_capture *c = &r->capture;
@@ -48,36 +61,65 @@ static int read_totals(sqlite3_stmt *q, struct report_sections *r)
     c->transactions = sqlite3_column_int64(q, 8);
     c->gap_bytes = sqlite3_column_int64(q, 9);
     c->truncated = sqlite3_column_int64(q, 10);
+    c->kernel_drops = sqlite3_column_int64(q, 11);
+    c->interface_drops = sqlite3_column_int64(q, 12);
+    c->has_drops = sqlite3_column_int64(q, 13) > 0;
+    c->tcp_bytes = sqlite3_column_int64(q, 14);
+    c->reported = sqlite3_column_int64(q, 16);
+    int64_t rc_gaps = sqlite3_column_int64(q, 15);
     c->sources = calloc((size_t)c->runs + 1, sizeof *c->sources);
-    return c->sources ? 0 : -1;
+    if (!c->sources)
+        return -1;
+    /* Loss makes the numbers unreliable past 0.1% of packets or TCP bytes. */
+    int64_t drops = c->kernel_drops + c->interface_drops;
+    int drop_loss = drops > 0 && drops * 1000 > c->packets + drops;
+    int gap_loss = rc_gaps > 0 && rc_gaps * 1000 > c->tcp_bytes + rc_gaps;
+    if (!drop_loss && !gap_loss && c->truncated == 0)
+        return 0;
+    c->loss_warning = 1;
+    char w[512];
+    int n = snprintf(w, sizeof w, "Capture loss makes these numbers unreliable:");
+    if (drop_loss)
+        n += snprintf(w + n, sizeof w - (size_t)n, " %lld packets dropped by the capture;",
+                      (long long)drops);
+    if (gap_loss)
+        n += snprintf(w + n, sizeof w - (size_t)n,
+                      " %lld TCP bytes never captured (%.2f%% of the HTTP streams);",
+                      (long long)rc_gaps, 100.0 * (double)rc_gaps / (double)(c->tcp_bytes + rc_gaps));
+    if (c->truncated > 0)
+        snprintf(w + n, sizeof w - (size_t)n, " %lld input file(s) cut short;",
+                 (long long)c->truncated);
+    size_t len = strlen(w);
+    w[len - 1] = '.';
+    c->warning = strdup(w);
+    return c->warning ? 0 : -1;
 }
 
 static int read_source(sqlite3_stmt *q, struct report_sections *r, int row)
 {
-    if (row >= r->capture.runs) /* a run added while we read: ignore it */
+    if (row >= r->capture.runs)
         return 0;
     return col_str(q, 1, &r->capture.sources[row]);
 }
 
-static int read_class(sqlite3_stmt *q, struct report_sections *r, int row)
+static int read_class(sqlite3_stmt *q, struct report_sections *r)
 {
-    if (row >= 6)
-        return 0;
     const unsigned char *s = sqlite3_column_text(q, 0);
-    snprintf(r->classes[row].name, sizeof r->classes[row].name, "%s", s ? (const char *)s : "");
-    r->classes[row].count = sqlite3_column_int64(q, 1);
-    r->answered_total += r->classes[row].count;
+    for (int i = 0; s && i < REPORT_NCLASSES; i++) {
+        if (strcmp((const char *)s, class_names[i]) == 0) {
+            r->classes[i].count = sqlite3_column_int64(q, 1);
+            r->answered_total += r->classes[i].count;
+        }
+    }
     return 0;
 }
 
 static int read_status(sqlite3_stmt *q, struct report_sections *r)
 {
-    struct report_status *a = grow(r->statuses, r->nstatuses, sizeof *a);
-    if (!a)
+    struct report_status *s = append(&r->statuses, r->nstatuses, sizeof *s);
+    if (!s)
         return -1;
-    r->statuses = a;
-    struct report_status *s = &a[r->nstatuses++];
-    memset(s, 0, sizeof *s);
+    r->nstatuses++;
     s->code = sqlite3_column_int(q, 0);
     s->count = sqlite3_column_int64(q, 2);
     s->is_registered = sqlite3_column_int(q, 3);
@@ -85,33 +127,60 @@ static int read_status(sqlite3_stmt *q, struct report_sections *r)
     return col_str(q, 1, &s->reason) | col_str(q, 5, &s->effective_reason);
 }
 
-static int read_latency(sqlite3_stmt *q, struct report_sections *r)
+static int read_group(sqlite3_stmt *q, struct report_sections *r)
 {
-    struct report_latency *a = grow(r->latency, r->nlatency, sizeof *a);
-    if (!a)
+    struct report_latency *l = append(&r->latency, r->nlatency, sizeof *l);
+    if (!l)
         return -1;
-    r->latency = a;
-    struct report_latency *l = &a[r->nlatency++];
-    memset(l, 0, sizeof *l);
+    r->nlatency++;
     l->scope = (enum report_scope)sqlite3_column_int(q, 0);
-    const unsigned char *m = sqlite3_column_text(q, 2);
-    snprintf(l->metric, sizeof l->metric, "%s", m ? (const char *)m : "");
-    l->n = sqlite3_column_int64(q, 3);
-    l->p50 = sqlite3_column_double(q, 4);
-    l->p90 = sqlite3_column_double(q, 5);
-    l->p99 = sqlite3_column_double(q, 6);
-    l->max = sqlite3_column_double(q, 7);
+    l->count = sqlite3_column_int64(q, 2);
+    l->n_ttfb = sqlite3_column_int64(q, 3);
+    l->n_total = sqlite3_column_int64(q, 4);
+    r->endpoints = sqlite3_column_int64(q, 5);
     return col_str(q, 1, &l->key);
+}
+
+static int same_key(const char *a, const unsigned char *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return strcmp(a, (const char *)b) == 0;
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    return (const char *)sqlite3_column_text(q, i);
+}
+
+/* Statements 7 and 8: one metric's values in ascending order, walked once. */
+static int walk_latency(sqlite3_stmt *q, struct report_sections *r, int is_total)
+{
+    struct latency_walk w;
+    if (latency_walk_begin(&w, r, is_total) != 0)
+        return SQLITE_NOMEM;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        latency_walk_value(&w, sqlite3_column_double(q, 0), col_text(q, 1), col_text(q, 2),
+                           col_text(q, 3));
+    latency_walk_end(&w);
+    return rc;
+}
+
+static int read_bin(sqlite3_stmt *q, struct report_sections *r)
+{
+    int bin = sqlite3_column_int(q, 0);
+    if (bin >= 0 && bin < REPORT_HIST_BINS)
+        r->histogram.bins[bin] = sqlite3_column_int64(q, 1);
+    return 0;
 }
 
 static int read_slow(sqlite3_stmt *q, struct report_sections *r)
 {
-    struct report_slow *a = grow(r->slowest, r->nslowest, sizeof *a);
-    if (!a)
+    struct report_slow *s = append(&r->slowest, r->nslowest, sizeof *s);
+    if (!s)
         return -1;
-    r->slowest = a;
-    struct report_slow *s = &a[r->nslowest++];
-    memset(s, 0, sizeof *s);
+    r->nslowest++;
     s->has_status = sqlite3_column_type(q, 4) != SQLITE_NULL;
     s->status = sqlite3_column_int(q, 4);
     s->ttfb_ms = sqlite3_column_double(q, 5);
@@ -119,20 +188,49 @@ static int read_slow(sqlite3_stmt *q, struct report_sections *r)
     s->total_ms = sqlite3_column_double(q, 6);
     s->id = sqlite3_column_int64(q, 8);
     return col_str(q, 0, &s->time) | col_str(q, 1, &s->method) | col_str(q, 2, &s->host) |
-           col_str(q, 3, &s->uri) | col_str(q, 7, &s->request_id);
+           col_str(q, 3, &s->uri) | col_str(q, 7, &s->request_id) | col_str(q, 9, &s->endpoint);
+}
+
+/* An example transaction from columns first..first+7: id, time, client, server, method,
+ * uri, status, request id. */
+static int read_example(sqlite3_stmt *q, int first, struct report_example *e)
+{
+    e->id = sqlite3_column_int64(q, first);
+    e->has_status = sqlite3_column_type(q, first + 6) != SQLITE_NULL;
+    e->status = sqlite3_column_int(q, first + 6);
+    return col_str(q, first + 1, &e->time) | col_str(q, first + 2, &e->client) |
+           col_str(q, first + 3, &e->server) | col_str(q, first + 4, &e->method) |
+           col_str(q, first + 5, &e->uri) | col_str(q, first + 7, &e->request_id);
 }
 
 static int read_rule(sqlite3_stmt *q, struct report_sections *r)
 {
-    struct report_rule *a = grow(r->rules, r->nrules, sizeof *a);
-    if (!a)
+    struct report_rule *u = append(&r->rules, r->nrules, sizeof *u);
+    if (!u)
         return -1;
-    r->rules = a;
-    struct report_rule *u = &a[r->nrules++];
-    memset(u, 0, sizeof *u);
-    u->count = sqlite3_column_int64(q, 2);
-    u->hosts = sqlite3_column_int64(q, 3);
-    return col_str(q, 0, &u->rule) | col_str(q, 1, &u->severity) | col_str(q, 4, &u->hint);
+    r->nrules++;
+    u->count = sqlite3_column_int64(q, 4);
+    u->hosts = sqlite3_column_int64(q, 5);
+    u->has_example = sqlite3_column_type(q, 7) != SQLITE_NULL;
+    int rc = u->has_example ? read_example(q, 7, &u->example) : 0;
+    return rc | col_str(q, 0, &u->rule) | col_str(q, 1, &u->severity) |
+           col_str(q, 2, &u->reference) | col_str(q, 3, &u->summary) | col_str(q, 6, &u->hint);
+}
+
+static int read_rule_host(sqlite3_stmt *q, struct report_sections *r)
+{
+    const unsigned char *rule = sqlite3_column_text(q, 0);
+    for (int i = 0; i < r->nrules; i++) {
+        struct report_rule *u = &r->rules[i];
+        if (!same_key(u->rule, rule) || u->nhost_names >= 5)
+            continue;
+        char **slot = append(&u->host_names, u->nhost_names, sizeof *slot);
+        if (!slot)
+            return -1;
+        u->nhost_names++;
+        return col_str(q, 1, slot);
+    }
+    return 0;
 }
 
 /* Query number k (0-based, the order of report.sql) hands row number row to its reader. */
@@ -144,47 +242,25 @@ static int read_row(int k, sqlite3_stmt *q, struct report_sections *r, int row)
     case 1:
         return read_source(q, r, row);
     case 2:
-        return read_class(q, r, row);
+        return read_class(q, r);
     case 3:
         return read_status(q, r);
-    case 4:
-        return read_latency(q, r);
     case 5:
+        return read_group(q, r);
+    case 8:
+        return read_bin(q, r);
+    case 9:
         return read_slow(q, r);
-    case 6:
+    case 10:
         return read_rule(q, r);
+    case 11:
+        return read_rule_host(q, r);
     default:
         return 0;
     }
 }
 
-/* The meta table and a known schema version make a database an httpcap one. */
-static int check_httpcap(sqlite3 *db, char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
-                           NULL) != SQLITE_OK) {
-        snprintf(err, HTTPCAP_ERRBUF, "not an httpcap database (%s)", sqlite3_errmsg(db));
-        return -1;
-    }
-    int rc = sqlite3_step(q);
-    int version = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW) {
-        snprintf(err, HTTPCAP_ERRBUF, "not an httpcap database (no schema_version in meta)");
-        return -1;
-    }
-    if (version > STORE_SCHEMA_VERSION) {
-        snprintf(err, HTTPCAP_ERRBUF,
-                 "database has schema version %d, this httpcap knows %d: use a newer httpcap",
-                 version, STORE_SCHEMA_VERSION);
-        return -1;
-    }
-    return 0;
-}
-
-static int run_queries(sqlite3 *db, int top, struct report_sections *r,
-                       char err[HTTPCAP_ERRBUF])
+static int run_queries(sqlite3 *db, struct report_sections *r, char err[HTTPCAP_ERRBUF])
 {
     const char *sql = sql_embedded("report.sql");
     if (!sql) {
@@ -203,10 +279,12 @@ static int run_queries(sqlite3 *db, int top, struct report_sections *r,
             break;
         int idx = sqlite3_bind_parameter_index(q, ":top");
         if (idx > 0)
-            sqlite3_bind_int(q, idx, top);
-        int rc;
+            sqlite3_bind_int(q, idx, r->top);
+        int rc = SQLITE_DONE;
         int row = 0;
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (k == 6 || k == 7)
+            rc = walk_latency(q, r, k == 7);
+        while (k != 6 && k != 7 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             if (read_row(k, q, r, row++) != 0) {
                 sqlite3_finalize(q);
                 snprintf(err, HTTPCAP_ERRBUF, "out of memory");
@@ -214,7 +292,8 @@ static int run_queries(sqlite3 *db, int top, struct report_sections *r,
             }
         }
         if (rc != SQLITE_DONE) {
-            snprintf(err, HTTPCAP_ERRBUF, "report query %d: %s", k + 1, sqlite3_errmsg(db));
+            snprintf(err, HTTPCAP_ERRBUF, "report query %d: %s", k + 1,
+                     rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
             sqlite3_finalize(q);
             return -1;
         }
@@ -223,25 +302,84 @@ static int run_queries(sqlite3 *db, int top, struct report_sections *r,
     return 0;
 }
 
-int report_load(const char *path, int top, struct report_sections *r, char err[HTTPCAP_ERRBUF])
+/* The filters as one line of text, for the report's header; 0, or -1 out of memory. */
+static int describe_filters(const struct report_options *o, struct report_sections *r)
+{
+    char text[512] = "";
+    size_t n = 0;
+    char when[32];
+    if (o->has_since) {
+        time_t t = (time_t)(o->since_ns / 1000000000);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        n += (size_t)snprintf(text + n, sizeof text - n, "since %s", when);
+    }
+    if (o->has_until && n < sizeof text) {
+        time_t t = (time_t)(o->until_ns / 1000000000);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        n += (size_t)snprintf(text + n, sizeof text - n, "%suntil %s", n ? ", " : "", when);
+    }
+    if (o->host && n < sizeof text)
+        snprintf(text + n, sizeof text - n, "%shost %.200s", n ? ", " : "", o->host);
+    if (!text[0])
+        return 0;
+    r->filter_text = strdup(text);
+    return r->filter_text ? 0 : -1;
+}
+
+int report_load(const struct report_options *o, struct report_sections *r,
+                char err[HTTPCAP_ERRBUF])
 {
     memset(r, 0, sizeof *r);
-    r->top = top;
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open: %s", path,
-                 db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
+    r->top = o->top;
+    r->ndbs = o->npaths;
+    for (int i = 0; i < REPORT_NCLASSES; i++)
+        snprintf(r->classes[i].name, sizeof r->classes[i].name, "%s", class_names[i]);
+    if (describe_filters(o, r) != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
-    char why[HTTPCAP_ERRBUF];
-    int rc = check_httpcap(db, why);
+    sqlite3 *db = NULL;
+    if (report_db_open(o, &db, err) != 0)
+        return -1;
+    char why[HTTPCAP_ERRBUF] = "";
+    int rc = run_queries(db, r, why);
     if (rc == 0)
-        rc = run_queries(db, top, r, why);
+        rc = report_series_load(db, r, why);
+    if (rc == 0)
+        rc = report_anomalies_load(db, r, why);
     if (rc != 0)
-        snprintf(err, HTTPCAP_ERRBUF, "%s: %.300s", path, why);
+        snprintf(err, HTTPCAP_ERRBUF, "%s: %.300s", o->npaths > 0 ? o->paths[0] : "report", why);
     sqlite3_close(db);
     return rc;
+}
+
+static void free_example(struct report_example *e)
+{
+    free(e->time);
+    free(e->client);
+    free(e->server);
+    free(e->method);
+    free(e->uri);
+    free(e->request_id);
+}
+
+static void free_rules(struct report_sections *r)
+{
+    for (int i = 0; i < r->nrules; i++) {
+        struct report_rule *u = &r->rules[i];
+        free(u->rule);
+        free(u->severity);
+        free(u->reference);
+        free(u->summary);
+        free(u->hint);
+        for (int k = 0; k < u->nhost_names; k++)
+            free(u->host_names[k]);
+        free(u->host_names);
+        free_example(&u->example);
+    }
+    free(r->rules);
 }
 
 void report_free(struct report_sections *r)
@@ -255,6 +393,8 @@ void report_free(struct report_sections *r)
     free(r->capture.sources);
     free(r->capture.first_iso);
     free(r->capture.last_iso);
+    free(r->capture.warning);
+    free(r->filter_text);
     for (int i = 0; i < r->nstatuses; i++) {
         free(r->statuses[i].reason);
         free(r->statuses[i].effective_reason);
@@ -264,18 +404,16 @@ void report_free(struct report_sections *r)
         free(r->latency[i].key);
     free(r->latency);
     for (int i = 0; i < r->nslowest; i++) {
-        free(r->slowest[i].time);
-        free(r->slowest[i].method);
-        free(r->slowest[i].host);
-        free(r->slowest[i].uri);
-        free(r->slowest[i].request_id);
+        struct report_slow *s = &r->slowest[i];
+        free(s->time);
+        free(s->method);
+        free(s->host);
+        free(s->uri);
+        free(s->endpoint);
+        free(s->request_id);
     }
     free(r->slowest);
-    for (int i = 0; i < r->nrules; i++) {
-        free(r->rules[i].rule);
-        free(r->rules[i].severity);
-        free(r->rules[i].hint);
-    }
-    free(r->rules);
+    free_rules(r);
+    report_anomalies_free(r);
     memset(r, 0, sizeof *r);
 }

@@ -1,0 +1,193 @@
+-- anomalies.sql - the numbers behind sections 5 (anomalies) and 6 (time series) of
+-- `httpcap report`, run by src/report_series.c and src/report_anomaly.c.
+-- Input: the working tables of report_tables.sql (rt, rc) and rparams. Every statement
+-- follows a marker line "-- @query NAME" and runs to the next marker; the C code looks a
+-- statement up by NAME (report_anomaly_prepare), so the order here does not matter but
+-- the column lists must stay in step with the readers. One statement per marker.
+-- A row's bucket is (t_ns - origin_ns) / bucket_ns. "5xx" below means class 5xx or
+-- invalid (a status outside 100..599, which clients treat as 500). Medians are exact
+-- nearest rank: the value at rank (n + 1) / 2 = ceil(n/2) of the sorted values.
+-- Each detector is one GROUP BY pass over rt (or rc); the decisions (z-scores, merging of
+-- consecutive buckets, thresholds) are taken in C on the grouped rows.
+
+-- @query params
+-- origin, width and number of the buckets (nbuckets 0 when rt is empty)
+SELECT origin_ns, bucket_ns, nbuckets FROM rparams;
+
+-- @query series_counts
+-- per bucket: bucket, transactions, then the classes in the order of report.h
+SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, count(*),
+       sum(t.class = '1xx'), sum(t.class = '2xx'), sum(t.class = '3xx'),
+       sum(t.class = '4xx'), sum(t.class = '5xx'), sum(t.class = 'unanswered'),
+       sum(t.class = 'invalid')
+FROM rt t, rparams p
+WHERE t.t_ns IS NOT NULL AND p.nbuckets > 0
+GROUP BY b ORDER BY b;
+
+-- @query series_medians
+-- per bucket with a ttfb: bucket, median ttfb (ms), number of ttfb values
+SELECT b, x, n FROM (
+    SELECT b, x, row_number() OVER (PARTITION BY b ORDER BY x) AS rn,
+           count(*) OVER (PARTITION BY b) AS n
+    FROM (SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, t.ttfb_ms AS x
+          FROM rt t, rparams p
+          WHERE t.ttfb_ms IS NOT NULL AND t.t_ns IS NOT NULL AND p.nbuckets > 0))
+WHERE rn = (n + 1) / 2 ORDER BY b;
+
+-- @query median_ttfb
+-- the report's median ttfb (ms) and the number of ttfb values; no row when there are none
+SELECT x, n FROM (
+    SELECT ttfb_ms AS x, row_number() OVER (ORDER BY ttfb_ms) AS rn, count(*) OVER () AS n
+    FROM rt WHERE ttfb_ms IS NOT NULL)
+WHERE rn = (n + 1) / 2;
+
+-- @query bucket_latency
+-- per bucket: bucket, ttfb values, values above :thr (3x the report's median)
+SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, count(*), sum(t.ttfb_ms > :thr)
+FROM rt t, rparams p
+WHERE t.ttfb_ms IS NOT NULL AND t.t_ns IS NOT NULL AND p.nbuckets > 0
+GROUP BY b ORDER BY b;
+
+-- @query endpoints
+-- per endpoint with >= 5 requests: endpoint, transactions, 5xx, then for the first and
+-- the second half of the span (split at origin_ns + nbuckets * bucket_ns / 2): the
+-- transactions and the 7 classes in the order of report.h (2 x 8 columns)
+SELECT t.endpoint, count(*), sum(t.class IN ('5xx', 'invalid')),
+       sum(h = 0), sum(h = 0 AND t.class = '1xx'), sum(h = 0 AND t.class = '2xx'),
+       sum(h = 0 AND t.class = '3xx'), sum(h = 0 AND t.class = '4xx'),
+       sum(h = 0 AND t.class = '5xx'), sum(h = 0 AND t.class = 'unanswered'),
+       sum(h = 0 AND t.class = 'invalid'),
+       sum(h = 1), sum(h = 1 AND t.class = '1xx'), sum(h = 1 AND t.class = '2xx'),
+       sum(h = 1 AND t.class = '3xx'), sum(h = 1 AND t.class = '4xx'),
+       sum(h = 1 AND t.class = '5xx'), sum(h = 1 AND t.class = 'unanswered'),
+       sum(h = 1 AND t.class = 'invalid')
+FROM (SELECT endpoint, class,
+             CASE WHEN t_ns IS NULL THEN NULL
+                  WHEN t_ns < (SELECT origin_ns + nbuckets * bucket_ns / 2 FROM rparams)
+                  THEN 0 ELSE 1 END AS h
+      FROM rt WHERE endpoint IS NOT NULL) t
+GROUP BY t.endpoint HAVING count(*) >= 5 ORDER BY t.endpoint;
+
+-- @query servers
+-- per server ("ip:port"): transactions, requests never answered (not counting the last
+-- transaction of a connection still open at the end of the capture), responses without a
+-- request, truncated responses on a reset connection, other truncated transactions
+SELECT server, count(*), sum(unanswered), sum(orphan), sum(reset), sum(truncated AND NOT reset)
+FROM (SELECT t.server,
+             t.status IS NULL AND t.method IS NOT NULL
+                 AND NOT coalesce(c.end_reason = 'end-of-capture' AND t.seq >= c.last_seq, 0)
+                 AS unanswered,
+             t.status IS NOT NULL AND t.method IS NULL AS orphan,
+             (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%' AS truncated,
+             t.status IS NOT NULL AND coalesce(c.end_reason = 'rst', 0)
+                 AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%' AS reset
+      FROM rt t LEFT JOIN rc c ON c.id = t.connection_id
+      WHERE t.server IS NOT NULL)
+GROUP BY server ORDER BY server;
+
+-- @query conn_servers
+-- per server of rc: connections, connections with gaps, gap bytes, captured TCP payload
+-- bytes, retransmitted segments, packets
+SELECT server, count(*), sum(client_gap_bytes + server_gap_bytes > 0),
+       sum(client_gap_bytes + server_gap_bytes), sum(client_bytes + server_bytes),
+       sum(client_retransmits + server_retransmits), sum(client_packets + server_packets)
+FROM rc WHERE server IS NOT NULL
+GROUP BY server ORDER BY server;
+
+-- @query statuses
+-- per status code: code, transactions, first and last bucket, registered (0/1), the
+-- effective status a client acts on
+SELECT t.status, count(*), min((t.t_ns - p.origin_ns) / p.bucket_ns),
+       max((t.t_ns - p.origin_ns) / p.bucket_ns), max(t.registered), max(t.effective_status)
+FROM rt t, rparams p
+WHERE t.status IS NOT NULL
+GROUP BY t.status ORDER BY t.status;
+
+-- @query keys_create
+-- what each anomaly found, for picking its examples: kind (report.h order), key (a
+-- bucket, endpoint, server or status), arg (a ttfb threshold or a class), anomaly index
+CREATE TEMP TABLE IF NOT EXISTS ranomaly_keys (
+    kind INTEGER NOT NULL, key, arg, a INTEGER NOT NULL, -- key, arg: no affinity
+    PRIMARY KEY (kind, key, a)
+);
+
+-- @query keys_insert
+INSERT OR IGNORE INTO ranomaly_keys (kind, key, arg, a) VALUES (:kind, :key, :arg, :a);
+
+-- @query keys_drop
+DROP TABLE IF EXISTS temp.ranomaly_keys;
+
+-- @query examples
+-- up to 5 transactions per anomaly (column a), those with a request ID first, then by
+-- time: a, id, time, client, server, method, uri, status, request_id. Each branch runs
+-- only when its kind has anomalies (the EXISTS term is constant, so SQLite checks it once
+-- before the scan); CROSS JOIN keeps rt as the outer loop, so rt is scanned once per kind.
+WITH p AS (SELECT origin_ns AS o, bucket_ns AS w,
+                  origin_ns + nbuckets * bucket_ns / 2 AS split FROM rparams),
+has(kind) AS (SELECT DISTINCT kind FROM ranomaly_keys),
+c(a, id) AS (
+    SELECT k.a, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    WHERE 0 IN has AND t.class IN ('5xx', 'invalid') AND t.t_ns IS NOT NULL
+      AND k.kind = 0 AND k.key = (t.t_ns - p.o) / p.w
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    WHERE 1 IN has AND t.class = '4xx' AND t.t_ns IS NOT NULL
+      AND k.kind = 1 AND k.key = (t.t_ns - p.o) / p.w
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    WHERE 2 IN has AND t.ttfb_ms IS NOT NULL AND t.t_ns IS NOT NULL
+      AND k.kind = 2 AND k.key = (t.t_ns - p.o) / p.w AND t.ttfb_ms > k.arg
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    WHERE 3 IN has AND t.class IN ('5xx', 'invalid') AND k.kind = 3 AND k.key = t.endpoint
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    WHERE 4 IN has AND t.t_ns >= p.split AND k.kind = 4 AND k.key = t.endpoint
+      AND t.class = k.arg
+    UNION ALL
+    SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 5 IN has AND t.status IS NULL AND t.method IS NOT NULL
+      AND NOT coalesce(r.end_reason = 'end-of-capture' AND t.seq >= r.last_seq, 0)
+      AND k.kind = 5 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    WHERE 6 IN has AND t.status IS NOT NULL AND t.method IS NULL
+      AND k.kind = 6 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 7 IN has AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%'
+      AND t.status IS NOT NULL AND r.end_reason = 'rst'
+      AND k.kind = 7 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 8 IN has AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%'
+      AND NOT (t.status IS NOT NULL AND coalesce(r.end_reason = 'rst', 0))
+      AND k.kind = 8 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 9 IN has AND r.client_gap_bytes + r.server_gap_bytes > 0
+      AND k.kind = 9 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 10 IN has AND r.client_retransmits + r.server_retransmits > 0
+      AND k.kind = 10 AND k.key = t.server
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    WHERE 11 IN has AND t.status IS NOT NULL AND k.kind = 11 AND k.key = t.status
+    UNION ALL
+    SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    WHERE 12 IN has AND t.status IS NOT NULL AND k.kind = 12 AND k.key = t.status
+),
+ranked AS (
+    SELECT c.a, t.*, row_number() OVER (PARTITION BY c.a
+                                        ORDER BY t.request_id IS NULL, t.t_ns, t.id) AS rn
+    FROM c JOIN rt t ON t.id = c.id
+)
+SELECT a, id, time, client, server, method, uri, status, request_id
+FROM ranked WHERE rn <= 5
+ORDER BY a, t_ns, id;

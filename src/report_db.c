@@ -1,0 +1,348 @@
+/*
+ * report_db.c - opens what `httpcap report` reads: an in-memory main database with every
+ * database of the report ATTACHed read-only as d0, d1, ..., a TEMP view `captures` over
+ * all of them, and the working tables of sql/report_tables.sql (rt, rc, rv) plus rparams.
+ * Owns: the connection until report_db_open returns it; the id offsets between databases.
+ * In:   struct report_options. Out: an open sqlite3 handle.
+ * Never: writes to a database file (ATTACH uses mode=ro), formats output.
+ */
+#include "report_db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "sql_embed.h"
+#include "store.h"
+
+#define ENDPOINT_MAX 256 /* bytes of a path template */
+
+/* The id offsets that make database k read as if appended to databases 0..k-1. */
+struct offsets {
+    int64_t tx, conn, cap, viol;
+};
+
+/* httpcap_endpoint(method, host, uri): "METHOD host /template", NULL without a method. */
+static void sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *method = sqlite3_value_text(argv[0]);
+    const unsigned char *host = sqlite3_value_text(argv[1]);
+    const unsigned char *uri = sqlite3_value_text(argv[2]);
+    if (!method) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char path[ENDPOINT_MAX];
+    endpoint_template(uri ? (const char *)uri : "", path, sizeof path);
+    char *s = sqlite3_mprintf("%s %s %s", method, host ? (const char *)host : "-", path);
+    if (!s) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, s, -1, sqlite3_free);
+}
+
+static int fail(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
+{
+    snprintf(err, HTTPCAP_ERRBUF, "%s: %s", what, sqlite3_errmsg(db));
+    return -1;
+}
+
+/* "file:" URI of path, percent-encoding what a URI would misread. NULL when out of memory. */
+static char *ro_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(n * 3 + 32);
+    if (!u)
+        return NULL;
+    char *w = u + sprintf(u, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7f)
+            w += sprintf(w, "%%%02X", *p);
+        else
+            *w++ = (char)*p;
+    }
+    strcpy(w, "?mode=ro");
+    return u;
+}
+
+/* One integer from a query on db; -1 with err filled on failure. */
+static int query_int64(sqlite3 *db, const char *sql, int64_t *out, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fail(err, "reading", db);
+    int rc = sqlite3_step(q);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(err, "reading", db);
+    return 0;
+}
+
+/* Attach path as schema dN and check it is an httpcap database this program knows. */
+static int attach_one(sqlite3 *db, const char *path, int k, char err[HTTPCAP_ERRBUF])
+{
+    if (access(path, R_OK) != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *uri = ro_uri(path);
+    char sql[128];
+    snprintf(sql, sizeof sql, "ATTACH ?1 AS d%d", k);
+    sqlite3_stmt *q = NULL;
+    int rc = uri ? sqlite3_prepare_v2(db, sql, -1, &q, NULL) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, uri, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(q);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    int64_t version = 0;
+    snprintf(sql, sizeof sql, "SELECT value FROM d%d.meta WHERE key = 'schema_version'", k);
+    char why[HTTPCAP_ERRBUF];
+    if (query_int64(db, sql, &version, why) != 0 || version <= 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: not an httpcap database (%.200s)", path,
+                 version <= 0 && why[0] == '\0' ? "no schema_version in meta" : why);
+        return -1;
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "%s: database has schema version %d, this httpcap knows %d: use a newer "
+                 "httpcap", path, (int)version, STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+/* Offsets of database k+1: those of k plus k's largest ids. */
+static int next_offsets(sqlite3 *db, int k, struct offsets *o, char err[HTTPCAP_ERRBUF])
+{
+    static const char *const tables[] = {"transactions", "connections", "captures",
+                                         "violations"};
+    int64_t *fields[] = {&o->tx, &o->conn, &o->cap, &o->viol};
+    for (int i = 0; i < 4; i++) {
+        char sql[96];
+        int64_t top = 0;
+        snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM d%d.%s", k, tables[i]);
+        if (query_int64(db, sql, &top, err) != 0)
+            return -1;
+        *fields[i] += top;
+    }
+    return 0;
+}
+
+/* TEMP VIEW captures: every database's runs in order, ids offset like the rest. */
+static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
+                                char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    sqlite3_str_appendall(s, "CREATE TEMP VIEW captures AS ");
+    for (int k = 0; k < ndbs; k++)
+        sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, * FROM d%d.captures",
+                            k ? " UNION ALL " : "", k, (long long)cap_off[k], k);
+    char *sql = sqlite3_str_finish(s);
+    if (!sql) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return rc == SQLITE_OK ? 0 : fail(err, "captures view", db);
+}
+
+static void bind_named_int64(sqlite3_stmt *q, const char *name, int has, int64_t v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0 && has)
+        sqlite3_bind_int64(q, i, v);
+}
+
+static void bind_params(sqlite3_stmt *q, const struct report_options *o,
+                        const struct offsets *off)
+{
+    bind_named_int64(q, ":since", o->has_since, o->since_ns);
+    bind_named_int64(q, ":until", o->has_until, o->until_ns);
+    int i = sqlite3_bind_parameter_index(q, ":host");
+    if (i > 0 && o->host)
+        sqlite3_bind_text(q, i, o->host, -1, SQLITE_STATIC);
+    bind_named_int64(q, ":tx_off", 1, off->tx);
+    bind_named_int64(q, ":conn_off", 1, off->conn);
+    bind_named_int64(q, ":cap_off", 1, off->cap);
+    bind_named_int64(q, ":viol_off", 1, off->viol);
+}
+
+/* Run every statement of sql with the parameters bound. */
+static int run_part(sqlite3 *db, const char *sql, const struct report_options *o,
+                    const struct offsets *off, char err[HTTPCAP_ERRBUF])
+{
+    while (*sql) {
+        sqlite3_stmt *q = NULL;
+        const char *tail = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &q, &tail) != SQLITE_OK)
+            return fail(err, "report_tables.sql", db);
+        sql = tail;
+        if (!q)
+            break;
+        bind_params(q, o, off);
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            ;
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return fail(err, "report_tables.sql", db);
+    }
+    return 0;
+}
+
+/* The per-database part with "src." turned into "dK.". NULL when out of memory. */
+static char *for_database(sqlite3 *db, const char *part, size_t len, int k)
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    const char *end = part + len;
+    const char *p = part;
+    for (const char *hit; (hit = strstr(p, "src.")) && hit < end; p = hit + 4) {
+        sqlite3_str_append(s, p, (int)(hit - p));
+        sqlite3_str_appendf(s, "d%d.", k);
+    }
+    sqlite3_str_append(s, p, (int)(end - p));
+    return sqlite3_str_finish(s);
+}
+
+static int build_tables(sqlite3 *db, const struct report_options *o, const struct offsets *off,
+                        char err[HTTPCAP_ERRBUF])
+{
+    const char *sql = sql_embedded("report_tables.sql");
+    const char *each = sql ? strstr(sql, "-- @per-database") : NULL;
+    const char *after = each ? strstr(each, "-- @after") : NULL;
+    if (!after) {
+        snprintf(err, HTTPCAP_ERRBUF, "report_tables.sql is not built in or lacks its markers");
+        return -1;
+    }
+    char *once = sqlite3_mprintf("%.*s", (int)(each - sql), sql);
+    int rc = once ? run_part(db, once, o, &off[0], err) : -1;
+    sqlite3_free(once);
+    for (int k = 0; rc == 0 && k < o->npaths; k++) {
+        char *part = for_database(db, each, (size_t)(after - each), k);
+        rc = part ? run_part(db, part, o, &off[k], err) : -1;
+        sqlite3_free(part);
+    }
+    if (rc == 0)
+        rc = run_part(db, after, o, &off[0], err);
+    if (rc != 0 && err[0] == '\0')
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+    return rc;
+}
+
+int64_t report_bucket_width(int64_t span_ns)
+{
+    static const int64_t ms = 1000000, s = 1000 * ms, min = 60 * s, h = 60 * min, d = 24 * h;
+    static const int64_t widths[] = {ms,      2 * ms,  5 * ms,   10 * ms, 20 * ms, 50 * ms,
+                                     100 * ms, 200 * ms, 500 * ms, s,      2 * s,   5 * s,
+                                     10 * s,  15 * s,  30 * s,   min,     2 * min, 5 * min,
+                                     10 * min, 15 * min, 30 * min, h,     2 * h,   3 * h,
+                                     6 * h,   12 * h,  d,        2 * d,   7 * d};
+    size_t n = sizeof widths / sizeof widths[0];
+    for (size_t i = 0; i < n; i++)
+        if (span_ns / widths[i] < 60) /* buckets = span / width + 1 <= 60 */
+            return widths[i];
+    int64_t w = widths[n - 1];
+    while (span_ns / w >= 60)
+        w *= 2;
+    return w;
+}
+
+/* rparams: the span of rt and the buckets of the time series. */
+static int build_params(sqlite3 *db, char err[HTTPCAP_ERRBUF])
+{
+    if (sqlite3_exec(db,
+                     "CREATE TEMP TABLE rparams (first_ns INTEGER, last_ns INTEGER,"
+                     " origin_ns INTEGER, bucket_ns INTEGER, nbuckets INTEGER)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return fail(err, "rparams", db);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT min(t_ns), max(t_ns) FROM rt", -1, &q, NULL) != SQLITE_OK)
+        return fail(err, "rparams", db);
+    int rc = sqlite3_step(q);
+    int empty = rc != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL;
+    int64_t first = empty ? 0 : sqlite3_column_int64(q, 0);
+    int64_t last = empty ? 0 : sqlite3_column_int64(q, 1);
+    sqlite3_finalize(q);
+    char sql[256];
+    if (empty) {
+        snprintf(sql, sizeof sql, "INSERT INTO rparams VALUES (NULL, NULL, NULL, %lld, 0)",
+                 (long long)report_bucket_width(0));
+    } else {
+        int64_t width = report_bucket_width(last - first);
+        int64_t origin = first / width * width - (first % width < 0 ? width : 0);
+        snprintf(sql, sizeof sql, "INSERT INTO rparams VALUES (%lld, %lld, %lld, %lld, %lld)",
+                 (long long)first, (long long)last, (long long)origin, (long long)width,
+                 (long long)((last - origin) / width + 1));
+    }
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(err, "rparams", db);
+}
+
+static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
+{
+    if (sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
+        return -1;
+    }
+    int most = sqlite3_limit(*db, SQLITE_LIMIT_ATTACHED, -1);
+    if (ndbs > most || ndbs > REPORT_MAX_DBS) {
+        snprintf(err, HTTPCAP_ERRBUF, "at most %d databases in one report (got %d)",
+                 most < REPORT_MAX_DBS ? most : REPORT_MAX_DBS, ndbs);
+        return -1;
+    }
+    sqlite3_exec(*db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536", NULL, NULL,
+                 NULL);
+    const char *codes = sql_embedded("status_codes.sql");
+    if (!codes || sqlite3_exec(*db, codes, NULL, NULL, NULL) != SQLITE_OK)
+        return fail(err, "status_codes.sql", *db);
+    if (sqlite3_create_function(*db, "httpcap_endpoint", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, sql_endpoint, NULL, NULL) != SQLITE_OK)
+        return fail(err, "httpcap_endpoint", *db);
+    return 0;
+}
+
+int report_db_open(const struct report_options *o, sqlite3 **out, char err[HTTPCAP_ERRBUF])
+{
+    *out = NULL;
+    err[0] = '\0';
+    sqlite3 *db = NULL;
+    struct offsets *off = calloc((size_t)o->npaths + 1, sizeof *off);
+    int64_t *cap_off = calloc((size_t)o->npaths + 1, sizeof *cap_off);
+    int rc = off && cap_off ? open_memory(&db, o->npaths, err) : -1;
+    for (int k = 0; rc == 0 && k < o->npaths; k++) {
+        rc = attach_one(db, o->paths[k], k, err);
+        cap_off[k] = off[k].cap;
+        off[k + 1] = off[k];
+        if (rc == 0)
+            rc = next_offsets(db, k, &off[k + 1], err);
+    }
+    if (rc == 0)
+        rc = create_captures_view(db, o->npaths, cap_off, err);
+    if (rc == 0)
+        rc = build_tables(db, o, off, err);
+    if (rc == 0)
+        rc = build_params(db, err);
+    if (rc != 0 && err[0] == '\0')
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+    free(off);
+    free(cap_off);
+    if (rc != 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}

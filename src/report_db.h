@@ -1,0 +1,26 @@
+/*
+ * report_db.h - the SQLite connection a report reads: every database ATTACHed read-only
+ * under one in-memory main database, seen through TEMP views named like the tables
+ * (ids offset so several databases read as one), plus the working tables rt, rc, rv and
+ * rparams of sql/report_tables.sql, already filtered by --since/--until/--host.
+ */
+#ifndef HTTPCAP_REPORT_DB_H
+#define HTTPCAP_REPORT_DB_H
+
+#include <sqlite3.h>
+
+#include "errbuf.h"
+#include "report.h"
+
+/*
+ * Open the databases of o and build the working tables. On success *db is the connection
+ * (the caller closes it with sqlite3_close) and 0 is returned; on failure -1 with one line
+ * in err naming the file, and *db is NULL.
+ */
+int report_db_open(const struct report_options *o, sqlite3 **db, char err[HTTPCAP_ERRBUF]);
+
+/* The bucket width (ns) of the time series: the smallest round width that gives at most
+ * 60 buckets over span_ns. Cannot fail. */
+int64_t report_bucket_width(int64_t span_ns);
+
+#endif

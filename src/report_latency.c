@@ -1,0 +1,111 @@
+/*
+ * report_latency.c - the one-pass percentile walk of report_latency.h.
+ * Owns: per-group counters and a hash from (scope, key) to the group's latency entry.
+ * In:   values of one metric in ascending order (sql/report.sql statements 7 and 8).
+ * Out:  p50/p90/p99/max of every group, written into r->latency.
+ * Never: sorts, stores the values, runs SQL.
+ */
+#include "report_latency.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t hash_key(int scope, const char *key)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)scope;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+static void insert(struct latency_walk *w, int i)
+{
+    const struct report_latency *l = &w->r->latency[i];
+    uint32_t h = hash_key((int)l->scope, l->key) & w->mask;
+    while (w->slots[h])
+        h = (h + 1) & w->mask;
+    w->slots[h] = i + 1;
+}
+
+/* The entry of (scope, key), or -1. */
+static int find(const struct latency_walk *w, int scope, const char *key)
+{
+    uint32_t h = hash_key(scope, key) & w->mask;
+    for (; w->slots[h]; h = (h + 1) & w->mask) {
+        const struct report_latency *l = &w->r->latency[w->slots[h] - 1];
+        if ((int)l->scope == scope && strcmp(l->key, key) == 0)
+            return w->slots[h] - 1;
+    }
+    return -1;
+}
+
+int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is_total)
+{
+    memset(w, 0, sizeof *w);
+    w->r = r;
+    w->is_total = is_total;
+    w->null_host = -1;
+    uint32_t size = 16;
+    while (size < (uint32_t)r->nlatency * 2u)
+        size *= 2;
+    w->mask = size - 1;
+    w->slots = calloc(size, sizeof *w->slots);
+    w->seen = calloc((size_t)r->nlatency + 1, sizeof *w->seen);
+    if (!w->slots || !w->seen) {
+        latency_walk_end(w);
+        return -1;
+    }
+    for (int i = 0; i < r->nlatency; i++) {
+        const struct report_latency *l = &r->latency[i];
+        if (l->scope == REPORT_ALL)
+            continue;
+        if (l->key)
+            insert(w, i);
+        else if (l->scope == REPORT_HOST)
+            w->null_host = i;
+    }
+    return 0;
+}
+
+/* Count x in entry i and keep it when its rank is one the entry reports. */
+static void count_value(struct latency_walk *w, int i, double x)
+{
+    if (i < 0)
+        return;
+    struct report_latency *l = &w->r->latency[i];
+    int64_t n = w->is_total ? l->n_total : l->n_ttfb;
+    double *p = w->is_total ? &l->total_p50 : &l->ttfb_p50;
+    int64_t rank = ++w->seen[i];
+    if (rank == (50 * n + 99) / 100)
+        p[0] = x;
+    if (rank == (90 * n + 99) / 100)
+        p[1] = x;
+    if (rank == (99 * n + 99) / 100)
+        p[2] = x;
+    if (rank == n)
+        p[3] = x;
+}
+
+void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
+                        const char *endpoint)
+{
+    for (int i = 0; i < w->r->nlatency; i++) {
+        if (w->r->latency[i].scope == REPORT_ALL) {
+            count_value(w, i, x);
+            break;
+        }
+    }
+    if (cls)
+        count_value(w, find(w, REPORT_CLASS, cls), x);
+    count_value(w, host ? find(w, REPORT_HOST, host) : w->null_host, x);
+    if (endpoint)
+        count_value(w, find(w, REPORT_ENDPOINT, endpoint), x);
+}
+
+void latency_walk_end(struct latency_walk *w)
+{
+    free(w->slots);
+    free(w->seen);
+    w->slots = NULL;
+    w->seen = NULL;
+}

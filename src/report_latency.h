@@ -1,0 +1,35 @@
+/*
+ * report_latency.h - exact nearest-rank percentiles of every latency group in one pass:
+ * fed the values of one metric in ascending order (each with its class, host and
+ * endpoint), it counts each group's values and keeps the ones at the ranks of p50, p90,
+ * p99 and max, which it knows from the group sizes already in r->latency.
+ */
+#ifndef HTTPCAP_REPORT_LATENCY_H
+#define HTTPCAP_REPORT_LATENCY_H
+
+#include <stdint.h>
+
+#include "report.h"
+
+struct latency_walk {
+    struct report_sections *r;   /* not owned; r->latency is filled in place */
+    int is_total;                /* 0: ttfb, 1: total */
+    int64_t *seen;               /* values seen per r->latency entry, owned */
+    int *slots;                  /* hash of (scope, key) -> entry index + 1, owned */
+    uint32_t mask;               /* slots has mask + 1 entries */
+    int null_host;               /* entry of the host group without Host, or -1 */
+};
+
+/* Start a walk over r's groups for one metric. Returns 0, or -1 when out of memory
+ * (nothing to free then). */
+int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is_total);
+
+/* One value x (ms), not smaller than the previous one, of a transaction in class cls,
+ * with Host host and endpoint endpoint (either may be NULL). Cannot fail. */
+void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
+                        const char *endpoint);
+
+/* Free the walk's state. Cannot fail. */
+void latency_walk_end(struct latency_walk *w);
+
+#endif
