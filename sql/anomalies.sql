@@ -15,24 +15,19 @@
 SELECT origin_ns, bucket_ns, nbuckets FROM rparams;
 
 -- @query series_counts
--- per bucket: bucket, transactions, then the classes in the order of report.h
-SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, count(*),
-       sum(t.class = '1xx'), sum(t.class = '2xx'), sum(t.class = '3xx'),
-       sum(t.class = '4xx'), sum(t.class = '5xx'), sum(t.class = 'unanswered'),
-       sum(t.class = 'invalid')
-FROM rt t, rparams p
-WHERE t.t_ns IS NOT NULL AND p.nbuckets > 0
+-- per bucket: bucket, transactions, then the classes in the order of report.h, then the
+-- transactions with a ttfb (the medians come from report.c's sorted pass over ttfb)
+SELECT b, sum(n),
+       sum(CASE WHEN class = '1xx' THEN n ELSE 0 END),
+       sum(CASE WHEN class = '2xx' THEN n ELSE 0 END),
+       sum(CASE WHEN class = '3xx' THEN n ELSE 0 END),
+       sum(CASE WHEN class = '4xx' THEN n ELSE 0 END),
+       sum(CASE WHEN class = '5xx' THEN n ELSE 0 END),
+       sum(CASE WHEN class = 'unanswered' THEN n ELSE 0 END),
+       sum(CASE WHEN class = 'invalid' THEN n ELSE 0 END),
+       sum(CASE WHEN bin IS NOT NULL THEN n ELSE 0 END)
+FROM rstat WHERE b IS NOT NULL
 GROUP BY b ORDER BY b;
-
--- @query series_medians
--- per bucket with a ttfb: bucket, median ttfb (ms), number of ttfb values
-SELECT b, x, n FROM (
-    SELECT b, x, row_number() OVER (PARTITION BY b ORDER BY x) AS rn,
-           count(*) OVER (PARTITION BY b) AS n
-    FROM (SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, t.ttfb_ms AS x
-          FROM rt t, rparams p
-          WHERE t.ttfb_ms IS NOT NULL AND t.t_ns IS NOT NULL AND p.nbuckets > 0))
-WHERE rn = (n + 1) / 2 ORDER BY b;
 
 -- @query median_ttfb
 -- the report's median ttfb (ms) and the number of ttfb values; no row when there are none
@@ -52,38 +47,33 @@ GROUP BY b ORDER BY b;
 -- per endpoint with >= 5 requests: endpoint, transactions, 5xx, then for the first and
 -- the second half of the span (split at origin_ns + nbuckets * bucket_ns / 2): the
 -- transactions and the 7 classes in the order of report.h (2 x 8 columns)
-SELECT t.endpoint, count(*), sum(t.class IN ('5xx', 'invalid')),
-       sum(h = 0), sum(h = 0 AND t.class = '1xx'), sum(h = 0 AND t.class = '2xx'),
-       sum(h = 0 AND t.class = '3xx'), sum(h = 0 AND t.class = '4xx'),
-       sum(h = 0 AND t.class = '5xx'), sum(h = 0 AND t.class = 'unanswered'),
-       sum(h = 0 AND t.class = 'invalid'),
-       sum(h = 1), sum(h = 1 AND t.class = '1xx'), sum(h = 1 AND t.class = '2xx'),
-       sum(h = 1 AND t.class = '3xx'), sum(h = 1 AND t.class = '4xx'),
-       sum(h = 1 AND t.class = '5xx'), sum(h = 1 AND t.class = 'unanswered'),
-       sum(h = 1 AND t.class = 'invalid')
-FROM (SELECT endpoint, class,
-             CASE WHEN t_ns IS NULL THEN NULL
-                  WHEN t_ns < (SELECT origin_ns + nbuckets * bucket_ns / 2 FROM rparams)
-                  THEN 0 ELSE 1 END AS h
-      FROM rt WHERE endpoint IS NOT NULL) t
-GROUP BY t.endpoint HAVING count(*) >= 5 ORDER BY t.endpoint;
+SELECT endpoint, n, n_5xx,
+       h0, h0_1xx, h0_2xx, h0_3xx, h0_4xx, h0_5xx, h0_unanswered, h0_invalid,
+       h1, h1_1xx, h1_2xx, h1_3xx, h1_4xx, h1_5xx, h1_unanswered, h1_invalid
+FROM rendpoints WHERE n >= 5 ORDER BY endpoint;
 
 -- @query servers
 -- per server ("ip:port"): transactions, requests never answered (not counting the last
 -- transaction of a connection still open at the end of the capture), responses without a
--- request, truncated responses on a reset connection, other truncated transactions
-SELECT server, count(*), sum(unanswered), sum(orphan), sum(reset), sum(truncated AND NOT reset)
-FROM (SELECT t.server,
-             t.status IS NULL AND t.method IS NOT NULL
-                 AND NOT coalesce(c.end_reason = 'end-of-capture' AND t.seq >= c.last_seq, 0)
-                 AS unanswered,
-             t.status IS NOT NULL AND t.method IS NULL AS orphan,
-             (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%' AS truncated,
-             t.status IS NOT NULL AND coalesce(c.end_reason = 'rst', 0)
-                 AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%' AS reset
-      FROM rt t LEFT JOIN rc c ON c.id = t.connection_id
-      WHERE t.server IS NOT NULL)
-GROUP BY server ORDER BY server;
+-- request, truncated responses on a reset connection, other truncated transactions.
+-- Counted per connection first (an integer sort), then summed per server. No other flag
+-- name contains "truncated", so instr() finds the flag.
+SELECT c.server, sum(k.n),
+       sum(k.unanswered - (c.end_reason = 'end-of-capture'
+                           AND coalesce(k.last_unanswered >= c.last_seq, 0))),
+       sum(k.orphan),
+       sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered ELSE 0 END),
+       sum(k.truncated) - sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered
+                                   ELSE 0 END)
+FROM (SELECT connection_id, count(*) AS n,
+             sum(status IS NULL AND method IS NOT NULL) AS unanswered,
+             max(CASE WHEN status IS NULL AND method IS NOT NULL THEN seq END) AS last_unanswered,
+             sum(status IS NOT NULL AND method IS NULL) AS orphan,
+             sum(instr(flags, 'truncated') > 0) AS truncated,
+             sum(status IS NOT NULL AND instr(flags, 'truncated') > 0) AS truncated_answered
+      FROM rt GROUP BY connection_id) k
+JOIN rc c ON c.id = k.connection_id
+GROUP BY c.server ORDER BY c.server;
 
 -- @query conn_servers
 -- per server of rc: connections, connections with gaps, gap bytes, captured TCP payload
@@ -97,11 +87,9 @@ GROUP BY server ORDER BY server;
 -- @query statuses
 -- per status code: code, transactions, first and last bucket, registered (0/1), the
 -- effective status a client acts on
-SELECT t.status, count(*), min((t.t_ns - p.origin_ns) / p.bucket_ns),
-       max((t.t_ns - p.origin_ns) / p.bucket_ns), max(t.registered), max(t.effective_status)
-FROM rt t, rparams p
-WHERE t.status IS NOT NULL
-GROUP BY t.status ORDER BY t.status;
+SELECT status, sum(n), min(b), max(b), max(registered), max(effective_status)
+FROM rstat WHERE status IS NOT NULL
+GROUP BY status ORDER BY status;
 
 -- @query keys_create
 -- what each anomaly found, for picking its examples: kind (report.h order), key (a
@@ -149,33 +137,34 @@ c(a, id) AS (
                          CROSS JOIN ranomaly_keys k
     WHERE 5 IN has AND t.status IS NULL AND t.method IS NOT NULL
       AND NOT coalesce(r.end_reason = 'end-of-capture' AND t.seq >= r.last_seq, 0)
-      AND k.kind = 5 AND k.key = t.server
+      AND k.kind = 5 AND k.key = r.server
     UNION ALL
-    SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
     WHERE 6 IN has AND t.status IS NOT NULL AND t.method IS NULL
-      AND k.kind = 6 AND k.key = t.server
+      AND k.kind = 6 AND k.key = r.server
     UNION ALL
     SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
-    WHERE 7 IN has AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%'
+    WHERE 7 IN has AND instr(t.flags, 'truncated') > 0
       AND t.status IS NOT NULL AND r.end_reason = 'rst'
-      AND k.kind = 7 AND k.key = t.server
+      AND k.kind = 7 AND k.key = r.server
     UNION ALL
     SELECT k.a, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
-    WHERE 8 IN has AND (',' || coalesce(t.flags, '') || ',') LIKE '%,truncated,%'
+    WHERE 8 IN has AND instr(t.flags, 'truncated') > 0
       AND NOT (t.status IS NOT NULL AND coalesce(r.end_reason = 'rst', 0))
-      AND k.kind = 8 AND k.key = t.server
+      AND k.kind = 8 AND k.key = r.server
     UNION ALL
     SELECT k.a, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 9 IN has AND r.client_gap_bytes + r.server_gap_bytes > 0
-      AND k.kind = 9 AND k.key = t.server
+      AND k.kind = 9 AND k.key = r.server
     UNION ALL
     SELECT k.a, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 10 IN has AND r.client_retransmits + r.server_retransmits > 0
-      AND k.kind = 10 AND k.key = t.server
+      AND k.kind = 10 AND k.key = r.server
     UNION ALL
     SELECT k.a, t.id FROM rt t CROSS JOIN ranomaly_keys k
     WHERE 11 IN has AND t.status IS NOT NULL AND k.kind = 11 AND k.key = t.status
@@ -184,9 +173,10 @@ c(a, id) AS (
     WHERE 12 IN has AND t.status IS NOT NULL AND k.kind = 12 AND k.key = t.status
 ),
 ranked AS (
-    SELECT c.a, t.*, row_number() OVER (PARTITION BY c.a
-                                        ORDER BY t.request_id IS NULL, t.t_ns, t.id) AS rn
-    FROM c JOIN rt t ON t.id = c.id
+    SELECT c.a, t.*, r.client, r.server,
+           row_number() OVER (PARTITION BY c.a
+                              ORDER BY t.request_id IS NULL, t.t_ns, t.id) AS rn
+    FROM c JOIN rt t ON t.id = c.id LEFT JOIN rc r ON r.id = t.connection_id
 )
 SELECT a, id, time, client, server, method, uri, status, request_id
 FROM ranked WHERE rn <= 5

@@ -1,7 +1,9 @@
 -- report.sql - sections 1 to 4 of `httpcap report`, run by src/report.c in this order (one
 -- statement each; report.c steps through them with sqlite3_prepare_v2's tail, so keep the
 -- order and the column lists in step with report.c). Input: the working tables of
--- report_tables.sql (rt, rc, rv, rparams) and the TEMP view captures. Never run by
+-- report_tables.sql (rt, rc, rv, rstat, rendpoints, rhosts, rparams) and the TEMP view
+-- captures. Each full pass over rt costs about a microsecond per row, so the grouped
+-- tables are built once there and read here. Never run by
 -- `httpcap read`. Percentiles are exact nearest-rank: the value at rank ceil(p/100*n) of
 -- the sorted values, written as integer arithmetic (p*n + 99) / 100.
 
@@ -28,33 +30,32 @@ FROM captures;
 SELECT run, source FROM captures ORDER BY db, id;
 
 -- 3. status classes (report.c puts them in the fixed order of report.h)
-SELECT class, count(*) FROM rt GROUP BY class;
+SELECT class, sum(n) FROM rstat GROUP BY class;
 
 -- 4. every status code seen: code, registered reason, count, registered (0/1),
 --    effective status (x00 fallback when unregistered) and its reason
 SELECT g.status, s.reason, g.n, s.code IS NOT NULL, g.effective, e.reason
-FROM (SELECT status, count(*) AS n, max(effective_status) AS effective
-      FROM rt WHERE status IS NOT NULL GROUP BY status) g
+FROM (SELECT status, sum(n) AS n, max(effective_status) AS effective
+      FROM rstat WHERE status IS NOT NULL GROUP BY status) g
 LEFT JOIN status_codes s ON s.code = g.status
 LEFT JOIN status_codes e ON e.code = g.effective
 ORDER BY g.status;
 
--- 5. transactions per endpoint (one sort, shared by the next two statements)
-CREATE TEMP TABLE rendpoints AS
-SELECT endpoint, count(*) AS n, count(ttfb_ms) AS n_ttfb, count(total_ms) AS n_total
-FROM rt WHERE endpoint IS NOT NULL GROUP BY endpoint;
+-- 5. (kept so the statement numbers of report.c stay put) nothing to build
+SELECT 1 WHERE 0;
 
 -- 6. the latency groups, in report order: everything, each class, the :top busiest hosts,
 --    the :top busiest endpoints: scope (0..3), key, transactions, ttfb values, total
 --    values, and the number of distinct endpoints
 WITH g(scope, key, n, n_ttfb, n_total, ord) AS (
-    SELECT 0, NULL, count(*), count(ttfb_ms), count(total_ms), 0 FROM rt
+    SELECT 0, NULL, sum(n), sum(n_ttfb), sum(n_total), 0 FROM rhosts
     UNION ALL
-    SELECT 1, class, count(*), count(ttfb_ms), count(total_ms), 0 FROM rt GROUP BY class
+    SELECT 1, class, sum(n), sum(CASE WHEN bin IS NOT NULL THEN n ELSE 0 END), sum(n_total), 0
+    FROM rstat GROUP BY class
     UNION ALL
-    SELECT * FROM (SELECT 2, host, count(*), count(ttfb_ms), count(total_ms),
-                          row_number() OVER (ORDER BY count(*) DESC, host)
-                   FROM rt GROUP BY host ORDER BY count(*) DESC, host LIMIT :top)
+    SELECT * FROM (SELECT 2, host, n, n_ttfb, n_total,
+                          row_number() OVER (ORDER BY n DESC, host)
+                   FROM rhosts ORDER BY n DESC, host LIMIT :top)
     UNION ALL
     SELECT * FROM (SELECT 3, endpoint, n, n_ttfb, n_total,
                           row_number() OVER (ORDER BY n DESC, endpoint)
@@ -64,19 +65,20 @@ SELECT scope, key, n, n_ttfb, n_total, (SELECT count(*) FROM rendpoints)
 FROM g ORDER BY scope, ord, key;
 
 -- 7, 8. every ttfb, then every total latency, in ascending order with the groups the
---    transaction belongs to (class, host, endpoint). report.c walks this one sorted
---    stream and, knowing each group's count from statement 6, picks the values at the
---    nearest ranks of p50, p90, p99 and max of every group at once: exact percentiles
---    with one sort per metric.
-SELECT ttfb_ms, class, host, endpoint FROM rt WHERE ttfb_ms IS NOT NULL ORDER BY ttfb_ms;
+--    transaction belongs to (class, host, endpoint, time bucket). report.c walks this one
+--    sorted stream and, knowing each group's count from statement 6 (and each bucket's
+--    from rstat), picks the values at the nearest ranks of p50, p90, p99 and max of every
+--    group, and the median of every bucket, at once: exact percentiles with one sort per
+--    metric.
+SELECT t.ttfb_ms, t.class, t.host, t.endpoint, (t.t_ns - p.origin_ns) / p.bucket_ns
+FROM rt t, rparams p WHERE t.ttfb_ms IS NOT NULL ORDER BY t.ttfb_ms;
 
-SELECT total_ms, class, host, endpoint FROM rt WHERE total_ms IS NOT NULL ORDER BY total_ms;
+SELECT total_ms, class, host, endpoint, NULL
+FROM rt WHERE total_ms IS NOT NULL ORDER BY total_ms;
 
 -- 9. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
 --    last open-ended), count
-SELECT CASE WHEN ttfb_ms < 0.125 THEN 0
-            ELSE min(23, CAST(floor(log2(ttfb_ms)) AS INTEGER) + 4) END AS bin, count(*)
-FROM rt WHERE ttfb_ms IS NOT NULL GROUP BY bin;
+SELECT bin, sum(n) FROM rstat WHERE bin IS NOT NULL GROUP BY bin;
 
 -- 10. the slowest transactions by ttfb (:top rows)
 SELECT time, method, host, uri, status, ttfb_ms, total_ms, request_id, id, endpoint
@@ -87,7 +89,7 @@ ORDER BY ttfb_ms DESC, id LIMIT :top;
 --     hint, then the first breach in time: id, time, client, server, method, uri, status,
 --     request id
 SELECT g.rule, coalesce(r.severity, g.severity), r.reference, r.summary, g.n, g.hosts,
-       r.hint, t.id, t.time, t.client, t.server, t.method, t.uri, t.status, t.request_id
+       r.hint, t.id, t.time, c.client, c.server, t.method, t.uri, t.status, t.request_id
 FROM (SELECT v.rule, min(v.severity) AS severity, count(*) AS n,
              count(DISTINCT t.host) AS hosts,
              (SELECT x.transaction_id FROM rv x JOIN rt y ON y.id = x.transaction_id
@@ -96,6 +98,7 @@ FROM (SELECT v.rule, min(v.severity) AS severity, count(*) AS n,
       GROUP BY v.rule) g
 LEFT JOIN rules r ON r.id = g.rule
 LEFT JOIN rt t ON t.id = g.first_id
+LEFT JOIN rc c ON c.id = t.connection_id
 ORDER BY g.n DESC, g.rule;
 
 -- 12. the most affected hosts of each rule (rule, host), at most 5 per rule

@@ -10,15 +10,15 @@
 -- given). These tables are the input of sql/report.sql and sql/anomalies.sql; their
 -- columns are described in the README ("How the report works").
 
--- rt: one row per reported transaction (after the filters)
+-- rt: one row per reported transaction (after the filters). Client and server addresses
+-- live in rc (join on connection_id); registered / effective status in rstat.
 CREATE TEMP TABLE rt (
     id INTEGER PRIMARY KEY, capture_id INTEGER, connection_id INTEGER, seq INTEGER,
     t_ns INTEGER,
     time TEXT GENERATED ALWAYS AS
         (strftime('%Y-%m-%dT%H:%M:%fZ', t_ns / 1e9, 'unixepoch')) VIRTUAL,
-    client TEXT, server TEXT, server_ip TEXT, server_port INTEGER,
     method TEXT, host TEXT, uri TEXT, endpoint TEXT, status INTEGER, class TEXT,
-    registered INTEGER, effective_status INTEGER, ttfb_ms REAL, total_ms REAL,
+    ttfb_ms REAL, total_ms REAL,
     request_id TEXT, flags TEXT, violations INTEGER, response_body_bytes INTEGER
 );
 
@@ -38,33 +38,20 @@ CREATE TEMP TABLE rv (
 );
 
 -- @per-database
-INSERT INTO rt (id, capture_id, connection_id, seq, t_ns, client, server, server_ip,
-                server_port, method, host, uri, endpoint, status, class, registered,
-                effective_status, ttfb_ms, total_ms, request_id, flags, violations,
+INSERT INTO rt (id, capture_id, connection_id, seq, t_ns, method, host, uri, endpoint,
+                status, class, ttfb_ms, total_ms, request_id, flags, violations,
                 response_body_bytes)
 SELECT t.id + :tx_off, t.capture_id + :cap_off, t.connection_id + :conn_off, t.seq,
        coalesce(t.request_start_ns, t.response_start_ns),
-       CASE WHEN instr(c.client_ip, ':') THEN '[' || c.client_ip || ']' ELSE c.client_ip END
-           || ':' || c.client_port,
-       CASE WHEN instr(c.server_ip, ':') THEN '[' || c.server_ip || ']' ELSE c.server_ip END
-           || ':' || c.server_port,
-       c.server_ip, c.server_port,
        t.method, t.host, t.uri, httpcap_endpoint(t.method, t.host, t.uri),
        t.status,
        CASE WHEN t.status IS NULL THEN 'unanswered'
             WHEN t.status NOT BETWEEN 100 AND 599 THEN 'invalid'
             ELSE (t.status / 100) || 'xx' END,
-       CASE WHEN t.status IS NULL THEN NULL WHEN s.code IS NOT NULL THEN 1 ELSE 0 END,
-       CASE WHEN t.status IS NULL THEN NULL
-            WHEN t.status NOT BETWEEN 100 AND 599 THEN 500
-            WHEN s.code IS NOT NULL THEN t.status
-            ELSE t.status / 100 * 100 END,
        (t.response_start_ns - t.request_end_ns) / 1e6,
        (t.response_end_ns - t.request_start_ns) / 1e6,
        t.request_id, t.flags, t.violations, t.response_body_bytes
 FROM src.transactions t
-LEFT JOIN src.connections c ON c.id = t.connection_id
-LEFT JOIN main.status_codes s ON s.code = t.status
 WHERE (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
   AND (:until IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) < :until)
   AND (:host IS NULL OR lower(t.host) = lower(:host)
@@ -89,6 +76,59 @@ SELECT v.id + :viol_off, v.transaction_id + :tx_off, v.rule, v.severity, v.detai
 FROM src.violations v
 WHERE v.transaction_id + :tx_off IN (SELECT id FROM temp.rt);
 
--- @after
-CREATE INDEX temp.rt_t ON rt (t_ns);
-CREATE INDEX temp.rv_rule ON rv (rule, transaction_id);
+-- @after (rparams exists by now: report_db.c fills it from rt between the two parts)
+-- rstat: transactions per time bucket, class, status and ttfb histogram bin (bin i holds
+-- [2^(i-4), 2^(i-3)) ms, the first and last open-ended; NULL without a ttfb): the one
+-- sort behind the class and status counts, the histogram and the time series
+CREATE TEMP TABLE rstat AS
+SELECT g.*,
+       CASE WHEN g.status IS NULL THEN NULL WHEN s.code IS NOT NULL THEN 1 ELSE 0 END
+           AS registered,
+       -- what a client acts on (RFC 9110 §15), as in v_transactions.effective_status
+       CASE WHEN g.status IS NULL THEN NULL
+            WHEN g.status NOT BETWEEN 100 AND 599 THEN 500
+            WHEN s.code IS NOT NULL THEN g.status
+            ELSE g.status / 100 * 100 END AS effective_status
+FROM (SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, t.class, t.status,
+             CASE WHEN t.ttfb_ms IS NULL THEN NULL WHEN t.ttfb_ms < 0.125 THEN 0
+                  ELSE min(23, CAST(floor(log2(t.ttfb_ms)) AS INTEGER) + 4) END AS bin,
+             count(*) AS n, count(t.total_ms) AS n_total
+      FROM rt t, rparams p
+      GROUP BY 1, 2, 3, 4) g
+LEFT JOIN main.status_codes s ON s.code = g.status;
+
+-- rendpoints: per endpoint, its transactions, latency values and 5xx, and its classes in
+-- each half of the span (split at origin_ns + nbuckets * bucket_ns / 2); h0_* and h1_*
+-- follow the class order of report.h
+CREATE TEMP TABLE rendpoints AS
+WITH e(endpoint, h, class, n, n_ttfb, n_total) AS (
+    SELECT endpoint,
+           t_ns >= (SELECT origin_ns + nbuckets * bucket_ns / 2 FROM rparams),
+           class, count(*), count(ttfb_ms), count(total_ms)
+    FROM rt WHERE endpoint IS NOT NULL
+    GROUP BY 1, 2, 3
+)
+SELECT endpoint, sum(n) AS n, sum(n_ttfb) AS n_ttfb, sum(n_total) AS n_total,
+       sum(CASE WHEN class IN ('5xx', 'invalid') THEN n ELSE 0 END) AS n_5xx,
+       sum(CASE WHEN h = 0 THEN n ELSE 0 END) AS h0,
+       sum(CASE WHEN h = 0 AND class = '1xx' THEN n ELSE 0 END) AS h0_1xx,
+       sum(CASE WHEN h = 0 AND class = '2xx' THEN n ELSE 0 END) AS h0_2xx,
+       sum(CASE WHEN h = 0 AND class = '3xx' THEN n ELSE 0 END) AS h0_3xx,
+       sum(CASE WHEN h = 0 AND class = '4xx' THEN n ELSE 0 END) AS h0_4xx,
+       sum(CASE WHEN h = 0 AND class = '5xx' THEN n ELSE 0 END) AS h0_5xx,
+       sum(CASE WHEN h = 0 AND class = 'unanswered' THEN n ELSE 0 END) AS h0_unanswered,
+       sum(CASE WHEN h = 0 AND class = 'invalid' THEN n ELSE 0 END) AS h0_invalid,
+       sum(CASE WHEN h = 1 THEN n ELSE 0 END) AS h1,
+       sum(CASE WHEN h = 1 AND class = '1xx' THEN n ELSE 0 END) AS h1_1xx,
+       sum(CASE WHEN h = 1 AND class = '2xx' THEN n ELSE 0 END) AS h1_2xx,
+       sum(CASE WHEN h = 1 AND class = '3xx' THEN n ELSE 0 END) AS h1_3xx,
+       sum(CASE WHEN h = 1 AND class = '4xx' THEN n ELSE 0 END) AS h1_4xx,
+       sum(CASE WHEN h = 1 AND class = '5xx' THEN n ELSE 0 END) AS h1_5xx,
+       sum(CASE WHEN h = 1 AND class = 'unanswered' THEN n ELSE 0 END) AS h1_unanswered,
+       sum(CASE WHEN h = 1 AND class = 'invalid' THEN n ELSE 0 END) AS h1_invalid
+FROM e GROUP BY endpoint;
+
+-- rhosts: per Host (NULL for none), its transactions and latency values
+CREATE TEMP TABLE rhosts AS
+SELECT host, count(*) AS n, count(ttfb_ms) AS n_ttfb, count(total_ms) AS n_total
+FROM rt GROUP BY host;

@@ -2,6 +2,9 @@
  * report.c - runs the queries of sql/report.sql (sections 1-4) and hands the connection
  * to report_series.c / report_anomaly.c (sections 5-6).
  * Owns: struct report_sections and everything in it, the connection for report_load.
+ * Order: the series (report_series.c) first, so that the one sorted pass over the ttfb
+ *        values (report_latency.c) also fills each bucket's median; then report.sql;
+ *        then the anomalies, which read both.
  * In:   struct report_options. Out: struct report_sections, plain values and owned strings.
  * Never: writes to a database file, formats output.
  */
@@ -162,7 +165,9 @@ static int walk_latency(sqlite3_stmt *q, struct report_sections *r, int is_total
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         latency_walk_value(&w, sqlite3_column_double(q, 0), col_text(q, 1), col_text(q, 2),
-                           col_text(q, 3));
+                           col_text(q, 3),
+                           sqlite3_column_type(q, 4) == SQLITE_NULL ? -1
+                                                                    : sqlite3_column_int64(q, 4));
     latency_walk_end(&w);
     return rc;
 }
@@ -344,9 +349,9 @@ int report_load(const struct report_options *o, struct report_sections *r,
     if (report_db_open(o, &db, err) != 0)
         return -1;
     char why[HTTPCAP_ERRBUF] = "";
-    int rc = run_queries(db, r, why);
+    int rc = report_series_load(db, r, why); /* first: the latency walk fills its medians */
     if (rc == 0)
-        rc = report_series_load(db, r, why);
+        rc = run_queries(db, r, why);
     if (rc == 0)
         rc = report_anomalies_load(db, r, why);
     if (rc != 0)

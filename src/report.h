@@ -192,6 +192,7 @@ struct report_bucket {
     int64_t start_ns;
     int64_t count;                 /* transactions starting in the bucket */
     int64_t classes[REPORT_NCLASSES]; /* same order as report_sections.classes */
+    int64_t n_ttfb;                /* of those, the ones with a ttfb */
     int has_median;
     double ttfb_median;            /* median (nearest rank) ttfb in ms */
 };

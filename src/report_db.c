@@ -1,7 +1,8 @@
 /*
  * report_db.c - opens what `httpcap report` reads: an in-memory main database with every
  * database of the report ATTACHed read-only as d0, d1, ..., a TEMP view `captures` over
- * all of them, and the working tables of sql/report_tables.sql (rt, rc, rv) plus rparams.
+ * all of them, and the working tables of sql/report_tables.sql (rt, rc, rv, rstat,
+ * rendpoints, rhosts) plus rparams.
  * Owns: the connection until report_db_open returns it; the id offsets between databases.
  * In:   struct report_options. Out: an open sqlite3 handle.
  * Never: writes to a database file (ATTACH uses mode=ro), formats output.
@@ -25,7 +26,8 @@ struct offsets {
     int64_t tx, conn, cap, viol;
 };
 
-/* httpcap_endpoint(method, host, uri): "METHOD host /template", NULL without a method. */
+/* httpcap_endpoint(method, host, uri): "METHOD host /template", NULL without a method.
+ * Method and host are cut at ENDPOINT_MAX bytes each (they are capped when stored). */
 static void sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -36,14 +38,14 @@ static void sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
         return;
     }
-    char path[ENDPOINT_MAX];
-    endpoint_template(uri ? (const char *)uri : "", path, sizeof path);
-    char *s = sqlite3_mprintf("%s %s %s", method, host ? (const char *)host : "-", path);
-    if (!s) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-    }
-    sqlite3_result_text(ctx, s, -1, sqlite3_free);
+    char out[3 * ENDPOINT_MAX + 2];
+    int n = snprintf(out, 2 * ENDPOINT_MAX + 2, "%.*s %.*s ", ENDPOINT_MAX - 1,
+                     (const char *)method, ENDPOINT_MAX - 1, host ? (const char *)host : "-");
+    if (n < 0)
+        n = 0;
+    size_t len = (size_t)n;
+    len += endpoint_template(uri ? (const char *)uri : "", out + len, ENDPOINT_MAX);
+    sqlite3_result_text(ctx, out, (int)len, SQLITE_TRANSIENT);
 }
 
 static int fail(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
@@ -217,31 +219,6 @@ static char *for_database(sqlite3 *db, const char *part, size_t len, int k)
     return sqlite3_str_finish(s);
 }
 
-static int build_tables(sqlite3 *db, const struct report_options *o, const struct offsets *off,
-                        char err[HTTPCAP_ERRBUF])
-{
-    const char *sql = sql_embedded("report_tables.sql");
-    const char *each = sql ? strstr(sql, "-- @per-database") : NULL;
-    const char *after = each ? strstr(each, "-- @after") : NULL;
-    if (!after) {
-        snprintf(err, HTTPCAP_ERRBUF, "report_tables.sql is not built in or lacks its markers");
-        return -1;
-    }
-    char *once = sqlite3_mprintf("%.*s", (int)(each - sql), sql);
-    int rc = once ? run_part(db, once, o, &off[0], err) : -1;
-    sqlite3_free(once);
-    for (int k = 0; rc == 0 && k < o->npaths; k++) {
-        char *part = for_database(db, each, (size_t)(after - each), k);
-        rc = part ? run_part(db, part, o, &off[k], err) : -1;
-        sqlite3_free(part);
-    }
-    if (rc == 0)
-        rc = run_part(db, after, o, &off[0], err);
-    if (rc != 0 && err[0] == '\0')
-        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
-    return rc;
-}
-
 int64_t report_bucket_width(int64_t span_ns)
 {
     static const int64_t ms = 1000000, s = 1000 * ms, min = 60 * s, h = 60 * min, d = 24 * h;
@@ -290,6 +267,53 @@ static int build_params(sqlite3 *db, char err[HTTPCAP_ERRBUF])
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(err, "rparams", db);
 }
 
+static int build_tables(sqlite3 *db, const struct report_options *o, const struct offsets *off,
+                        char err[HTTPCAP_ERRBUF])
+{
+    const char *sql = sql_embedded("report_tables.sql");
+    const char *each = sql ? strstr(sql, "-- @per-database") : NULL;
+    const char *after = each ? strstr(each, "-- @after") : NULL;
+    if (!after) {
+        snprintf(err, HTTPCAP_ERRBUF, "report_tables.sql is not built in or lacks its markers");
+        return -1;
+    }
+    char *once = sqlite3_mprintf("%.*s", (int)(each - sql), sql);
+    int rc = once ? run_part(db, once, o, &off[0], err) : -1;
+    sqlite3_free(once);
+    for (int k = 0; rc == 0 && k < o->npaths; k++) {
+        char *part = for_database(db, each, (size_t)(after - each), k);
+        rc = part ? run_part(db, part, o, &off[k], err) : -1;
+        sqlite3_free(part);
+    }
+    if (rc == 0)
+        rc = build_params(db, err);
+    if (rc == 0)
+        rc = run_part(db, after, o, &off[0], err);
+    if (rc != 0 && err[0] == '\0')
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+    return rc;
+}
+
+/* HTTPCAP_REPORT_PROFILE=1: each statement's run time on stderr, to find slow queries. */
+static int profile_statement(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)ctx;
+    if (type == SQLITE_TRACE_PROFILE) {
+        char *sql = sqlite3_expanded_sql((sqlite3_stmt *)p);
+        const char *s = sql ? sql : "?";
+        while (*s == '-' || *s == ' ' || *s == '\n') { /* skip leading comment lines */
+            if (*s == '-')
+                s += strcspn(s, "\n");
+            else
+                s++;
+        }
+        fprintf(stderr, "httpcap: profile: %8.3f s  %.70s\n",
+                (double)*(const sqlite3_int64 *)x / 1e9, s);
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
 static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
 {
     if (sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL) !=
@@ -303,8 +327,12 @@ static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
                  most < REPORT_MAX_DBS ? most : REPORT_MAX_DBS, ndbs);
         return -1;
     }
-    sqlite3_exec(*db, "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536", NULL, NULL,
-                 NULL);
+    const char *profile = getenv("HTTPCAP_REPORT_PROFILE");
+    if (profile && strcmp(profile, "1") == 0)
+        sqlite3_trace_v2(*db, SQLITE_TRACE_PROFILE, profile_statement, NULL);
+    /* Working tables spill to a temp file past a 64 MiB cache; sorts may use 2 threads. */
+    sqlite3_exec(*db, "PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -65536;"
+                      " PRAGMA threads = 2", NULL, NULL, NULL);
     const char *codes = sql_embedded("status_codes.sql");
     if (!codes || sqlite3_exec(*db, codes, NULL, NULL, NULL) != SQLITE_OK)
         return fail(err, "status_codes.sql", *db);
@@ -333,8 +361,6 @@ int report_db_open(const struct report_options *o, sqlite3 **out, char err[HTTPC
         rc = create_captures_view(db, o->npaths, cap_off, err);
     if (rc == 0)
         rc = build_tables(db, o, off, err);
-    if (rc == 0)
-        rc = build_params(db, err);
     if (rc != 0 && err[0] == '\0')
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
     free(off);

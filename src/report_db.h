@@ -1,8 +1,9 @@
 /*
  * report_db.h - the SQLite connection a report reads: every database ATTACHed read-only
  * under one in-memory main database, seen through TEMP views named like the tables
- * (ids offset so several databases read as one), plus the working tables rt, rc, rv and
- * rparams of sql/report_tables.sql, already filtered by --since/--until/--host.
+ * (ids offset so several databases read as one), plus the working tables of
+ * sql/report_tables.sql (rt, rc, rv, rstat, rendpoints, rhosts) and rparams, already
+ * filtered by --since/--until/--host.
  */
 #ifndef HTTPCAP_REPORT_DB_H
 #define HTTPCAP_REPORT_DB_H

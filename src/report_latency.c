@@ -51,7 +51,9 @@ int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is
     w->mask = size - 1;
     w->slots = calloc(size, sizeof *w->slots);
     w->seen = calloc((size_t)r->nlatency + 1, sizeof *w->seen);
-    if (!w->slots || !w->seen) {
+    if (!is_total)
+        w->bucket_seen = calloc((size_t)r->series.nbuckets + 1, sizeof *w->bucket_seen);
+    if (!w->slots || !w->seen || (!is_total && !w->bucket_seen)) {
         latency_walk_end(w);
         return -1;
     }
@@ -86,9 +88,22 @@ static void count_value(struct latency_walk *w, int i, double x)
         p[3] = x;
 }
 
-void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
-                        const char *endpoint)
+/* The median of a bucket: the value at rank ceil(n/2) of its ttfb values. */
+static void count_bucket(struct latency_walk *w, int64_t bucket, double x)
 {
+    if (!w->bucket_seen || bucket < 0 || bucket >= w->r->series.nbuckets)
+        return;
+    struct report_bucket *b = &w->r->series.buckets[bucket];
+    if (++w->bucket_seen[bucket] == (b->n_ttfb + 1) / 2) {
+        b->has_median = 1;
+        b->ttfb_median = x;
+    }
+}
+
+void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
+                        const char *endpoint, int64_t bucket)
+{
+    count_bucket(w, bucket, x);
     for (int i = 0; i < w->r->nlatency; i++) {
         if (w->r->latency[i].scope == REPORT_ALL) {
             count_value(w, i, x);
@@ -106,6 +121,8 @@ void latency_walk_end(struct latency_walk *w)
 {
     free(w->slots);
     free(w->seen);
+    free(w->bucket_seen);
     w->slots = NULL;
     w->seen = NULL;
+    w->bucket_seen = NULL;
 }

@@ -2,7 +2,8 @@
  * report_latency.h - exact nearest-rank percentiles of every latency group in one pass:
  * fed the values of one metric in ascending order (each with its class, host and
  * endpoint), it counts each group's values and keeps the ones at the ranks of p50, p90,
- * p99 and max, which it knows from the group sizes already in r->latency.
+ * p99 and max, which it knows from the group sizes already in r->latency; for ttfb also
+ * the median of every bucket of r->series (sizes in its n_ttfb).
  */
 #ifndef HTTPCAP_REPORT_LATENCY_H
 #define HTTPCAP_REPORT_LATENCY_H
@@ -18,6 +19,7 @@ struct latency_walk {
     int *slots;                  /* hash of (scope, key) -> entry index + 1, owned */
     uint32_t mask;               /* slots has mask + 1 entries */
     int null_host;               /* entry of the host group without Host, or -1 */
+    int64_t *bucket_seen;        /* ttfb values seen per series bucket, owned (ttfb only) */
 };
 
 /* Start a walk over r's groups for one metric. Returns 0, or -1 when out of memory
@@ -25,9 +27,10 @@ struct latency_walk {
 int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is_total);
 
 /* One value x (ms), not smaller than the previous one, of a transaction in class cls,
- * with Host host and endpoint endpoint (either may be NULL). Cannot fail. */
+ * with Host host and endpoint endpoint (either may be NULL), in time bucket bucket of
+ * r->series (-1 when none; used for the ttfb medians of the series). Cannot fail. */
 void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
-                        const char *endpoint);
+                        const char *endpoint, int64_t bucket);
 
 /* Free the walk's state. Cannot fail. */
 void latency_walk_end(struct latency_walk *w);

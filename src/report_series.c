@@ -1,9 +1,9 @@
 /*
  * report_series.c - section 6 of `httpcap report`: transactions per time bucket.
  * Owns: r->series.buckets (allocated here, freed by report_anomalies_free()).
- * In:   rt and rparams through the queries series_counts / series_medians of
- *       sql/anomalies.sql.
- * Out:  per bucket: start, transactions, the 7 classes and the median ttfb.
+ * In:   rstat and rparams through the query series_counts of sql/anomalies.sql.
+ * Out:  per bucket: start, transactions, the 7 classes, the ttfb values (whose median the
+ *       latency walk of report_latency.c fills in afterwards).
  * Never: reads single transactions; every number comes grouped from SQL.
  */
 #include <stdio.h>
@@ -78,18 +78,7 @@ int report_series_load(sqlite3 *db, struct report_sections *r, char err[HTTPCAP_
         k->count = sqlite3_column_int64(q, 1);
         for (int c = 0; c < REPORT_NCLASSES; c++)
             k->classes[c] = sqlite3_column_int64(q, 2 + c);
+        k->n_ttfb = sqlite3_column_int64(q, 2 + REPORT_NCLASSES);
     }
-    if (finish(db, q, rc, "series_counts", err) != 0)
-        return -1;
-
-    if (report_anomaly_prepare(db, "series_medians", &q, err) != 0)
-        return -1;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t b = sqlite3_column_int64(q, 0);
-        if (b < 0 || b >= s->nbuckets)
-            continue;
-        s->buckets[b].has_median = 1;
-        s->buckets[b].ttfb_median = sqlite3_column_double(q, 1);
-    }
-    return finish(db, q, rc, "series_medians", err);
+    return finish(db, q, rc, "series_counts", err);
 }
