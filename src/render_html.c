@@ -1,9 +1,10 @@
 /*
  * render_html.c - the report as one self-contained HTML page for a browser.
- * Owns: markup, the inline stylesheet, the SVG charts and HTML escaping.
+ * Owns: markup, the inline stylesheet and HTML escaping (the SVG charts are in
+ *       render_html_chart.c).
  * In:   struct report_sections. Out: one UTF-8 document on a FILE.
  * Never: queries the database, emits a script, loads anything (a CSP meta tag forbids
- *        both), or writes a byte from the wire unescaped: every string passes esc().
+ *        both), or writes a byte from the wire unescaped: every string passes html_esc().
  *
  * Stable hooks for tests: section ids capture/status/latency/violations/anomalies/series;
  * <td class="count" data-class="2xx" data-count="N"> per class; <tr class="status"
@@ -15,10 +16,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
-#define URI_MAX 160  /* bytes of a URI or endpoint shown in a table cell */
-#define TEXT_MAX 400 /* bytes of any other string from the wire */
+#include "render_html_chart.h"
+#include "utf8.h"
 
 static const char *const kind_names[] = {
 #define X(id, name) name,
@@ -26,47 +26,13 @@ static const char *const kind_names[] = {
 #undef X
 };
 
-static const char *const class_colors[REPORT_NCLASSES] = {
+const char *const html_class_colors[REPORT_NCLASSES] = {
     "#64748b", "#16a34a", "#2563eb", "#d97706", "#dc2626", "#7c3aed", "#9f1239",
 };
 
-static const char *kind_name(enum report_anomaly_kind k)
+const char *html_kind_name(enum report_anomaly_kind k)
 {
     return (int)k >= 0 && k < ANOMALY_KIND_COUNT ? kind_names[k] : "unknown";
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, unsigned *cp_out)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80) {
-        *cp_out = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    unsigned cp = c & (0x7fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    *cp_out = cp;
-    return n;
 }
 
 /*
@@ -75,7 +41,7 @@ static size_t utf8_len(const unsigned char *s, unsigned *cp_out)
  * dropped (they could reorder what the reader sees). At most max input bytes, then an
  * ellipsis. NULL prints as fallback (a constant of ours, written as is).
  */
-static void esc_cut(FILE *out, const char *s, size_t max, const char *fallback)
+void html_esc_cut(FILE *out, const char *s, size_t max, const char *fallback)
 {
     if (!s) {
         fputs(fallback, out);
@@ -88,9 +54,10 @@ static void esc_cut(FILE *out, const char *s, size_t max, const char *fallback)
             fputs("\xe2\x80\xa6", out);
             return;
         }
-        unsigned cp = 0;
-        size_t n = utf8_len(p, &cp);
-        if (n == 0) {
+        int32_t scp = 0;
+        size_t n = (size_t)utf8_decode((const char *)p, &scp);
+        unsigned cp = (unsigned)scp;
+        if (scp < 0) {
             fputs("\xef\xbf\xbd", out);
             p++;
             continue;
@@ -114,13 +81,13 @@ static void esc_cut(FILE *out, const char *s, size_t max, const char *fallback)
     }
 }
 
-static void esc(FILE *out, const char *s)
+void html_esc(FILE *out, const char *s)
 {
-    esc_cut(out, s, TEXT_MAX, "\xe2\x80\x93");
+    html_esc_cut(out, s, TEXT_MAX, "\xe2\x80\x93");
 }
 
 /* An integer with thousands separators. */
-static void put_int(FILE *out, int64_t v)
+void html_put_int(FILE *out, int64_t v)
 {
     char digits[24];
     int n = snprintf(digits, sizeof digits, "%" PRId64, v);
@@ -134,7 +101,7 @@ static void put_int(FILE *out, int64_t v)
 }
 
 /* A latency in ms with as many decimals as its size deserves. */
-static void put_ms(FILE *out, double v)
+void html_put_ms(FILE *out, double v)
 {
     if (!isfinite(v))
         fputs("\xe2\x80\x93", out);
@@ -146,28 +113,9 @@ static void put_ms(FILE *out, double v)
         fprintf(out, "%.1f", v);
 }
 
-static double pct(int64_t n, int64_t total)
+double html_pct(int64_t n, int64_t total)
 {
     return total > 0 ? 100.0 * (double)n / (double)total : 0.0;
-}
-
-/* A round gridline step (1, 2, 2.5 or 5 times a power of ten) giving at most 5 steps up to
- * v >= 1; *ticks is the number of steps. */
-static int64_t axis_step(int64_t v, int *ticks)
-{
-    static const int64_t tenths[4] = {10, 20, 25, 50};
-    int64_t step = 1;
-    for (int64_t p = 1; (v + step - 1) / step > 5; p *= 10) {
-        for (int i = 0; i < 4; i++) {
-            step = tenths[i] * p / 10;
-            if (step > 0 && (v + step - 1) / step <= 5)
-                break;
-        }
-    }
-    *ticks = (int)((v + step - 1) / step);
-    if (*ticks < 1)
-        *ticks = 1;
-    return step;
 }
 
 static void put_bytes(FILE *out, int64_t v)
@@ -179,37 +127,9 @@ static void put_bytes(FILE *out, int64_t v)
         d /= 1000;
         u++;
     }
-    put_int(out, v);
+    html_put_int(out, v);
     if (u > 0)
         fprintf(out, " <span class=\"muted\">(%.1f %s)</span>", d, units[u]);
-}
-
-/* A bucket start as a clock label fitting the bucket width. */
-static void clock_label(char *b, size_t cap, int64_t ns, int64_t step_ns)
-{
-    int64_t sec = ns / 1000000000;
-    int64_t frac = ns % 1000000000;
-    if (frac < 0) {
-        sec--;
-        frac += 1000000000;
-    }
-    time_t t = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(b, cap, "?");
-        return;
-    }
-    if (step_ns >= 86400000000000LL)
-        strftime(b, cap, "%Y-%m-%d", &tm);
-    else if (step_ns >= 3600000000000LL)
-        strftime(b, cap, "%m-%d %H:%M", &tm);
-    else if (step_ns >= 1000000000)
-        strftime(b, cap, "%H:%M:%S", &tm);
-    else {
-        char hms[16];
-        strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-        snprintf(b, cap, "%s.%03d", hms, (int)(frac / 1000000));
-    }
 }
 
 static const char style[] =
@@ -281,19 +201,19 @@ static void head(const struct report_sections *r, FILE *out)
           out);
     fputs(style, out);
     fputs("</style>\n</head>\n<body>\n<main>\n<header>\n<h1>httpcap report</h1>\n<p>", out);
-    put_int(out, r->capture.reported);
+    html_put_int(out, r->capture.reported);
     fputs(" transactions reported from ", out);
-    put_int(out, r->ndbs);
+    html_put_int(out, r->ndbs);
     fputs(r->ndbs == 1 ? " database" : " databases", out);
     if (r->capture.first_iso) {
         fputs(", ", out);
-        esc(out, r->capture.first_iso);
+        html_esc(out, r->capture.first_iso);
         fputs(" \xe2\x80\x93 ", out);
-        esc(out, r->capture.last_iso);
+        html_esc(out, r->capture.last_iso);
     }
     if (r->filter_text) {
         fputs("; filter: <code>", out);
-        esc(out, r->filter_text);
+        html_esc(out, r->filter_text);
         fputs("</code>", out);
     }
     fputs("</p>\n</header>\n<nav><a href=\"#capture\">Capture</a><a href=\"#status\">Status</a>"
@@ -302,8 +222,8 @@ static void head(const struct report_sections *r, FILE *out)
           out);
     if (r->capture.loss_warning) {
         fputs("<div class=\"banner warn\" id=\"loss-warning\" role=\"alert\">\xe2\x9a\xa0 ", out);
-        esc_cut(out, r->capture.warning, TEXT_MAX,
-                "The capture lost data: the numbers below undercount.");
+        html_esc_cut(out, r->capture.warning, TEXT_MAX,
+                     "The capture lost data: the numbers below undercount.");
         fputs("</div>\n", out);
     }
 }
@@ -311,7 +231,7 @@ static void head(const struct report_sections *r, FILE *out)
 static void stat_card(FILE *out, const char *key, int64_t v)
 {
     fprintf(out, "<div class=\"stat\"><div class=\"v\">");
-    put_int(out, v);
+    html_put_int(out, v);
     fprintf(out, "</div><div class=\"k\">%s</div></div>\n", key);
 }
 
@@ -330,22 +250,22 @@ static void capture_section(const struct report_sections *r, FILE *out)
     int64_t shown = c->runs < 20 ? c->runs : 20;
     for (int64_t i = 0; c->sources && i < shown; i++) {
         fputs(i ? "<br><code>" : "<code>", out);
-        esc(out, c->sources[i]);
+        html_esc(out, c->sources[i]);
         fputs("</code>", out);
     }
     if (c->runs > shown) {
         fputs("<br><span class=\"muted\">and ", out);
-        put_int(out, c->runs - shown);
+        html_put_int(out, c->runs - shown);
         fputs(" more</span>", out);
     }
     fputs("</td></tr>\n<tr><th>Capture runs / databases</th><td>", out);
-    put_int(out, c->runs);
+    html_put_int(out, c->runs);
     fputs(" / ", out);
-    put_int(out, r->ndbs);
+    html_put_int(out, r->ndbs);
     fputs("</td></tr>\n<tr><th>First packet</th><td>", out);
-    esc(out, c->first_iso);
+    html_esc(out, c->first_iso);
     fputs("</td></tr>\n<tr><th>Last packet</th><td>", out);
-    esc(out, c->last_iso);
+    html_esc(out, c->last_iso);
     fputs("</td></tr>\n<tr><th>Duration</th><td>", out);
     if (c->has_span)
         fprintf(out, "%.3f s", (double)(c->last_ns - c->first_ns) / 1e9);
@@ -358,79 +278,40 @@ static void capture_section(const struct report_sections *r, FILE *out)
     fputs("</td></tr>\n<tr><th>Bytes never captured</th><td>", out);
     put_bytes(out, c->gap_bytes);
     fprintf(out, " <span class=\"muted\">(%.3f%% of TCP bytes)</span>",
-            pct(c->gap_bytes, c->tcp_bytes));
+            html_pct(c->gap_bytes, c->tcp_bytes));
     if (c->has_drops) {
         fputs("</td></tr>\n<tr><th>Dropped (kernel / interface)</th><td>", out);
-        put_int(out, c->kernel_drops);
+        html_put_int(out, c->kernel_drops);
         fputs(" / ", out);
-        put_int(out, c->interface_drops);
+        html_put_int(out, c->interface_drops);
     }
     fputs("</td></tr>\n<tr><th>Truncated inputs</th><td>", out);
-    put_int(out, c->truncated);
+    html_put_int(out, c->truncated);
     fputs("</td></tr>\n<tr><th>Filter</th><td>", out);
-    esc_cut(out, r->filter_text, TEXT_MAX, "none");
+    html_esc_cut(out, r->filter_text, TEXT_MAX, "none");
     fputs("</td></tr>\n</tbody></table>\n</section>\n", out);
-}
-
-/* Horizontal bars, one per class, scaled to the largest. */
-static void class_chart(const struct report_sections *r, FILE *out)
-{
-    const int w = 1100, row = 30, left = 110, right = 170;
-    int64_t most = 0;
-    for (int i = 0; i < REPORT_NCLASSES; i++)
-        most = r->classes[i].count > most ? r->classes[i].count : most;
-    int h = row * REPORT_NCLASSES + 10;
-    fprintf(out,
-            "<svg class=\"chart\" id=\"class-chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "aria-label=\"transactions per status class\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-            w, h);
-    int span = w - left - right;
-    for (int i = 0; i < REPORT_NCLASSES; i++) {
-        const struct report_class *k = &r->classes[i];
-        int y = 5 + i * row;
-        double bw = most > 0 ? (double)span * (double)k->count / (double)most : 0;
-        if (k->count > 0 && bw < 2)
-            bw = 2;
-        fputs("<g class=\"bar\" data-class=\"", out);
-        esc(out, k->name);
-        fprintf(out, "\"><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 10, y + 19);
-        esc(out, k->name);
-        fprintf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"2\" "
-                     "fill=\"#f1f3f5\"/>",
-                left, y + 4, span, row - 8);
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" fill=\"%s\">",
-                left, y + 4, bw, row - 8, class_colors[i]);
-        fputs("<title>", out);
-        esc(out, k->name);
-        fprintf(out, ": %" PRId64 " (%.1f%%)</title></rect>", k->count,
-                pct(k->count, r->answered_total));
-        fprintf(out, "<text x=\"%d\" y=\"%d\">", left + span + 10, y + 19);
-        put_int(out, k->count);
-        fprintf(out, " \xc2\xb7 %.1f%%</text></g>\n", pct(k->count, r->answered_total));
-    }
-    fputs("</svg>\n", out);
 }
 
 static void status_section(const struct report_sections *r, FILE *out)
 {
     fputs("<section id=\"status\">\n<h2>2. Status classes</h2>\n", out);
-    class_chart(r, out);
+    html_class_chart(r, out);
     fputs("<table id=\"classes\" class=\"narrow\"><thead><tr><th>class</th>"
           "<th class=\"num\">count</th><th class=\"num\">share</th></tr></thead><tbody>\n",
           out);
     for (int i = 0; i < REPORT_NCLASSES; i++) {
         const struct report_class *k = &r->classes[i];
         fputs("<tr data-class=\"", out);
-        esc(out, k->name);
+        html_esc(out, k->name);
         fprintf(out, "\"><th><span class=\"swatch\" style=\"background:%s\"></span>",
-                class_colors[i]);
-        esc(out, k->name);
+                html_class_colors[i]);
+        html_esc(out, k->name);
         fputs("</th><td class=\"count num\" data-class=\"", out);
-        esc(out, k->name);
+        html_esc(out, k->name);
         fprintf(out, "\" data-count=\"%" PRId64 "\">", k->count);
-        put_int(out, k->count);
+        html_put_int(out, k->count);
         fprintf(out, "</td><td class=\"pct num\">%.1f%%</td></tr>\n",
-                pct(k->count, r->answered_total));
+                html_pct(k->count, r->answered_total));
     }
     fputs("</tbody></table>\n<h3>Status codes</h3>\n", out);
     if (r->nstatuses == 0) {
@@ -446,16 +327,17 @@ static void status_section(const struct report_sections *r, FILE *out)
         fprintf(out, "<tr class=\"status%s\" data-code=\"%d\"><td class=\"num\">%d</td><td>",
                 s->is_registered ? "" : " unregistered", s->code, s->code);
         if (s->is_registered) {
-            esc(out, s->reason);
+            html_esc(out, s->reason);
         } else {
             fprintf(out, "<span class=\"unregistered\">unregistered</span> \xe2\x80\x94 "
                          "clients treat it as <strong>%d</strong> ",
                     s->effective);
-            esc_cut(out, s->effective_reason, TEXT_MAX, "");
+            html_esc_cut(out, s->effective_reason, TEXT_MAX, "");
         }
         fputs("</td><td class=\"num\">", out);
-        put_int(out, s->count);
-        fprintf(out, "</td><td class=\"num\">%.1f%%</td></tr>\n", pct(s->count, r->answered_total));
+        html_put_int(out, s->count);
+        fprintf(out, "</td><td class=\"num\">%.1f%%</td></tr>\n",
+                html_pct(s->count, r->answered_total));
     }
     fputs("</tbody></table>\n</section>\n", out);
 }
@@ -486,21 +368,21 @@ static void latency_table(const struct report_sections *r, FILE *out, enum repor
         fputs("<tr>", out);
         if (keyname) {
             fputs("<td class=\"wrap\"><code>", out);
-            esc_cut(out, l->key, URI_MAX, "(none)");
+            html_esc_cut(out, l->key, URI_MAX, "(none)");
             fputs("</code></td>", out);
         }
         fputs("<td class=\"num\">", out);
-        put_int(out, l->count);
+        html_put_int(out, l->count);
         const double t[2][4] = {{l->ttfb_p50, l->ttfb_p90, l->ttfb_p99, l->ttfb_max},
                                 {l->total_p50, l->total_p90, l->total_p99, l->total_max}};
         const int64_t nv[2] = {l->n_ttfb, l->n_total};
         for (int m = 0; m < 2; m++) {
             fputs("</td><td class=\"num\">", out);
-            put_int(out, nv[m]);
+            html_put_int(out, nv[m]);
             for (int q = 0; q < 4; q++) {
                 fputs("</td><td class=\"num\">", out);
                 if (nv[m] > 0)
-                    put_ms(out, t[m][q]);
+                    html_put_ms(out, t[m][q]);
                 else
                     fputs("\xe2\x80\x93", out);
             }
@@ -510,107 +392,26 @@ static void latency_table(const struct report_sections *r, FILE *out, enum repor
     fputs("</tbody></table>\n", out);
 }
 
-/* Label of the bin boundary 2^(j-4) ms. */
-static void bin_edge(char *b, size_t cap, int j)
-{
-    double ms = ldexp(1.0, j - 4);
-    if (ms < 1)
-        snprintf(b, cap, "%g ms", ms);
-    else if (ms < 1000)
-        snprintf(b, cap, "%.0f ms", ms);
-    else
-        snprintf(b, cap, "%.3g s", ms / 1000);
-}
-
-/* ttfb histogram: REPORT_HIST_BINS log-spaced bars (see report.h for the bins). */
-static void histogram_chart(const struct report_sections *r, FILE *out)
-{
-    const int w = 1100, h = 260, left = 56, right = 14, top = 18, bottom = 44;
-    int64_t most = 0;
-    int64_t sum = 0;
-    for (int i = 0; i < REPORT_HIST_BINS; i++) {
-        most = r->histogram.bins[i] > most ? r->histogram.bins[i] : most;
-        sum += r->histogram.bins[i];
-    }
-    fputs("<h3>Time to first byte, histogram</h3>\n", out);
-    if (sum == 0) {
-        fputs("<p class=\"muted\">No time-to-first-byte values.</p>\n", out);
-        return;
-    }
-    int ph = h - top - bottom;
-    double bw = (double)(w - left - right) / REPORT_HIST_BINS;
-    int ticks;
-    int64_t step = axis_step(most, &ticks);
-    most = step * ticks;
-    fprintf(out,
-            "<svg class=\"chart\" id=\"latency-histogram\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "aria-label=\"ttfb histogram\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-            w, h);
-    for (int g = 0; g <= ticks; g++) {
-        int y = top + ph - ph * g / ticks;
-        fprintf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", left,
-                w - right, y, y);
-        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRId64 "</text>\n",
-                left - 6, y + 4, step * g);
-    }
-    for (int i = 0; i < REPORT_HIST_BINS; i++) {
-        int64_t n = r->histogram.bins[i];
-        double x = left + i * bw;
-        double bh = most > 0 ? (double)ph * (double)n / (double)most : 0;
-        char lo[24], hi[24];
-        bin_edge(lo, sizeof lo, i);
-        bin_edge(hi, sizeof hi, i + 1);
-        fprintf(out, "<rect class=\"bin\" data-bin=\"%d\" data-count=\"%" PRId64 "\" x=\"%.1f\" "
-                     "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#3b82f6\"><title>",
-                i, n, x + 2, top + ph - bh, bw - 4, bh);
-        if (i == 0)
-            fprintf(out, "&lt; %s", hi);
-        else if (i == REPORT_HIST_BINS - 1)
-            fprintf(out, "\xe2\x89\xa5 %s", lo);
-        else
-            fprintf(out, "%s \xe2\x80\x93 %s", lo, hi);
-        fprintf(out, ": %" PRId64 "</title></rect>", n);
-        if (n > 0)
-            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%" PRId64 "</text>",
-                    x + bw / 2, top + ph - bh - 4, n);
-        fputc('\n', out);
-    }
-    fprintf(out, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>\n", left,
-            w - right, top + ph, top + ph);
-    for (int j = 1; j < REPORT_HIST_BINS; j += 2) {
-        char lab[24];
-        bin_edge(lab, sizeof lab, j);
-        double x = left + j * bw;
-        fprintf(out, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", x, x,
-                top + ph, top + ph + 5);
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
-                top + ph + 19, lab);
-    }
-    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"muted\">time to first "
-                 "byte (log scale)</text>\n</svg>\n",
-            left + (w - left - right) / 2, h - 6);
-}
-
 /* One transaction as table cells: id, time, client -> server, request, status, request id. */
 static void example_cells(const struct report_example *e, FILE *out)
 {
     fprintf(out, "<td class=\"num\">%" PRId64 "</td><td class=\"mono\">", e->id);
-    esc(out, e->time);
+    html_esc(out, e->time);
     fputs("</td><td class=\"mono\">", out);
-    esc(out, e->client);
+    html_esc(out, e->client);
     fputs(" \xe2\x86\x92 ", out);
-    esc(out, e->server);
+    html_esc(out, e->server);
     fputs("</td><td class=\"wrap\"><code>", out);
-    esc(out, e->method);
+    html_esc(out, e->method);
     fputc(' ', out);
-    esc_cut(out, e->uri, URI_MAX, "\xe2\x80\x93");
+    html_esc_cut(out, e->uri, URI_MAX, "\xe2\x80\x93");
     fputs("</code></td><td class=\"num\">", out);
     if (e->has_status)
         fprintf(out, "%d", e->status);
     else
         fputs("\xe2\x80\x93", out);
     fputs("</td><td class=\"wrap\"><code class=\"rid\">", out);
-    esc(out, e->request_id);
+    html_esc(out, e->request_id);
     fputs("</code></td>", out);
 }
 
@@ -634,27 +435,27 @@ static void slowest_table(const struct report_sections *r, FILE *out)
         fprintf(out, "<tr><td class=\"num\">%d</td><td class=\"num\">%" PRId64
                      "</td><td class=\"mono\">",
                 i + 1, s->id);
-        esc(out, s->time);
+        html_esc(out, s->time);
         fputs("</td><td class=\"wrap\"><code>", out);
-        esc(out, s->method);
+        html_esc(out, s->method);
         fputc(' ', out);
-        esc_cut(out, s->host, URI_MAX, "-");
+        html_esc_cut(out, s->host, URI_MAX, "-");
         fputc(' ', out);
-        esc_cut(out, s->uri, URI_MAX, "\xe2\x80\x93");
+        html_esc_cut(out, s->uri, URI_MAX, "\xe2\x80\x93");
         fputs("</code></td><td class=\"num\">", out);
         if (s->has_status)
             fprintf(out, "%d", s->status);
         else
             fputs("\xe2\x80\x93", out);
         fputs("</td><td class=\"num\">", out);
-        put_ms(out, s->ttfb_ms);
+        html_put_ms(out, s->ttfb_ms);
         fputs("</td><td class=\"num\">", out);
         if (s->has_total)
-            put_ms(out, s->total_ms);
+            html_put_ms(out, s->total_ms);
         else
             fputs("\xe2\x80\x93", out);
         fputs("</td><td class=\"wrap\"><code class=\"rid\">", out);
-        esc(out, s->request_id);
+        html_esc(out, s->request_id);
         fputs("</code></td></tr>\n", out);
     }
     fputs("</tbody></table>\n", out);
@@ -672,7 +473,7 @@ static void latency_section(const struct report_sections *r, FILE *out)
     char title[96];
     snprintf(title, sizeof title, "Per endpoint (busiest, of %" PRId64 ")", r->endpoints);
     latency_table(r, out, REPORT_ENDPOINT, "latency-endpoint", title, "endpoint");
-    histogram_chart(r, out);
+    html_histogram_chart(r, out);
     slowest_table(r, out);
     fputs("</section>\n", out);
 }
@@ -691,13 +492,13 @@ static void rules_section(const struct report_sections *r, FILE *out)
     for (int i = 0; i < r->nrules; i++) {
         const struct report_rule *u = &r->rules[i];
         fputs("<tr class=\"rule\" data-rule=\"", out);
-        esc(out, u->rule);
+        html_esc(out, u->rule);
         fputs("\"><td><code>", out);
-        esc(out, u->rule);
+        html_esc(out, u->rule);
         fputs("</code>", out);
         if (u->summary) {
             fputs("<br><span class=\"muted\">", out);
-            esc(out, u->summary);
+            html_esc(out, u->summary);
             fputs("</span>", out);
         }
         const char *sev = u->severity ? u->severity : "";
@@ -705,33 +506,33 @@ static void rules_section(const struct report_sections *r, FILE *out)
                 strcmp(sev, "error") == 0     ? " sev-error"
                 : strcmp(sev, "warning") == 0 ? " sev-warning"
                                               : "");
-        esc(out, u->severity);
+        html_esc(out, u->severity);
         fputs("</span></td><td>", out);
-        esc(out, u->reference);
+        html_esc(out, u->reference);
         fputs("</td><td class=\"num\">", out);
-        put_int(out, u->count);
+        html_put_int(out, u->count);
         fputs("</td><td class=\"wrap\">", out);
-        put_int(out, u->hosts);
+        html_put_int(out, u->hosts);
         for (int j = 0; u->host_names && j < u->nhost_names; j++) {
             fputs(j ? ", <code>" : ": <code>", out);
-            esc_cut(out, u->host_names[j], URI_MAX, "(none)");
+            html_esc_cut(out, u->host_names[j], URI_MAX, "(none)");
             fputs("</code>", out);
         }
         fputs("</td><td class=\"wrap\">", out);
         if (u->has_example) {
             const struct report_example *e = &u->example;
             fprintf(out, "#%" PRId64 " <span class=\"mono\">", e->id);
-            esc(out, e->time);
+            html_esc(out, e->time);
             fputs("</span><br><code>", out);
-            esc(out, e->method);
+            html_esc(out, e->method);
             fputc(' ', out);
-            esc_cut(out, e->uri, URI_MAX, "\xe2\x80\x93");
+            html_esc_cut(out, e->uri, URI_MAX, "\xe2\x80\x93");
             fputs("</code>", out);
             if (e->has_status)
                 fprintf(out, " \xe2\x86\x92 %d", e->status);
             if (e->request_id) {
                 fputs("<br>request id <code class=\"rid\">", out);
-                esc(out, e->request_id);
+                html_esc(out, e->request_id);
                 fputs("</code>", out);
             }
         } else {
@@ -740,7 +541,7 @@ static void rules_section(const struct report_sections *r, FILE *out)
         fputs("</td></tr>\n", out);
         if (u->hint) {
             fputs("<tr class=\"hint\"><td colspan=\"6\">", out);
-            esc(out, u->hint);
+            html_esc(out, u->hint);
             fputs("</td></tr>\n", out);
         }
     }
@@ -758,31 +559,31 @@ static void anomalies_section(const struct report_sections *r, FILE *out)
     fputs("<ol class=\"anomalies\">\n", out);
     for (int i = 0; i < r->nanomalies; i++) {
         const struct report_anomaly *a = &r->anomalies[i];
-        const char *k = kind_name(a->kind);
+        const char *k = html_kind_name(a->kind);
         fprintf(out, "<li class=\"anomaly\" id=\"anomaly-%d\" data-kind=\"%s\">\n<h3><span "
                      "class=\"badge sev-error kind\">%s</span> ",
                 i + 1, k, k);
-        esc_cut(out, a->subject, URI_MAX, "");
+        html_esc_cut(out, a->subject, URI_MAX, "");
         fputs("</h3>\n<p class=\"muted\">", out);
         if (a->has_window) {
             fputs("from ", out);
-            esc(out, a->start_iso);
+            html_esc(out, a->start_iso);
             fprintf(out, " for %.3f s \xc2\xb7 ", (double)(a->end_ns - a->start_ns) / 1e9);
         }
         if (a->count > 0 || a->total > 0)
-            put_int(out, a->count);
+            html_put_int(out, a->count);
         if (a->total > 0) {
             fputs(" of ", out);
-            put_int(out, a->total);
+            html_put_int(out, a->total);
         }
         if (a->value != 0 || a->baseline != 0)
             fprintf(out, " \xc2\xb7 value %.4g, baseline %.4g", a->value, a->baseline);
         if (a->score != 0)
             fprintf(out, " \xc2\xb7 score %.2f", a->score);
         fputs("</p>\n<p class=\"evidence\">", out);
-        esc(out, a->evidence);
+        html_esc(out, a->evidence);
         fputs("</p>\n<p class=\"message\">", out);
-        esc(out, a->message);
+        html_esc(out, a->message);
         fputs("</p>\n", out);
         int n = a->nexamples < REPORT_MAX_EXAMPLES ? a->nexamples : REPORT_MAX_EXAMPLES;
         if (n > 0) {
@@ -799,175 +600,11 @@ static void anomalies_section(const struct report_sections *r, FILE *out)
     fputs("</ol>\n</section>\n", out);
 }
 
-/* Shaded rects behind the buckets of each windowed anomaly whose kind passes keep(). */
-static void anomaly_bands(const struct report_sections *r, FILE *out, int left, double bw,
-                          int top, int ph, int latency_only)
-{
-    int nb = r->series.nbuckets;
-    for (int i = 0; i < r->nanomalies; i++) {
-        const struct report_anomaly *a = &r->anomalies[i];
-        if (a->first_bucket < 0 || a->first_bucket >= nb)
-            continue;
-        if (latency_only != (a->kind == ANOMALY_LATENCY_SPIKE))
-            continue;
-        int last = a->last_bucket < a->first_bucket ? a->first_bucket
-                   : a->last_bucket >= nb           ? nb - 1
-                                                    : a->last_bucket;
-        const char *k = kind_name(a->kind);
-        double x = left + a->first_bucket * bw;
-        double wd = (last - a->first_bucket + 1) * bw;
-        fprintf(out, "<rect class=\"anomaly-band\" data-kind=\"%s\" data-anomaly=\"anomaly-%d\" "
-                     "x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
-                     "fill-opacity=\"0.16\"><title>%s: ",
-                k, i + 1, x, top, wd, ph, latency_only ? "#d97706" : "#dc2626", k);
-        esc_cut(out, a->subject, URI_MAX, "");
-        fprintf(out, "</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
-                     "style=\"fill:#991b1b\">%s</text>\n",
-                x + 1, top - 26 + 12 * (i % 2), k);
-    }
-}
-
-/* x-axis tick labels under a series panel: about 8 of them. */
-static void series_ticks(const struct report_series *s, FILE *out, int left, double bw, int y)
-{
-    int every = (s->nbuckets + 7) / 8;
-    for (int b = 0; b < s->nbuckets; b += every) {
-        char lab[32];
-        clock_label(lab, sizeof lab, s->origin_ns + (int64_t)b * s->bucket_ns, s->bucket_ns);
-        double x = left + b * bw;
-        fprintf(out, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-                     "<text x=\"%.1f\" y=\"%d\">%s</text>\n",
-                x, x, y, y + 5, x, y + 18, lab);
-    }
-}
-
 static void series_section(const struct report_sections *r, FILE *out)
 {
-    const struct report_series *s = &r->series;
     fputs("<section id=\"series\">\n<h2>6. Time series</h2>\n", out);
-    if (s->nbuckets <= 0 || !s->buckets || s->bucket_ns <= 0) {
-        fputs("<p class=\"muted\">No transactions.</p>\n</section>\n", out);
-        return;
-    }
-    fprintf(out, "<p class=\"muted\">%d buckets of %.3g s from ", s->nbuckets,
-            (double)s->bucket_ns / 1e9);
-    char lab[32];
-    clock_label(lab, sizeof lab, s->origin_ns, 86400000000000LL);
-    fputs(lab, out);
-    clock_label(lab, sizeof lab, s->origin_ns, 1);
-    fprintf(out, " %s UTC; shaded: the buckets of an anomaly.</p>\n", lab);
-    fputs("<div class=\"legend\">", out);
-    static const char *const parts[4] = {"ok (1xx-3xx)", "4xx", "5xx + invalid", "unanswered"};
-    static const char *const colors[4] = {"#94a3b8", "#d97706", "#dc2626", "#7c3aed"};
-    for (int p = 0; p < 4; p++)
-        fprintf(out, "<span><span class=\"swatch\" style=\"background:%s\"></span>%s</span>",
-                colors[p], parts[p]);
-    fputs("</div>\n", out);
-
-    const int w = 1100, h = 320, left = 56, right = 14, top = 40, bottom = 34;
-    int ph = h - top - bottom;
-    double bw = (double)(w - left - right) / s->nbuckets;
-    int64_t most = 1;
-    for (int b = 0; b < s->nbuckets; b++)
-        most = s->buckets[b].count > most ? s->buckets[b].count : most;
-    int ticks;
-    int64_t step = axis_step(most, &ticks);
-    most = step * ticks;
-    fprintf(out,
-            "<svg class=\"chart\" id=\"series-chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "aria-label=\"transactions and errors per bucket\" "
-            "xmlns=\"http://www.w3.org/2000/svg\">\n",
-            w, h);
-    for (int g = 0; g <= ticks; g++) {
-        int y = top + ph - ph * g / ticks;
-        fprintf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>"
-                     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRId64 "</text>\n",
-                left, w - right, y, y, left - 6, y + 4, step * g);
-    }
-    anomaly_bands(r, out, left, bw, top, ph, 0);
-    for (int b = 0; b < s->nbuckets; b++) {
-        const struct report_bucket *k = &s->buckets[b];
-        int64_t part[4] = {k->classes[0] + k->classes[1] + k->classes[2], k->classes[3],
-                           k->classes[4] + k->classes[6], k->classes[5]};
-        double x = left + b * bw + (bw > 6 ? 1 : 0);
-        double wd = bw > 6 ? bw - 2 : bw;
-        double y = top + ph;
-        char t[32];
-        clock_label(t, sizeof t, s->origin_ns + (int64_t)b * s->bucket_ns, s->bucket_ns);
-        fprintf(out, "<g class=\"bucket\" data-bucket=\"%d\" data-count=\"%" PRId64
-                     "\" data-errors=\"%" PRId64 "\"><title>%s: %" PRId64 " transactions, %" PRId64
-                     " 4xx, %" PRId64 " 5xx/invalid, %" PRId64 " unanswered</title>",
-                b, k->count, part[1] + part[2], t, k->count, part[1], part[2], part[3]);
-        for (int p = 0; p < 4; p++) {
-            if (part[p] <= 0)
-                continue;
-            double hh = (double)ph * (double)part[p] / (double)most;
-            y -= hh;
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                         "fill=\"%s\"/>",
-                    x, y, wd, hh, colors[p]);
-        }
-        fputs("</g>\n", out);
-    }
-    fprintf(out, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>\n", left,
-            w - right, top + ph, top + ph);
-    series_ticks(s, out, left, bw, top + ph);
-    fputs("</svg>\n", out);
-
-    /* median ttfb per bucket: a line, broken where a bucket has no value */
-    double hi = 0;
-    for (int b = 0; b < s->nbuckets; b++)
-        if (s->buckets[b].has_median && s->buckets[b].ttfb_median > hi)
-            hi = s->buckets[b].ttfb_median;
-    if (hi <= 0 || !isfinite(hi)) {
-        fputs("</section>\n", out);
-        return;
-    }
-    const int h2 = 190;
-    int ph2 = h2 - top - bottom;
-    fputs("<h3>Median time to first byte per bucket (ms)</h3>\n", out);
-    fprintf(out,
-            "<svg class=\"chart\" id=\"series-ttfb\" viewBox=\"0 0 %d %d\" role=\"img\" "
-            "aria-label=\"median ttfb per bucket\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-            w, h2);
-    for (int g = 0; g <= 2; g++) {
-        int y = top + ph2 - ph2 * g / 2;
-        fprintf(out, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>"
-                     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-                left, w - right, y, y, left - 6, y + 4);
-        put_ms(out, hi * g / 2);
-        fputs("</text>\n", out);
-    }
-    anomaly_bands(r, out, left, bw, top, ph2, 1);
-    int open = 0;
-    for (int b = 0; b <= s->nbuckets; b++) {
-        int has = b < s->nbuckets && s->buckets[b].has_median &&
-                  isfinite(s->buckets[b].ttfb_median);
-        if (!has) {
-            if (open)
-                fputs("\"/>\n", out);
-            open = 0;
-            continue;
-        }
-        double x = left + (b + 0.5) * bw;
-        double y = top + ph2 - ph2 * s->buckets[b].ttfb_median / hi;
-        if (!open)
-            fputs("<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2\" points=\"", out);
-        fprintf(out, "%.1f,%.1f ", x, y);
-        open = 1;
-    }
-    for (int b = 0; b < s->nbuckets; b++) {
-        if (!s->buckets[b].has_median || !isfinite(s->buckets[b].ttfb_median))
-            continue;
-        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#2563eb\"><title>",
-                left + (b + 0.5) * bw, top + ph2 - ph2 * s->buckets[b].ttfb_median / hi);
-        put_ms(out, s->buckets[b].ttfb_median);
-        fputs(" ms</title></circle>\n", out);
-    }
-    fprintf(out, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>\n", left,
-            w - right, top + ph2, top + ph2);
-    series_ticks(s, out, left, bw, top + ph2);
-    fputs("</svg>\n</section>\n", out);
+    html_series_charts(r, out);
+    fputs("</section>\n", out);
 }
 
 void render_html(const struct report_sections *r, FILE *out)

@@ -39,43 +39,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Class keys of a series bucket, in report.h order. */
 static const char *const class_keys[REPORT_NCLASSES] = {"1xx", "2xx",        "3xx",    "4xx",
                                                         "5xx", "unanswered", "invalid"};
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, unsigned *cp_out)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned min;
-    if (c < 0x80) {
-        *cp_out = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    unsigned cp = c & (0x7fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    *cp_out = cp;
-    return n;
-}
 
 void render_json_string(FILE *out, const char *s)
 {
@@ -86,9 +54,10 @@ void render_json_string(FILE *out, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
     while (*p) {
-        unsigned cp = 0;
-        size_t n = utf8_len(p, &cp);
-        if (n == 0) {
+        int32_t scp = 0;
+        size_t n = (size_t)utf8_decode((const char *)p, &scp);
+        unsigned cp = (unsigned)scp;
+        if (scp < 0) {
             fputs("\\ufffd", out);
             p++;
             continue;

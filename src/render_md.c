@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "render_text.h"
+#include "utf8.h"
 
 /* s escaped for a table cell; "-" for NULL. */
 static void md_str(FILE *out, const char *s)
@@ -24,7 +25,7 @@ static void md_str(FILE *out, const char *s)
     }
     while (*s) {
         int32_t cp;
-        int n = render_text_utf8(s, &cp);
+        int n = utf8_decode(s, &cp);
         if (cp < 0)
             fputs("\xef\xbf\xbd", out);
         else if (cp == '\n')
@@ -33,7 +34,7 @@ static void md_str(FILE *out, const char *s)
             fputs("\\r", out);
         else if (cp == '\t')
             fputs("\\t", out);
-        else if (render_text_is_control(cp))
+        else if (utf8_is_control(cp))
             fprintf(out, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
         else if (cp == '<')
             fputs("&lt;", out);

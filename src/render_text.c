@@ -6,6 +6,7 @@
  *        character from the wire through (only sgr() writes ESC, and only our own codes).
  */
 #include "render_text.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -30,50 +31,6 @@ struct tty {
     int cols;
 };
 
-int render_text_utf8(const char *s, int32_t *cp)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned char c = p[0];
-    int n;
-    int32_t min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    int32_t v = c & (0x7f >> n);
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) { /* also stops at the NUL */
-            *cp = -1;
-            return 1;
-        }
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return n;
-}
-
-int render_text_is_control(int32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
-}
 
 /* Columns a printable code point takes: 2 for the East Asian wide and emoji blocks, else 1
  * (combining marks count 1 too: a line may come out short, never long). */
@@ -93,12 +50,12 @@ static int cp_width(int32_t cp)
 static int safe_cp(const char *s, char rep[4], int *nrep, int *w)
 {
     int32_t cp;
-    int n = render_text_utf8(s, &cp);
+    int n = utf8_decode(s, &cp);
     if (cp < 0) {
         memcpy(rep, "\xef\xbf\xbd", 3);
         *nrep = 3;
         *w = 1;
-    } else if (render_text_is_control(cp)) {
+    } else if (utf8_is_control(cp)) {
         rep[0] = '?';
         *nrep = 1;
         *w = 1;

@@ -17,16 +17,6 @@
  * r is only read. Cannot fail (write errors stay in out). */
 void render_text(const struct report_sections *r, FILE *out, int colour);
 
-/* Decode the UTF-8 sequence at s (NUL-terminated, *s != 0): returns its length in bytes
- * (1..4) and sets *cp, or returns 1 and sets *cp = -1 when the byte at s starts no valid
- * sequence (overlong, surrogate, > U+10FFFF, cut short). Cannot fail. */
-int render_text_utf8(const char *s, int32_t *cp);
-
-/* 1 when code point cp must never reach a terminal as is: C0 and C1 controls, DEL, and
- * the invisible format characters that reorder or hide text (bidi overrides and isolates,
- * line/paragraph separators, zero-width marks, BOM). */
-int render_text_is_control(int32_t cp);
-
 /* The sparkline rows of the time series: every transaction, errors (4xx + 5xx + invalid),
  * one class (0 .. REPORT_NCLASSES-1, report_sections.classes order), the ttfb median. */
 #define RENDER_SPARK_WIDTH 60

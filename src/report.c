@@ -360,16 +360,6 @@ int report_load(const struct report_options *o, struct report_sections *r,
     return rc;
 }
 
-static void free_example(struct report_example *e)
-{
-    free(e->time);
-    free(e->client);
-    free(e->server);
-    free(e->method);
-    free(e->uri);
-    free(e->request_id);
-}
-
 static void free_rules(struct report_sections *r)
 {
     for (int i = 0; i < r->nrules; i++) {
@@ -382,7 +372,7 @@ static void free_rules(struct report_sections *r)
         for (int k = 0; k < u->nhost_names; k++)
             free(u->host_names[k]);
         free(u->host_names);
-        free_example(&u->example);
+        report_example_free(&u->example);
     }
     free(r->rules);
 }

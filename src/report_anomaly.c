@@ -1,5 +1,6 @@
 /*
- * report_anomaly.c - section 5 of `httpcap report`: anomalies, with evidence and advice.
+ * report_anomaly.c - section 5 of `httpcap report`: detecting anomalies (their wording,
+ *        evidence lines and advice come from report_anomaly_text.c).
  * Owns: r->anomalies (and frees r->series too), the TEMP table ranomaly_keys while it runs.
  * In:   rt, rc, rparams through the grouped queries of sql/anomalies.sql; r->series.
  * Out:  struct report_anomaly entries in kind order, then time, then subject.
@@ -9,12 +10,11 @@
 #include "report_anomaly.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "report_anomaly_text.h"
 #include "sql_embed.h"
 
 #define MIN_BURST_ERRORS 5     /* errors in a bucket before a burst can fire */
@@ -28,93 +28,6 @@
 #define CLASS_5XX 4            /* indexes into the 7 classes of report.h */
 #define CLASS_4XX 3
 #define CLASS_INVALID 6
-
-static const char *const anomaly_names[] = {
-#define X(id, name) name,
-    REPORT_ANOMALY_KINDS(X)
-#undef X
-};
-
-const char *report_anomaly_name(enum report_anomaly_kind kind)
-{
-    if ((int)kind < 0 || kind >= ANOMALY_KIND_COUNT)
-        return "?";
-    return anomaly_names[kind];
-}
-
-/* What each kind means, its likely causes and what to check next, for the on-call reader. */
-static const char *const anomaly_messages[ANOMALY_KIND_COUNT] = {
-    [ANOMALY_ERROR_BURST_5XX] =
-        "The server or something behind it failed for a while. Likely causes: a deploy or "
-        "restart, a crashed or overloaded upstream, exhausted connection or thread pools, a "
-        "database outage. Check the server's error log and upstream health for that window, "
-        "and look up the request IDs below.",
-    [ANOMALY_ERROR_BURST_4XX] =
-        "Clients were refused much more often than usual for a while. Likely causes: expired "
-        "or rotated credentials (401/403), a client release calling removed or renamed URLs "
-        "(404), rate limiting (429), a validation change rejecting requests (400/422), a "
-        "crawler or scanner. Check which client (User-Agent, source address) sent them and "
-        "what changed at that time; look up the request IDs below.",
-    [ANOMALY_LATENCY_SPIKE] =
-        "Responses were much slower than usual for a while. Likely causes: an overloaded "
-        "server or upstream, a slow database query or lock, garbage-collection pauses, a "
-        "cold cache after a restart, a batch job competing for resources. Check CPU, memory "
-        "and pool saturation of the server and its dependencies for that window; look up "
-        "the slowest request IDs below.",
-    [ANOMALY_FAILING_ENDPOINT] =
-        "This endpoint fails a large share of its requests, not just now and then. Likely "
-        "causes: a bug in its handler, a broken dependency only it uses, bad input it cannot "
-        "handle, a misrouted path. Check the server's error log for this path and the "
-        "request IDs below; compare with the endpoint's last working version.",
-    [ANOMALY_STATUS_MIX_CHANGED] =
-        "This endpoint answered differently in the second half of the capture than in the "
-        "first. Likely causes: a deploy or configuration change, a feature flag, a cache "
-        "being flushed or filled, a dependency going down or coming back. Check what "
-        "changed around the middle of the capture; the examples are from the second half.",
-    [ANOMALY_UNANSWERED] =
-        "Requests to this server got no response before the connection ended. Likely "
-        "causes: the server crashed or timed out the request, a proxy or load balancer "
-        "dropped the connection, the client gave up first, or the capture missed the "
-        "response (see capture gaps). Check the server and proxy logs for these request IDs "
-        "and for timeouts or worker restarts.",
-    [ANOMALY_ORPHAN_RESPONSES] =
-        "Responses came from this server with no request seen before them. Likely causes: "
-        "the capture started in the middle of the connection, lost packets (capture gaps or "
-        "drops), or a server sending more responses than requests (a framing bug, request "
-        "smuggling). Check for capture gaps on the same server; if there are none, inspect "
-        "the connection with the transactions below.",
-    [ANOMALY_RESET_MID_RESPONSE] =
-        "The connection was reset (TCP RST) while a response was still being sent, so "
-        "clients got a cut body. Likely causes: the server process crashed or was killed, a "
-        "proxy or firewall timed the connection out, a response larger than a limit, the "
-        "client aborting. Check the server and proxy logs for these transactions and for "
-        "idle or body-size limits.",
-    [ANOMALY_TRUNCATED_BODIES] =
-        "Message bodies ended before their announced length. Likely causes: the connection "
-        "closed early (server crash, timeout, proxy limit), a wrong Content-Length from the "
-        "application, or the capture lost the rest (see capture gaps and retransmissions). "
-        "Check the transactions below against the server's own access log sizes.",
-    [ANOMALY_CAPTURE_GAPS] =
-        "Part of the TCP data to or from this server was never captured, so some requests "
-        "or responses here may be missing or cut. Likely causes: packet drops in the "
-        "capture (busy interface, small buffer), a capture started mid-connection, "
-        "asymmetric routing. Treat the numbers for this server with care; capture with a "
-        "larger buffer or closer to the server.",
-    [ANOMALY_RETRANSMISSIONS] =
-        "Many TCP segments to or from this server were sent twice. Likely causes: packet "
-        "loss on the path, a congested or faulty link or NIC, an overloaded server that "
-        "answers late, a too small receive window. Check interface error and drop counters "
-        "and the path between client and server; expect higher latency here.",
-    [ANOMALY_RARE_STATUS] =
-        "A status code turned up only once or twice. Often harmless, but rare codes are "
-        "where unhandled paths show: a code no client expects, a proxy's own error page, a "
-        "typo in the application. Check the transactions below and what the client did "
-        "with the response.",
-    [ANOMALY_NEW_STATUS] =
-        "A status code appeared near the end of the capture and never before. Likely "
-        "causes: a deploy or configuration change, a dependency failing, a rate limit or "
-        "quota being reached. Check what changed at that time and the request IDs below.",
-};
 
 int report_anomaly_prepare(sqlite3 *db, const char *name, sqlite3_stmt **q,
                            char err[HTTPCAP_ERRBUF])
@@ -159,64 +72,8 @@ struct ctx {
     int nomem;                     /* an allocation failed */
     int64_t total;                 /* transactions in the buckets */
     int64_t errors[2];             /* 5xx(+invalid) and 4xx of them */
-    int same_day;                  /* the whole series lies in one UTC day */
-    int subsecond;                 /* buckets are not whole seconds */
+    struct anomaly_clock clock;    /* how its times are written */
 };
-
-/* Floor division: ns before 1970 still give the right calendar second. */
-static void split_ns(int64_t ns, time_t *sec, int *ms)
-{
-    int64_t s = ns / 1000000000;
-    int64_t rem = ns % 1000000000;
-    if (rem < 0) {
-        s--;
-        rem += 1000000000;
-    }
-    *sec = (time_t)s;
-    *ms = (int)(rem / 1000000);
-}
-
-/* fmt is one of: 'I' ISO with ms, 'S' ISO to the second (ms if sub-second), 'C' clock
- * time "HH:MM:SS" (with date unless same_day, with ms if sub-second). */
-static void fmt_time(const struct ctx *c, int64_t ns, char fmt, char *buf, size_t size)
-{
-    time_t sec;
-    int ms;
-    split_ns(ns, &sec, &ms);
-    struct tm tm;
-    if (!gmtime_r(&sec, &tm)) {
-        snprintf(buf, size, "%lld ns", (long long)ns);
-        return;
-    }
-    char base[48];
-    if (fmt == 'C' && c->same_day)
-        snprintf(base, sizeof base, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-    else
-        snprintf(base, sizeof base, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, fmt == 'C' ? ' ' : 'T', tm.tm_hour, tm.tm_min,
-                 tm.tm_sec);
-    if (fmt == 'I')
-        snprintf(buf, size, "%.48s.%03dZ", base, ms);
-    else if (c->subsecond)
-        snprintf(buf, size, "%.48s.%03d%s", base, ms, fmt == 'S' ? "Z" : "");
-    else
-        snprintf(buf, size, "%.48s%s", base, fmt == 'S' ? "Z" : "");
-}
-
-static char *dup_printf(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static char *dup_printf(struct ctx *c, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    char *s = strdup(buf);
-    if (!s)
-        c->nomem = 1;
-    return s;
-}
 
 /* A new anomaly of kind k at the end of r->anomalies, or NULL (nomem set). */
 static struct report_anomaly *add(struct ctx *c, enum report_anomaly_kind k, const char *subject)
@@ -234,7 +91,7 @@ static struct report_anomaly *add(struct ctx *c, enum report_anomaly_kind k, con
     a->first_bucket = -1;
     a->last_bucket = -1;
     a->subject = strdup(subject);
-    a->message = strdup(anomaly_messages[k]);
+    a->message = strdup(anomaly_message(k));
     if (!a->subject || !a->message)
         c->nomem = 1;
     return a;
@@ -248,8 +105,8 @@ static struct report_anomaly *add_window(struct ctx *c, enum report_anomaly_kind
     int64_t start = s->buckets[b0].start_ns;
     int64_t end = s->buckets[b1].start_ns + s->bucket_ns;
     char t0[64], t1[64], subject[140];
-    fmt_time(c, start, 'S', t0, sizeof t0);
-    fmt_time(c, end, 'S', t1, sizeof t1);
+    anomaly_fmt_time(&c->clock, start, 'S', t0, sizeof t0);
+    anomaly_fmt_time(&c->clock, end, 'S', t1, sizeof t1);
     snprintf(subject, sizeof subject, "%s/%s", t0, t1);
     struct report_anomaly *a = add(c, k, subject);
     if (!a)
@@ -259,21 +116,11 @@ static struct report_anomaly *add_window(struct ctx *c, enum report_anomaly_kind
     a->end_ns = end;
     a->first_bucket = b0;
     a->last_bucket = b1;
-    fmt_time(c, start, 'I', t0, sizeof t0);
+    anomaly_fmt_time(&c->clock, start, 'I', t0, sizeof t0);
     a->start_iso = strdup(t0);
     if (!a->start_iso)
         c->nomem = 1;
     return a;
-}
-
-/* The window of a as "10:03:00-10:04:00 UTC". */
-static void window_text(const struct ctx *c, const struct report_anomaly *a, char *buf,
-                        size_t size)
-{
-    char t0[64], t1[64];
-    fmt_time(c, a->start_ns, 'C', t0, sizeof t0);
-    fmt_time(c, a->end_ns, 'C', t1, sizeof t1);
-    snprintf(buf, size, "%s-%s UTC", t0, t1);
 }
 
 /* Remember what anomaly number a is about, for the examples query. */
@@ -367,16 +214,7 @@ static int detect_bursts(struct ctx *c, int which)
         a->value = (double)k / (double)n;
         a->baseline = p;
         a->score = p > 0 ? zmax : 0;
-        char w[160], zs[48];
-        window_text(c, a, w, sizeof w);
-        if (p > 0)
-            snprintf(zs, sizeof zs, ", z = %.1f", zmax);
-        else
-            snprintf(zs, sizeof zs, " (none elsewhere)");
-        a->evidence = dup_printf(c, "%lld of %lld transactions %s (%.1f%%) in %s vs %.1f%% "
-                                    "baseline%s",
-                                 (long long)k, (long long)n, which == 0 ? "5xx" : "4xx",
-                                 100.0 * a->value, w, 100.0 * p, zs);
+        a->evidence = anomaly_burst_evidence(&c->nomem, &c->clock, a);
         for (int i = b; i <= b1; i++)
             if (add_key(c, kind, 0, i, NULL, NULL, 0, 0, c->r->nanomalies - 1) != 0)
                 return -1;
@@ -480,12 +318,7 @@ static int detect_latency(struct ctx *c, char err[HTTPCAP_ERRBUF])
         a->value = top;
         a->baseline = median;
         a->score = top / median;
-        char w[160];
-        window_text(c, a, w, sizeof w);
-        a->evidence = dup_printf(c, "median time to first byte %.1f ms in %s vs %.1f ms "
-                                    "overall (%.1fx); %lld of %lld responses slower than "
-                                    "%.1f ms",
-                                 top, w, median, a->score, (long long)k, (long long)n, thr);
+        a->evidence = anomaly_latency_evidence(&c->nomem, &c->clock, a, thr);
         for (int i = b; i <= b1 && status == 0; i++)
             status = add_key(c, ANOMALY_LATENCY_SPIKE, 0, i, NULL, NULL, thr, 1,
                              c->r->nanomalies - 1);
@@ -535,7 +368,7 @@ static int status_mix(struct ctx *c, const char *endpoint, const int64_t h0[8],
     a->first_bucket = b0;
     a->last_bucket = s->nbuckets - 1;
     char t[64];
-    fmt_time(c, split, 'I', t, sizeof t);
+    anomaly_fmt_time(&c->clock, split, 'I', t, sizeof t);
     a->start_iso = strdup(t);
     if (!a->start_iso)
         c->nomem = 1;
@@ -544,11 +377,7 @@ static int status_mix(struct ctx *c, const char *endpoint, const int64_t h0[8],
     a->value = (double)h1[1 + grown] / (double)n1;
     a->baseline = (double)h0[1 + grown] / (double)n0;
     a->score = (double)sum / (2.0 * (double)n0 * (double)n1);
-    fmt_time(c, split, 'C', t, sizeof t);
-    a->evidence = dup_printf(c, "%s went from %.1f%% to %.1f%% of the transactions after %s "
-                                "UTC (%lld before, %lld after; total variation %.2f)",
-                             class_names[grown], 100.0 * a->baseline, 100.0 * a->value, t,
-                             (long long)n0, (long long)n1, a->score);
+    a->evidence = anomaly_mix_evidence(&c->nomem, &c->clock, a, class_names[grown], n0);
     return add_key(c, ANOMALY_STATUS_MIX_CHANGED, 1, 0, endpoint, class_names[grown], 0, 0,
                    c->r->nanomalies - 1);
 }
@@ -579,9 +408,7 @@ static int detect_endpoints(struct ctx *c, char err[HTTPCAP_ERRBUF])
             int fires;
             double z = burst_z(k, n, p, &fires);
             a->score = p > 0 && p < 1 ? z : 0;
-            a->evidence = dup_printf(c, "%lld of %lld requests answered 5xx (%.1f%%) vs "
-                                        "%.1f%% over the whole report",
-                                     (long long)k, (long long)n, 100.0 * a->value, 100.0 * p);
+            a->evidence = anomaly_failing_evidence(&c->nomem, a);
             status = add_key(c, ANOMALY_FAILING_ENDPOINT, 1, 0, e, NULL, 0, 0,
                              c->r->nanomalies - 1);
             continue;
@@ -608,30 +435,6 @@ static const enum report_anomaly_kind server_kinds[4] = {
     ANOMALY_UNANSWERED, ANOMALY_ORPHAN_RESPONSES, ANOMALY_RESET_MID_RESPONSE,
     ANOMALY_TRUNCATED_BODIES,
 };
-
-/* The evidence of server kind i: k of n transactions with server. */
-static char *server_evidence(struct ctx *c, int i, int64_t k, int64_t n, const char *server)
-{
-    double pct = 100.0 * (double)k / (double)n;
-    switch (i) {
-    case 0:
-        return dup_printf(c, "%lld of %lld requests to %s got no response (%.1f%%; requests "
-                             "still open at the end of the capture are not counted)",
-                          (long long)k, (long long)n, server, pct);
-    case 1:
-        return dup_printf(c, "%lld of %lld transactions with %s are responses without a "
-                             "request (%.1f%%)",
-                          (long long)k, (long long)n, server, pct);
-    case 2:
-        return dup_printf(c, "%lld of %lld responses from %s were cut by a connection reset "
-                             "(%.1f%%)",
-                          (long long)k, (long long)n, server, pct);
-    default:
-        return dup_printf(c, "%lld of %lld transactions with %s have a truncated body "
-                             "(%.1f%%)",
-                          (long long)k, (long long)n, server, pct);
-    }
-}
 
 /* Set the baseline of every anomaly of kind k from index from on. */
 static void set_baseline(struct ctx *c, int from, enum report_anomaly_kind k, double v)
@@ -668,7 +471,7 @@ static int detect_servers(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->count = k;
             a->total = n;
             a->value = (double)k / (double)n;
-            a->evidence = server_evidence(c, i, k, n, server);
+            a->evidence = anomaly_server_evidence(&c->nomem, server_kinds[i], k, n, server);
             status = add_key(c, server_kinds[i], 1, 0, server, NULL, 0, 0,
                              c->r->nanomalies - 1);
         }
@@ -720,10 +523,7 @@ static int detect_connections(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->count = gap;
             a->total = gap + bytes;
             a->value = (double)gap / (double)(gap + bytes);
-            a->evidence = dup_printf(c, "%lld bytes on %lld of %lld connections with %s were "
-                                        "never captured (%.2f%% of their TCP payload)",
-                                     (long long)gap, (long long)gap_conns, (long long)conns,
-                                     server, 100.0 * a->value);
+            a->evidence = anomaly_gaps_evidence(&c->nomem, a, gap_conns, conns, server);
             status = add_key(c, ANOMALY_CAPTURE_GAPS, 1, 0, server, NULL, 0, 0,
                              c->r->nanomalies - 1);
         }
@@ -736,9 +536,7 @@ static int detect_connections(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->count = re;
             a->total = pk;
             a->value = (double)re / (double)pk;
-            a->evidence = dup_printf(c, "%lld of %lld TCP segments to and from %s were "
-                                        "retransmissions (%.1f%%)",
-                                     (long long)re, (long long)pk, server, 100.0 * a->value);
+            a->evidence = anomaly_retrans_evidence(&c->nomem, a, server);
             status = add_key(c, ANOMALY_RETRANSMISSIONS, 1, 0, server, NULL, 0, 0,
                              c->r->nanomalies - 1);
         }
@@ -794,17 +592,7 @@ static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->count = n;
             a->total = c->total;
             a->value = c->total > 0 ? (double)n / (double)c->total : 0;
-            char why[128];
-            if (code < 100 || code > 599)
-                snprintf(why, sizeof why, "; it is not a valid status code (outside 100-599): "
-                                          "clients treat it as 500");
-            else if (!registered)
-                snprintf(why, sizeof why, "; it is not a registered code: clients treat it "
-                                          "as %d", effective);
-            else
-                why[0] = '\0';
-            a->evidence = dup_printf(c, "status %d seen %s in %lld transactions%s", code,
-                                     n == 1 ? "once" : "twice", (long long)c->total, why);
+            a->evidence = anomaly_rare_evidence(&c->nomem, a, code, registered, effective);
         } else if (s->nbuckets >= 10 && has_b && b0 >= late && b0 < s->nbuckets) {
             a = add_window(c, ANOMALY_NEW_STATUS, (int)b0, s->nbuckets - 1);
             if (!a) {
@@ -821,13 +609,8 @@ static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->count = n;
             a->total = in;
             a->value = in > 0 ? (double)n / (double)in : 0;
-            char t[64];
-            fmt_time(c, a->start_ns, 'C', t, sizeof t);
-            a->evidence = dup_printf(c, "status %d seen %lld times (%.1f%% of %lld "
-                                        "transactions), all since %s UTC (the last %d of %d "
-                                        "buckets), never before",
-                                     code, (long long)n, 100.0 * a->value, (long long)in, t,
-                                     s->nbuckets - (int)b0, s->nbuckets);
+            a->evidence = anomaly_new_status_evidence(&c->nomem, &c->clock, a, code,
+                                                      s->nbuckets);
         }
         if (a)
             status = add_key(c, a->kind, 0, code, NULL, NULL, 0, 0, c->r->nanomalies - 1);
@@ -935,14 +718,7 @@ static int detect_all(struct ctx *c, char err[HTTPCAP_ERRBUF])
         c->errors[0] += bucket_errors(&s->buckets[b], 0);
         c->errors[1] += bucket_errors(&s->buckets[b], 1);
     }
-    if (s->nbuckets > 0) {
-        time_t t0, t1;
-        int ms;
-        split_ns(s->origin_ns, &t0, &ms);
-        split_ns(s->origin_ns + (int64_t)s->nbuckets * s->bucket_ns - 1, &t1, &ms);
-        c->same_day = t0 / 86400 == t1 / 86400;
-        c->subsecond = s->bucket_ns % 1000000000 != 0;
-    }
+    anomaly_clock_set(&c->clock, s);
     if (run_sql(c, "keys_drop", err) != 0 || run_sql(c, "keys_create", err) != 0 ||
         report_anomaly_prepare(c->db, "keys_insert", &c->keys, err) != 0)
         return -1;
@@ -982,7 +758,7 @@ int report_anomalies_load(sqlite3 *db, struct report_sections *r, char err[HTTPC
     return rc;
 }
 
-static void free_example(struct report_example *e)
+void report_example_free(struct report_example *e)
 {
     free(e->time);
     free(e->client);
@@ -1003,7 +779,7 @@ void report_anomalies_free(struct report_sections *r)
         free(a->evidence);
         free(a->message);
         for (int j = 0; j < a->nexamples; j++)
-            free_example(&a->examples[j]);
+            report_example_free(&a->examples[j]);
     }
     free(r->anomalies);
     r->anomalies = NULL;

@@ -41,4 +41,8 @@ void report_anomalies_free(struct report_sections *r);
 int report_anomaly_prepare(sqlite3 *db, const char *name, sqlite3_stmt **q,
                            char err[HTTPCAP_ERRBUF]);
 
+/* Free the strings of one example transaction (violations and anomalies); e may hold
+ * NULLs. Cannot fail. */
+void report_example_free(struct report_example *e);
+
 #endif

@@ -13,6 +13,7 @@
 #include "render_json.h"
 #include "render_md.h"
 #include "render_text.h"
+#include "utf8.h"
 #include "testhelp.h"
 
 #define EVIL_LIT "a\x1b[31mred\x9b" "2J\xc2\x9b" "1m<script>|x|`*_[]</script>\xff\xfe\xe2\x80\xae" \
@@ -200,10 +201,10 @@ static int clean_utf8(const char *s, int allow_esc)
 {
     while (*s) {
         int32_t cp;
-        int n = render_text_utf8(s, &cp);
+        int n = utf8_decode(s, &cp);
         if (cp < 0)
             return 0;
-        if (cp != '\n' && !(allow_esc && cp == 0x1b) && render_text_is_control(cp))
+        if (cp != '\n' && !(allow_esc && cp == 0x1b) && utf8_is_control(cp))
             return 0;
         s += n;
     }
@@ -217,7 +218,7 @@ static int widest(const char *s)
     int cols = 0;
     while (*s) {
         int32_t cp;
-        int n = render_text_utf8(s, &cp);
+        int n = utf8_decode(s, &cp);
         if (cp == '\n') {
             cols = 0;
         } else {

@@ -1,0 +1,54 @@
+/*
+ * report_anomaly_text.h - the inside of section 5, shared by report_anomaly.c (which
+ * detects anomalies) and report_anomaly_text.c (which words them). Nothing else includes it.
+ * Owns: struct anomaly_clock, how the times of one report are written.
+ * Never: appears in a renderer; they see only report.h.
+ */
+#ifndef HTTPCAP_REPORT_ANOMALY_TEXT_H
+#define HTTPCAP_REPORT_ANOMALY_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct anomaly_clock {
+    int same_day;  /* the whole series lies in one UTC day: clock times without the date */
+    int subsecond; /* buckets are not whole seconds: times with milliseconds */
+};
+
+/* Set k from the series s (all zero when s has no buckets). */
+void anomaly_clock_set(struct anomaly_clock *k, const struct report_series *s);
+
+/* ns into buf. fmt is one of: 'I' ISO with ms, 'S' ISO to the second (ms if sub-second),
+ * 'C' clock time "HH:MM:SS" (with date unless same_day, with ms if sub-second). */
+void anomaly_fmt_time(const struct anomaly_clock *k, int64_t ns, char fmt, char *buf,
+                      size_t size);
+
+/* The troubleshooting advice of kind (a constant; "" for an unknown kind). */
+const char *anomaly_message(enum report_anomaly_kind kind);
+
+/*
+ * The evidence line of one anomaly, from its count, total, value, baseline, score and
+ * window as detection filled them, plus the figures named. Each returns a string the
+ * caller frees, or NULL with *nomem set to 1.
+ */
+char *anomaly_burst_evidence(int *nomem, const struct anomaly_clock *k,
+                             const struct report_anomaly *a);
+char *anomaly_latency_evidence(int *nomem, const struct anomaly_clock *k,
+                               const struct report_anomaly *a, double thr);
+char *anomaly_mix_evidence(int *nomem, const struct anomaly_clock *k,
+                           const struct report_anomaly *a, const char *class_name, int64_t n0);
+char *anomaly_failing_evidence(int *nomem, const struct report_anomaly *a);
+/* k of n transactions with server, for unanswered, orphan, reset and truncated kinds. */
+char *anomaly_server_evidence(int *nomem, enum report_anomaly_kind kind, int64_t k, int64_t n,
+                              const char *server);
+char *anomaly_gaps_evidence(int *nomem, const struct report_anomaly *a, int64_t gap_conns,
+                            int64_t conns, const char *server);
+char *anomaly_retrans_evidence(int *nomem, const struct report_anomaly *a, const char *server);
+char *anomaly_rare_evidence(int *nomem, const struct report_anomaly *a, int code,
+                            int registered, int effective);
+char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
+                                  const struct report_anomaly *a, int code, int nbuckets);
+
+#endif
