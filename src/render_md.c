@@ -318,6 +318,17 @@ static void anomalies_md(const struct report_sections *r, FILE *out)
     fputc('\n', out);
 }
 
+/* One line of the sparkline block, "label spark", without trailing blanks. */
+static void spark_line(FILE *out, const char *label, const char *spark)
+{
+    char line[16 + 3 * RENDER_SPARK_WIDTH + 2];
+    int n = snprintf(line, sizeof line, "%-10s %s", label, spark);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    while (len > 0 && line[len - 1] == ' ')
+        len--;
+    fprintf(out, "%.*s\n", (int)len, line);
+}
+
 static void series_md(const struct report_sections *r, FILE *out)
 {
     const struct report_series *s = &r->series;
@@ -339,12 +350,12 @@ static void series_md(const struct report_sections *r, FILE *out)
         char name[sizeof r->classes[0].name + 1] = "";
         if (row >= 0 && row < REPORT_NCLASSES)
             class_name(name, r, row);
-        fprintf(out, "%-10s %s\n",
-                row == RENDER_ROW_ALL      ? "all"
-                : row == RENDER_ROW_ERRORS ? "errors"
-                : row == RENDER_ROW_TTFB   ? "ttfb p50"
-                                           : name,
-                spark);
+        spark_line(out,
+                   row == RENDER_ROW_ALL      ? "all"
+                   : row == RENDER_ROW_ERRORS ? "errors"
+                   : row == RENDER_ROW_TTFB   ? "ttfb p50"
+                                              : name,
+                   spark);
     }
     int group = (s->nbuckets + RENDER_SPARK_WIDTH - 1) / RENDER_SPARK_WIDTH;
     int ncols = (s->nbuckets + group - 1) / group;
@@ -360,7 +371,8 @@ static void series_md(const struct report_sections *r, FILE *out)
         for (int k = a->first_bucket; k <= lastb; k++)
             marks[k / group] = '^';
     }
-    fprintf(out, "%-10s %s\n```\n\n| # | Start | Transactions |", "anomalies", marks);
+    spark_line(out, "anomalies", marks);
+    fputs("```\n\n| # | Start | Transactions |", out);
     for (int k = 0; k < REPORT_NCLASSES; k++) {
         char name[sizeof r->classes[0].name + 1];
         class_name(name, r, k);
