@@ -464,8 +464,8 @@ static void slowest_table(const struct report_sections *r, FILE *out)
 static void latency_section(const struct report_sections *r, FILE *out)
 {
     fputs("<section id=\"latency\">\n<h2>3. Latency</h2>\n<p class=\"muted\">Milliseconds, "
-          "nearest-rank percentiles; ttfb = request start to first response byte, total = "
-          "to the last response byte.</p>\n",
+          "nearest-rank percentiles; ttfb = end of the request to the first response byte, "
+          "total = first request byte to the last response byte.</p>\n",
           out);
     latency_table(r, out, REPORT_ALL, "latency-all", "Overall", NULL);
     latency_table(r, out, REPORT_CLASS, "latency-class", "Per status class", "class");
