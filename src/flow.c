@@ -399,6 +399,11 @@ void flow_input(struct flow_table *t, const struct segment *s)
     }
 }
 
+void flow_expire_idle(struct flow_table *t, int64_t now_ns)
+{
+    expire(t, now_ns);
+}
+
 void flow_flush_all(struct flow_table *t, int64_t now_ns)
 {
     while (t->lru_head)

@@ -109,6 +109,11 @@ void flow_input(struct flow_table *t, const struct segment *s);
 /* Say which side is the client when flow.c could not tell (no SYN seen). */
 void flow_set_client(struct flow_conn *c, int side);
 
+/* Close the connections idle past the timeout at time now_ns (FLOW_END_TIMEOUT): what
+ * flow_input does by packet time, for a live capture whose traffic has stopped (now_ns is
+ * then the wall clock). Cannot fail. */
+void flow_expire_idle(struct flow_table *t, int64_t now_ns);
+
 /* Close every connection (FLOW_END_CAPTURE_END) at capture time now_ns. */
 void flow_flush_all(struct flow_table *t, int64_t now_ns);
 

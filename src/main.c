@@ -1,6 +1,6 @@
 /*
  * main.c - the command line: `httpcap read`, `httpcap report`, `httpcap rules`, --help,
- *          --version.
+ *          --version; `httpcap capture` has its own file (cmd_capture.c).
  * Owns: option parsing, messages to the user, exit statuses (0 ok, 1 input or
  *       runtime error, 2 usage error).
  * In:   argv.
@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_capture.h"
 #include "pipeline.h"
 #include "render_html.h"
 #include "render_json.h"
@@ -38,6 +39,8 @@ static const char usage_main[] =
     "commands:\n"
     "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
+    "  capture -i IFACE [-o DB] [-f FILTER] [--duration S] [-Z USER] [--write-pcap F]...\n"
+    "                       capture live from an interface into SQLite until Ctrl-C\n"
     "  report DB... [--format text|json|html|md] [--since T] [--until T] [--host H]\n"
     "         [--top N] [-o FILE]\n"
     "                       report on databases: capture, statuses, latency, violations,\n"
@@ -436,6 +439,8 @@ int main(int argc, char **argv)
         return cmd_read(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "capture") == 0)
+        return cmd_capture(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "httpcap: unknown command '%s'\n%s", cmd, usage_main);

@@ -1,6 +1,7 @@
 /*
  * pipeline.c - wires source -> decode -> flow -> reasm -> http -> rules -> store for
- * `httpcap read`; the only file that includes every stage's header.
+ * `httpcap read` (files) and `httpcap capture` (an interface through live.c); the only
+ * file that includes every stage's header.
  * Owns: the run's counters, the per-connection glue (flow_conn.app = http session),
  *       the first store error (reading stops at it).
  * In:   options and file names from main.c.
@@ -17,6 +18,8 @@
 #include "decode.h"
 #include "flow.h"
 #include "http.h"
+#include "live.h"
+#include "privdrop.h"
 #include "rules.h"
 #include "source.h"
 #include "store.h"
@@ -228,11 +231,13 @@ static void join_sources(const char *const *files, int n, char *out, size_t cap)
         used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", files[i]);
 }
 
-/* Flush every connection, write the skip counters and the final capture row. */
-static int finish(struct run *r, char err[HTTPCAP_ERRBUF])
+/* Flush every connection (unless told not to), write the skip counters and the final
+ * capture row. */
+static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
 {
     struct flow_stats fs;
-    flow_flush_all(r->flows, r->cap.last_packet_ns);
+    if (flush)
+        flow_flush_all(r->flows, r->cap.last_packet_ns);
     flow_get_stats(r->flows, &fs);
     r->cap.connections = fs.opened;
     r->cap.peak_connections = fs.peak_active;
@@ -281,6 +286,31 @@ static int read_all(struct run *r, struct source *first, const char *const *file
     return 0;
 }
 
+static void summarize(const struct run *r, struct pipeline_summary *sum)
+{
+    sum->capture_id = r->capture_id;
+    sum->packets = r->cap.packets;
+    sum->bytes = r->cap.bytes;
+    sum->connections = r->cap.connections;
+    sum->transactions = r->cap.transactions;
+    sum->truncated = r->cap.truncated;
+    sum->kernel_drops = r->cap.kernel_drops;
+    sum->interface_drops = r->cap.interface_drops;
+}
+
+/* Free the run and close its database; returns rc, or -1 with err when closing fails. */
+static int close_run(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
+{
+    flow_destroy(r->flows);
+    char close_err[HTTPCAP_ERRBUF];
+    if (store_close(r->store, close_err) != 0 && rc == 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
+        rc = -1;
+    }
+    free(r);
+    return rc;
+}
+
 int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
                   struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
 {
@@ -290,6 +320,7 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
+    r->opt = o;
     struct source *first = open_checked(files[0], o->filter, err);
     int rc = -1;
     if (!first || setup(r, o, err) != 0)
@@ -309,25 +340,159 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
         snprintf(read_err, sizeof read_err, "%s", err);
         r->cap.error = read_err;
     }
-    rc = finish(r, err);
+    rc = finish(r, 1, err);
     if (rc == 0 && read_rc != 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%s", read_err);
         rc = -1;
     }
-    sum->capture_id = r->capture_id;
-    sum->packets = r->cap.packets;
-    sum->bytes = r->cap.bytes;
-    sum->connections = r->cap.connections;
-    sum->transactions = r->cap.transactions;
-    sum->truncated = r->cap.truncated;
+    summarize(r, sum);
 out:
     source_close(first);
-    flow_destroy(r->flows);
-    char close_err[HTTPCAP_ERRBUF];
-    if (store_close(r->store, close_err) != 0 && rc == 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", o->db_path, close_err);
-        rc = -1;
+    return close_run(r, rc, err);
+}
+
+void pipeline_live_defaults(struct pipeline_live *l)
+{
+    memset(l, 0, sizeof *l);
+    live_defaults(&l->live);
+    l->commit_interval_ms = 1000;
+}
+
+static double monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int64_t wall_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void on_live_packet(void *ctx, const struct source_packet *pkt)
+{
+    feed_packet(ctx, pkt);
+}
+
+/* The live loop's clocks: when it started, last committed, last reported progress. */
+struct live_clock {
+    double start, commit, progress;
+    uint64_t progress_packets;
+};
+
+static void report_progress(struct run *r, const struct pipeline_live *l, struct live *lv,
+                            struct live_clock *c, double now)
+{
+    struct source_stats st;
+    struct flow_stats fs;
+    live_stats(lv, &st);
+    flow_get_stats(r->flows, &fs);
+    struct pipeline_progress p = {
+        .elapsed_s = now - c->start,
+        .packets = r->cap.packets,
+        .transactions = r->cap.transactions,
+        .open_connections = fs.active,
+        .kernel_drops = st.kernel_drops,
+        .packets_per_s = (double)(r->cap.packets - c->progress_packets) / (now - c->progress),
+    };
+    l->progress(l->progress_ctx, &p);
+    c->progress = now;
+    c->progress_packets = r->cap.packets;
+}
+
+/* Whether the capture should end now: a signal, the duration or the count. */
+static int should_stop(const struct run *r, const struct pipeline_live *l, double elapsed)
+{
+    return *l->stop || r->failed || (l->count && r->cap.packets >= l->count) ||
+           (l->duration_s > 0 && elapsed >= l->duration_s);
+}
+
+/* Read the interface until told to stop; 0, or -1 with err for a capture error. */
+static int capture_loop(struct run *r, const struct pipeline_live *l, struct live *lv,
+                        char err[HTTPCAP_ERRBUF])
+{
+    struct live_clock c = {0};
+    c.start = c.commit = c.progress = monotonic_s();
+    while (!should_stop(r, l, monotonic_s() - c.start)) {
+        int max = l->count ? (int)(l->count - r->cap.packets < 100000 ? l->count - r->cap.packets
+                                                                      : 100000)
+                           : 0;
+        if (live_dispatch(lv, max, on_live_packet, r, err) < 0)
+            return -1;
+        double now = monotonic_s();
+        flow_expire_idle(r->flows, wall_ns());
+        if ((now - c.commit) * 1000.0 >= (double)l->commit_interval_ms) {
+            if (!r->failed && store_commit(r->store, r->err) != 0)
+                r->failed = 1;
+            c.commit = now;
+        }
+        if (l->progress && now - c.progress >= 1.0)
+            report_progress(r, l, lv, &c, now);
     }
-    free(r);
-    return rc;
+    return 0;
+}
+
+/* Open the interface and the database, and drop privileges when asked. */
+static struct live *capture_setup(struct run *r, const struct pipeline_options *o,
+                                  const struct pipeline_live *l, char err[HTTPCAP_ERRBUF])
+{
+    struct live *lv = live_open(&l->live, err);
+    if (!lv || setup(r, o, err) != 0)
+        return lv;
+    r->cap.source = l->live.iface;
+    r->cap.filter = l->live.filter;
+    r->cap.link_type = live_linktype(lv);
+    r->cap.link_type_name = decode_link_name(r->cap.link_type);
+    r->cap.kernel_drops = r->cap.interface_drops = 0;
+    r->capture_id = store_capture_begin(r->store, &r->cap, err);
+    if (r->capture_id < 0 || store_commit(r->store, err) != 0) {
+        r->capture_id = -1;
+        return lv;
+    }
+    if (l->user) {
+        char wal[4096], shm[4096];
+        snprintf(wal, sizeof wal, "%s-wal", o->db_path);
+        snprintf(shm, sizeof shm, "%s-shm", o->db_path);
+        const char *paths[] = {o->db_path, wal, shm, l->live.write_pcap, NULL};
+        if (privdrop_to(l->user, paths, err) != 0)
+            r->capture_id = -1;
+    }
+    return lv;
+}
+
+int pipeline_capture(const struct pipeline_options *o, const struct pipeline_live *l,
+                     struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
+{
+    struct run *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    r->opt = o;
+    r->capture_id = -1;
+    double start = monotonic_s();
+    struct live *lv = capture_setup(r, o, l, err);
+    int rc = -1;
+    if (lv && r->capture_id >= 0) {
+        char loop_err[HTTPCAP_ERRBUF] = "";
+        int loop_rc = capture_loop(r, l, lv, loop_err);
+        struct source_stats st;
+        live_stats(lv, &st);
+        r->cap.kernel_drops = (int64_t)st.kernel_drops;
+        r->cap.interface_drops = (int64_t)st.if_drops;
+        if (loop_rc != 0)
+            r->cap.error = loop_err;
+        rc = finish(r, *l->stop < 2, err);
+        if (rc == 0 && loop_rc != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "%s", loop_err);
+            rc = -1;
+        }
+        summarize(r, sum);
+    }
+    sum->seconds = monotonic_s() - start;
+    live_close(lv);
+    return close_run(r, rc, err);
 }

@@ -1,6 +1,6 @@
 /*
- * pipeline.h - wires the stages for `httpcap read`: source -> decode -> flow -> reasm
- * -> http -> rules -> store.
+ * pipeline.h - wires the stages for `httpcap read` and `httpcap capture`: source (a file,
+ * or live.c for an interface) -> decode -> flow -> reasm -> http -> rules -> store.
  * Owns: the run's options and counters, the glue callbacks between stages.
  * In:   options built by main.c.
  * Out:  a database, a summary, one-line errors.
@@ -9,9 +9,11 @@
 #ifndef HTTPCAP_PIPELINE_H
 #define HTTPCAP_PIPELINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "errbuf.h"
+#include "live.h"
 
 struct pipeline_options {
     const char *db_path;          /* SQLite database to create or append to */
@@ -29,6 +31,29 @@ struct pipeline_summary {
     int64_t capture_id;
     uint64_t packets, bytes, connections, transactions;
     int truncated;                /* an input ended inside a packet */
+    int64_t kernel_drops, interface_drops; /* live capture; -1 for files */
+    double seconds;               /* live capture: how long it ran */
+};
+
+/* What a live capture reports once a second (for the status line). */
+struct pipeline_progress {
+    double elapsed_s;             /* since the capture started */
+    uint64_t packets, transactions, open_connections;
+    uint64_t kernel_drops;        /* libpcap's counter so far */
+    double packets_per_s;         /* over the last second */
+};
+
+/* `httpcap capture`: the live source and when to stop. */
+struct pipeline_live {
+    struct live_options live;     /* interface, snaplen, buffer, promisc, --write-pcap */
+    double duration_s;            /* stop after this long; 0: no limit */
+    uint64_t count;               /* stop after this many packets; 0: no limit */
+    int commit_interval_ms;       /* commit at least this often (rows visible to readers) */
+    const char *user;             /* -Z: run as this user once everything is open, or NULL */
+    volatile sig_atomic_t *stop;  /* set by main's signal handler: 1 = stop and flush every
+                                     connection, 2 = stop at once after the commit */
+    void (*progress)(void *ctx, const struct pipeline_progress *p); /* or NULL */
+    void *progress_ctx;
 };
 
 /* Defaults for every option (db "httpcap.db"). Cannot fail. */
@@ -41,5 +66,18 @@ void pipeline_defaults(struct pipeline_options *o);
  */
 int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
                   struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF]);
+
+/* Defaults for a live capture (commit every 1000 ms, no limits). Cannot fail. */
+void pipeline_live_defaults(struct pipeline_live *l);
+
+/*
+ * Capture from l->live.iface into the database as one capture row until *l->stop is set
+ * or the duration or count is reached, committing at least every commit interval; then
+ * flush every open connection (not when *l->stop is 2), and write the pcap statistics
+ * into the capture row. Returns 0, or -1 with err (the interface cannot be opened, the
+ * database cannot be written, the capture failed); rows stored before a failure stay.
+ */
+int pipeline_capture(const struct pipeline_options *o, const struct pipeline_live *l,
+                     struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF]);
 
 #endif

@@ -57,18 +57,23 @@ static int fail(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
 /* "file:" URI of path, percent-encoding what a URI would misread. NULL when out of memory. */
 static char *ro_uri(const char *path)
 {
+    static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(path);
     char *u = malloc(n * 3 + 32);
     if (!u)
         return NULL;
-    char *w = u + sprintf(u, "file:");
+    memcpy(u, "file:", 5);
+    char *w = u + 5;
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7f)
-            w += sprintf(w, "%%%02X", *p);
-        else
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7f) {
+            *w++ = '%';
+            *w++ = hex[*p >> 4];
+            *w++ = hex[*p & 15];
+        } else {
             *w++ = (char)*p;
+        }
     }
-    strcpy(w, "?mode=ro");
+    memcpy(w, "?mode=ro", sizeof "?mode=ro");
     return u;
 }
 

@@ -1,0 +1,207 @@
+/*
+ * cmd_capture.c - `httpcap capture`: options, signals and the status line of a live
+ * capture; the work is pipeline_capture()'s.
+ * Owns: the stop flag the signal handlers set, the one-line status on a terminal.
+ * In:   argv. Out: calls pipeline_capture(); one-line messages "httpcap: ...".
+ * Never: touches packets or the database itself.
+ */
+#include "cmd_capture.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "pipeline.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+const char cmd_capture_usage[] =
+    "usage: httpcap capture -i IFACE [-o DB] [-f FILTER] [--duration S] [--count N]\n"
+    "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
+    "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE] [-q]\n"
+    "       httpcap capture --list-interfaces\n"
+    "  -i, --interface IFACE  capture on IFACE ('any' for all; needs root or CAP_NET_RAW)\n"
+    "  -o, --output DB        SQLite database to create or append to (default httpcap.db)\n"
+    "  -f, --filter EXPR      BPF filter (tcpdump syntax)\n"
+    "      --duration S       stop after S seconds\n"
+    "      --count N          stop after N packets\n"
+    "      --snaplen B        bytes kept per packet (default 262144)\n"
+    "      --buffer MiB       kernel capture buffer (default 64)\n"
+    "      --no-promisc       do not put the interface in promiscuous mode\n"
+    "      --commit-interval MS  make rows visible to readers at least this often\n"
+    "                         (default 1000)\n"
+    "  -Z, --user USER        run as USER once the interface and database are open\n"
+    "      --write-pcap FILE  also write the raw packets to FILE (for httpcap read later)\n"
+    "      --store-headers    keep every header line in table `headers`\n"
+    "  -q, --quiet            no status line, no summary\n"
+    "      --list-interfaces  list the interfaces to capture on\n"
+    "  SIGINT or SIGTERM ends the capture cleanly (open exchanges are stored); a second\n"
+    "  SIGINT ends it at once after the commit in progress.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = stop_flag ? 2 : 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The status line, rewritten in place once a second. */
+static void show_progress(void *ctx, const struct pipeline_progress *p)
+{
+    (void)ctx;
+    fprintf(stderr,
+            "\r%8.0f s  %llu packets  %llu transactions  %llu open  %llu dropped  %.0f pkt/s ",
+            p->elapsed_s, (unsigned long long)p->packets, (unsigned long long)p->transactions,
+            (unsigned long long)p->open_connections, (unsigned long long)p->kernel_drops,
+            p->packets_per_s);
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "httpcap: capture: %s\n%s", msg, cmd_capture_usage);
+    return EXIT_USAGE;
+}
+
+/* A number in [lo, hi] from s, or -1 (all our limits are positive). */
+static double number(const char *s, double lo, double hi)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    return end == s || *end || v < lo || v > hi ? -1 : v;
+}
+
+enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_COMMIT,
+       OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST };
+
+/* One option into o / l; returns 0, or an exit status for a usage error or --help. */
+static int take_option(int c, struct pipeline_options *o, struct pipeline_live *l)
+{
+    double v;
+    switch (c) {
+    case 'i': l->live.iface = optarg; return 0;
+    case 'o': o->db_path = optarg; return 0;
+    case 'f': o->filter = l->live.filter = optarg; return 0;
+    case 'Z': l->user = optarg; return 0;
+    case 'q': o->quiet = 1; return 0;
+    case OPT_NO_PROMISC: l->live.promisc = 0; return 0;
+    case OPT_WRITE_PCAP: l->live.write_pcap = optarg; return 0;
+    case OPT_STORE_HEADERS: o->store_headers = 1; return 0;
+    case OPT_DURATION:
+        if ((v = number(optarg, 0.001, 1e9)) < 0)
+            return usage_error("--duration takes seconds (> 0)");
+        l->duration_s = v;
+        return 0;
+    case OPT_COUNT:
+        if ((v = number(optarg, 1, 1e18)) < 0)
+            return usage_error("--count takes a number of packets (> 0)");
+        l->count = (uint64_t)v;
+        return 0;
+    case OPT_SNAPLEN:
+        if ((v = number(optarg, 64, 262144)) < 0)
+            return usage_error("--snaplen takes 64 to 262144 bytes");
+        l->live.snaplen = (int)v;
+        return 0;
+    case OPT_BUFFER:
+        if ((v = number(optarg, 1, 4096)) < 0)
+            return usage_error("--buffer takes 1 to 4096 MiB");
+        l->live.buffer_mib = (int)v;
+        return 0;
+    case OPT_COMMIT:
+        if ((v = number(optarg, 10, 3600000)) < 0)
+            return usage_error("--commit-interval takes 10 to 3600000 ms");
+        l->commit_interval_ms = (int)v;
+        return 0;
+    case 'h':
+        fputs(cmd_capture_usage, stdout);
+        return -1;
+    default:
+        return usage_error("bad option");
+    }
+}
+
+static void print_summary(const struct pipeline_options *o, const struct pipeline_summary *s)
+{
+    fprintf(stderr,
+            "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions in "
+            "%.2f s; %lld dropped by the kernel, %lld by the interface\n",
+            o->db_path, (long long)s->capture_id, (unsigned long long)s->packets,
+            (unsigned long long)s->connections, (unsigned long long)s->transactions,
+            s->seconds, (long long)s->kernel_drops, (long long)s->interface_drops);
+}
+
+int cmd_capture(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"interface", required_argument, NULL, 'i'},
+        {"output", required_argument, NULL, 'o'},
+        {"filter", required_argument, NULL, 'f'},
+        {"user", required_argument, NULL, 'Z'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"count", required_argument, NULL, OPT_COUNT},
+        {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"buffer", required_argument, NULL, OPT_BUFFER},
+        {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+        {"commit-interval", required_argument, NULL, OPT_COMMIT},
+        {"write-pcap", required_argument, NULL, OPT_WRITE_PCAP},
+        {"store-headers", no_argument, NULL, OPT_STORE_HEADERS},
+        {"list-interfaces", no_argument, NULL, OPT_LIST},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct pipeline_options o;
+    struct pipeline_live l;
+    pipeline_defaults(&o);
+    pipeline_live_defaults(&l);
+    int list = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "i:o:f:Z:qh", longopts, NULL)) != -1) {
+        if (c == OPT_LIST) {
+            list = 1;
+            continue;
+        }
+        int rc = take_option(c, &o, &l);
+        if (rc != 0)
+            return rc < 0 ? EXIT_OK : rc;
+    }
+    char err[HTTPCAP_ERRBUF];
+    if (list) {
+        if (live_list_interfaces(stdout, err) == 0)
+            return EXIT_OK;
+        fprintf(stderr, "httpcap: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument (a filter goes after -f)");
+    if (!l.live.iface)
+        return usage_error("no interface given (-i IFACE; --list-interfaces lists them)");
+    catch_signals();
+    l.stop = &stop_flag;
+    if (!o.quiet && isatty(fileno(stderr)))
+        l.progress = show_progress;
+    struct pipeline_summary sum;
+    memset(&sum, 0, sizeof sum);
+    int rc = pipeline_capture(&o, &l, &sum, err);
+    if (l.progress)
+        fputc('\n', stderr);
+    if (rc != 0)
+        fprintf(stderr, "httpcap: %s\n", err);
+    if (!o.quiet && sum.capture_id > 0)
+        print_summary(&o, &sum);
+    return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+}

@@ -1,0 +1,18 @@
+/*
+ * privdrop.h - `-Z USER`: run as USER once the interface and the database are open,
+ * like tcpdump -Z.
+ */
+#ifndef HTTPCAP_PRIVDROP_H
+#define HTTPCAP_PRIVDROP_H
+
+#include "errbuf.h"
+
+/*
+ * Give the files in paths (NULL-terminated list; missing files are skipped) to USER,
+ * then set supplementary groups, gid and uid to USER's (in that order) and check that
+ * root cannot be regained. Returns 0, or -1 with err: "USER: no such user", "USER:
+ * cannot switch user: reason". Call only when running as root.
+ */
+int privdrop_to(const char *user, const char *const *paths, char err[HTTPCAP_ERRBUF]);
+
+#endif
