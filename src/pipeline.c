@@ -410,6 +410,21 @@ static int should_stop(const struct run *r, const struct pipeline_live *l, doubl
            (l->duration_s > 0 && elapsed >= l->duration_s);
 }
 
+/* After a stop signal: what the kernel had already captured still counts (a block of the
+ * ring is handed over up to one read timeout late), so read until a read comes back empty,
+ * a bounded number of times in case traffic goes on. */
+static int drain(struct run *r, struct live *lv, char err[HTTPCAP_ERRBUF])
+{
+    for (int i = 0; i < 64 && !r->failed; i++) {
+        int n = live_dispatch(lv, 0, on_live_packet, r, err);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+    }
+    return 0;
+}
+
 /* Read the interface until told to stop; 0, or -1 with err for a capture error. */
 static int capture_loop(struct run *r, const struct pipeline_live *l, struct live *lv,
                         char err[HTTPCAP_ERRBUF])
@@ -432,7 +447,7 @@ static int capture_loop(struct run *r, const struct pipeline_live *l, struct liv
         if (l->progress && now - c.progress >= 1.0)
             report_progress(r, l, lv, &c, now);
     }
-    return 0;
+    return *l->stop == 1 ? drain(r, lv, err) : 0;
 }
 
 /* Open the interface and the database, and drop privileges when asked. */
