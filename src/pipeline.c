@@ -455,8 +455,12 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
                                   const struct pipeline_live *l, char err[HTTPCAP_ERRBUF])
 {
     struct live *lv = live_open(&l->live, err);
-    if (!lv || setup(r, o, err) != 0)
+    if (!lv)
+        return NULL;
+    if (setup(r, o, err) != 0) { /* setup() zeroed the run: say there is no capture row */
+        r->capture_id = -1;
         return lv;
+    }
     r->cap.source = l->live.iface;
     r->cap.filter = l->live.filter;
     r->cap.link_type = live_linktype(lv);

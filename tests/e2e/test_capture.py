@@ -502,6 +502,15 @@ def test_errors(tmp, port):
     check(rc == 1, "capture -f 'tcp port': exit %d" % rc)
     check(one_line(err) and "filter" in err.lower(),
           "capture -f 'tcp port': one line about the filter: %r" % err)
+    rc, out, err = run_fast(["capture", "-i", "lo", "-o", "/nonexistent-dir/x.db", "-q",
+                             "--duration", "1"], "database not writable")
+    check(rc == 1, "capture -o /nonexistent-dir/x.db: exit %d" % rc)
+    check(one_line(err) and "/nonexistent-dir/x.db" in err,
+          "capture -o /nonexistent-dir/x.db: one line naming the database: %r" % err)
+    rc, out, err = run_fast(["capture", "-i", "lo", "-o", db, "-q", "-Z", "no-such-user-x",
+                             "--duration", "1"], "-Z unknown user")
+    check(rc == 1 and one_line(err) and "no-such-user-x" in err,
+          "capture -Z no-such-user-x: exit %d, %r" % (rc, err))
     rc, out, err = run_fast(["capture", "--list-interfaces"], "--list-interfaces")
     check(rc == 0, "capture --list-interfaces: exit %d %r" % (rc, err))
     names = [line.split()[0] for line in out.splitlines() if line.split()]
