@@ -522,16 +522,17 @@ void http_hstore_free(struct http_hstore *h)
 
 struct fact_name {
     const char *name; /* lower case */
+    uint8_t len;      /* strlen(name), so a header costs no strlen per known name */
     uint8_t kind;     /* enum http_scan_kind */
     uint32_t bit;
     const char *tok;
 };
 
-#define FACT_PRESENT(id, bit, name) {name, HTTP_SCAN_PRESENT, id, NULL},
+#define FACT_PRESENT(id, bit, name) {name, sizeof(name) - 1, HTTP_SCAN_PRESENT, id, NULL},
 static const struct fact_name fact_names[] = {
     TXN_HEADERS_SEEN(FACT_PRESENT)
-    {"content-length", HTTP_SCAN_CONTENT_LENGTH, 0, NULL},
-    {"transfer-encoding", HTTP_SCAN_TRANSFER_ENCODING, 0, NULL},
+    {"content-length", 14, HTTP_SCAN_CONTENT_LENGTH, 0, NULL},
+    {"transfer-encoding", 17, HTTP_SCAN_TRANSFER_ENCODING, 0, NULL},
 };
 #undef FACT_PRESENT
 
@@ -545,7 +546,7 @@ void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
         return;
     for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
         const struct fact_name *f = &fact_names[i];
-        if (strlen(f->name) != nm->len)
+        if (f->len != nm->len || lower(nm->buf[0]) != f->name[0])
             continue;
         size_t k = 0;
         while (k < nm->len && lower(nm->buf[k]) == f->name[k])

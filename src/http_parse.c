@@ -593,17 +593,29 @@ static size_t after_close(struct http_side *sd, const uint8_t *p, size_t n)
  * RFC 9112 §5.2: a header line starting with SP or HTAB continues the previous one
  * (obs-fold). llhttp accepts it without saying so: look at the bytes it took.
  */
+static void fold_check(struct http_side *sd, uint8_t after_lf)
+{
+    if (sd->fold_lines > 0 && (after_lf == ' ' || after_lf == '\t') && sd->cur)
+        sd->cur->t.facts.obs_fold = 1;
+}
+
 static void scan_fold(struct http_side *sd, const uint8_t *p, size_t n)
 {
-    if (sd->is_request || !sd->in_msg || sd->hdr_measured)
+    if (sd->is_request || !sd->in_msg || sd->hdr_measured || n == 0)
         return;
-    for (size_t i = 0; i < n; i++) {
-        if (sd->fold_lf && sd->fold_lines > 0 && (p[i] == ' ' || p[i] == '\t') && sd->cur)
-            sd->cur->t.facts.obs_fold = 1;
-        sd->fold_lf = p[i] == '\n';
-        if (sd->fold_lf && sd->fold_lines < 2)
+    if (sd->fold_lf) /* the previous bytes ended with a LF */
+        fold_check(sd, p[0]);
+    const uint8_t *q = p;
+    const uint8_t *end = p + n;
+    const uint8_t *lf;
+    while ((lf = memchr(q, '\n', (size_t)(end - q))) != NULL) { /* memchr: fast on long lines */
+        if (sd->fold_lines < 2)
             sd->fold_lines++;
+        if (lf + 1 < end)
+            fold_check(sd, lf[1]);
+        q = lf + 1;
     }
+    sd->fold_lf = end[-1] == '\n';
 }
 
 /* Bytes between messages after a bodyless response count for it. */

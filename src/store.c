@@ -201,7 +201,9 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
         return NULL;
     }
     char what[HTTPCAP_ERRBUF];
-    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* one thread uses the connection: no per-call mutex */
+    int rc = sqlite3_open_v2(path, &st->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open database: %s", path,
                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
