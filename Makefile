@@ -39,7 +39,7 @@ ifeq ($(SANITIZE),1)
 PROGRAM := $(BUILD)/httpcap
 endif
 
-.PHONY: all demo test deps test-deps clean check-tests lint
+.PHONY: all demo test deps test-deps clean check-tests lint bench
 
 all: $(PROGRAM)
 
@@ -105,6 +105,9 @@ demo: deps
 test: test-deps
 	$(MAKE) check-tests
 	@BUILD=$(BUILD) HTTPCAP=$(abspath $(PROGRAM)) sh tests/run.sh
+
+bench: all $(TOOL_BINS)
+	@BUILD=$(BUILD) HTTPCAP=$(abspath $(PROGRAM)) sh tests/bench/bench.sh
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|sscanf)\s*\(' src/*.c src/*.h

@@ -4,7 +4,7 @@
 # "test": also tshark, python3, curl, nginx, sqlite3, tcpdump for the test suite.
 set -eu
 build_pkgs="gcc make libc6-dev libpcap-dev libsqlite3-dev node-llhttp"
-test_pkgs="$build_pkgs sqlite3 python3 python3-jsonschema tshark curl nginx-light tcpdump procps time chromium fonts-dejavu-core wrk"
+test_pkgs="$build_pkgs sqlite3 python3 python3-jsonschema tshark curl nginx-light tcpdump procps time chromium fonts-dejavu-core wrk httpry"
 case "${1:-build}" in
     build) want=$build_pkgs ;;
     test) want=$test_pkgs ;;

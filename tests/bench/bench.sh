@@ -1,0 +1,276 @@
+#!/bin/sh
+# bench.sh - `make bench`: httpcap read against tshark, httpry and a bare pcap_next_ex loop
+# on the same generated captures (issue 6), with a correctness check against ground truth.
+#
+# Captures (build/tests/genbench, reused from BENCH_DIR when present for the same profile,
+# size and seed and newer than the generator): "heavy" (transaction-heavy: 4,096 concurrent
+# keep-alive connections, small bodies, 1 GiB) and "large" (the same with 15% of responses
+# 30-300 KiB, 512 MiB). Each file is read once to warm the page cache; then BENCH_RUNS rounds
+# run the tools one after the other (alternating, so drift hits all alike):
+#   httpcap read F -o DB (a fresh DB each round), httpcap report DB (on that DB, output to
+#   /dev/null), tshark -r F -Y http.response -T fields -e http.response.code -e http.time
+#   (the first BENCH_TSHARK rounds only: it is slow), httpry -r F -o /dev/null, pcaploop F.
+# Wall time comes from date +%s%N around the command, peak RSS from /usr/bin/time -f %M.
+# The table shows medians: MB/s (10^6 bytes of file per second), packets/s, transactions/s
+# (httpcap: rows in its DB; the others: the generator's count), peak RSS (the largest of the
+# rounds), and httpcap's speed relative to tshark, httpry and pcaploop.
+# Correctness: every round's DB must hold the generator's transactions, status histogram,
+# methods and body byte sums; OK or MISMATCH per capture.
+#
+# Env: BENCH_DIR (default build/bench), BENCH_RUNS (3), BENCH_BYTES (heavy size, large gets
+# half; K/M/G suffixes are powers of 2; default 1G), BENCH_SEED (1), BENCH_TSHARK (rounds
+# with tshark, default 1; 0 skips it), BUILD (build), HTTPCAP (./httpcap).
+# Builds nothing: `make bench` builds httpcap and the tools first.
+# Exit status: 0, 1 on a mismatch or a failed httpcap/pcaploop run, 2 on bad settings.
+set -u
+
+BUILD=${BUILD:-build}
+HTTPCAP=${HTTPCAP:-./httpcap}
+dir=${BENCH_DIR:-build/bench}
+runs=${BENCH_RUNS:-3}
+seed=${BENCH_SEED:-1}
+tshark_runs=${BENCH_TSHARK:-1}
+size_arg=${BENCH_BYTES:-1G}
+gen=$BUILD/tests/genbench
+loop=$BUILD/tests/pcaploop
+
+die() { echo "bench: $*" >&2; exit 2; }
+isnum() { case "$1" in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
+
+# Sizes as genbench reads them (K, M, G = 2^10, 2^20, 2^30).
+to_bytes() {
+    case "$1" in
+        *[Kk]) n=${1%?}; m=1024 ;;
+        *[Mm]) n=${1%?}; m=1048576 ;;
+        *[Gg]) n=${1%?}; m=1073741824 ;;
+        *) n=$1; m=1 ;;
+    esac
+    if ! isnum "$n" || [ "$n" -eq 0 ]; then
+        die "BENCH_BYTES: not a size: $1"
+    fi
+    echo $((n * m))
+}
+heavy_bytes=$(to_bytes "$size_arg") || exit 2
+large_bytes=$((heavy_bytes / 2))
+{ isnum "$runs" && [ "$runs" -gt 0 ]; } || die "BENCH_RUNS: not a positive number: $runs"
+isnum "$tshark_runs" || die "BENCH_TSHARK: not a number: $tshark_runs"
+isnum "$seed" || die "BENCH_SEED: not a number: $seed"
+for f in "$HTTPCAP" "$gen" "$loop"; do
+    [ -x "$f" ] || die "$f not built (run: make bench)"
+done
+[ -x /usr/bin/time ] || die "/usr/bin/time not found (Debian package time)"
+command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 not found (Debian package sqlite3)"
+mkdir -p "$dir" || die "cannot create $dir"
+
+has_tshark=0
+has_httpry=0
+command -v tshark >/dev/null 2>&1 && [ "$tshark_runs" -gt 0 ] && has_tshark=1
+command -v httpry >/dev/null 2>&1 && has_httpry=1
+
+# timed LOG CMD...: run CMD with stdout and stderr into LOG; sets t_ns and t_kb.
+timed() {
+    log=$1
+    shift
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%e %M' -o "$dir/time.out" "$@" >"$log" 2>&1
+    rc=$?
+    t1=$(date +%s%N)
+    t_ns=$((t1 - t0))
+    t_kb=$(tail -n 1 "$dir/time.out" | awk '{print $2}')
+    return $rc
+}
+
+# record NAME: append this run's time and RSS to NAME's list for the current capture.
+record() { echo "$t_ns $t_kb" >>"$dir/runs.$prof.$1"; }
+
+# median_ns NAME and max_kb NAME over the recorded runs (empty when none).
+median_ns() {
+    [ -s "$dir/runs.$prof.$1" ] || return 0
+    awk '{print $1}' "$dir/runs.$prof.$1" | sort -n |
+        awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+}
+max_kb() {
+    [ -s "$dir/runs.$prof.$1" ] || return 0
+    awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$dir/runs.$prof.$1"
+}
+nruns() { if [ -s "$dir/runs.$prof.$1" ]; then wc -l <"$dir/runs.$prof.$1" | tr -d ' '; else echo 0; fi; }
+
+# truth KEY: a field of the generator's summary line.
+truth() { tr ' ' '\n' <"$truth_file" | sed -n "s/^$1=//p"; }
+
+# check_db DB: compare the DB with the ground truth; prints what differs, returns 1 then.
+check_db() {
+    db=$1
+    bad=0
+    want=$(truth transactions)
+    got=$(sqlite3 "$db" "select count(*) from transactions")
+    [ "$got" = "$want" ] || { echo "  transactions: db $got, generated $want"; bad=1; }
+    sqlite3 -separator ' ' "$db" \
+        "select coalesce(status, 'none'), count(*) from transactions group by status order by status" \
+        >"$dir/hist.db"
+    tr ' ' '\n' <"$truth_file" | sed -n 's/^status_\([0-9]*\)=\([0-9]*\)$/\1 \2/p' |
+        awk '$2 > 0' | sort >"$dir/hist.want"
+    sort "$dir/hist.db" | cmp -s - "$dir/hist.want" ||
+        { echo "  status histogram (status count): db $(sort "$dir/hist.db" | tr '\n' ' ')," \
+            "generated $(tr '\n' ' ' <"$dir/hist.want")"; bad=1; }
+    row=$(sqlite3 -separator ' ' "$db" "select sum(method = 'GET'), sum(method = 'POST'),
+        sum(method = 'HEAD'), sum(request_body_bytes), sum(response_body_bytes) from transactions")
+    exp="$(truth get) $(truth post) $(truth head) $(truth request_body_bytes) $(truth response_body_bytes)"
+    [ "$row" = "$exp" ] ||
+        { echo "  get post head request_body_bytes response_body_bytes: db $row, generated $exp"; bad=1; }
+    return $bad
+}
+
+fmt_rate() { awk -v n="$1" -v ns="$2" 'BEGIN {
+    r = n / (ns / 1e9)
+    if (r >= 1e6) printf "%.2f M", r / 1e6; else if (r >= 1e3) printf "%.1f k", r / 1e3; else printf "%.0f", r }'; }
+fmt_mbs() { awk -v b="$1" -v ns="$2" 'BEGIN {printf "%.0f", b / 1e6 / (ns / 1e9)}'; }
+fmt_s() { awk -v ns="$1" 'BEGIN {printf "%.2f", ns / 1e9}'; }
+fmt_mb() { awk -v kb="$1" 'BEGIN {printf "%.0f", kb / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+
+status=0
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+echo "# httpcap benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "machine: $(nproc) CPUs ($cpu), $mem RAM, Linux $(uname -r); files in the page cache"
+echo "httpcap: $("$HTTPCAP" --version | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
+if [ "$has_tshark" = 1 ]; then
+    echo "tshark: $(tshark --version 2>/dev/null | head -n 1)"
+elif command -v tshark >/dev/null 2>&1; then
+    echo "tshark: skipped (BENCH_TSHARK=0)"
+else
+    echo "tshark: not installed (skipped)"
+fi
+if [ "$has_httpry" = 1 ]; then
+    echo "httpry: $(httpry -h 2>&1 | head -n 1 | sed 's/ -- .*//')"
+else
+    echo "httpry: not installed (skipped; Debian package httpry)"
+fi
+echo "runs: $runs rounds, alternating tools, medians (tshark: $tshark_runs round(s)); MB = 10^6 bytes"
+
+for prof in heavy large; do
+    if [ "$prof" = heavy ]; then bytes=$heavy_bytes; else bytes=$large_bytes; fi
+    pcap=$dir/$prof-$bytes-s$seed.pcap
+    truth_file=$dir/$prof-$bytes-s$seed.truth
+    if [ -s "$pcap" ] && [ -s "$truth_file" ] && [ -z "$(find "$gen" -newer "$pcap")" ]; then
+        :
+    else
+        rm -f "$pcap" "$truth_file"
+        echo
+        echo "generating $pcap ..."
+        if ! "$gen" "$pcap.tmp" --profile "$prof" --bytes "$bytes" --seed "$seed" >"$truth_file.tmp"; then
+            echo "bench: genbench failed" >&2
+            exit 1
+        fi
+        mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
+    fi
+    cat "$pcap" >/dev/null
+    size=$(stat -c %s "$pcap")
+    packets=$(truth packets)
+    txns=$(truth transactions)
+    rm -f "$dir"/runs."$prof".*
+    db=$dir/$prof.db
+    db_txns=0
+    mismatch=0
+    : >"$dir/check.out"
+    for round in $(seq 1 "$runs"); do
+        rm -f "$db" "$db-wal" "$db-shm"
+        if timed "$dir/httpcap.log" "$HTTPCAP" read "$pcap" -o "$db"; then
+            record httpcap
+        else
+            echo "bench: httpcap read failed: $(head -n 3 "$dir/httpcap.log")" >&2
+            status=1
+            continue
+        fi
+        db_txns=$(sqlite3 "$db" "select count(*) from transactions")
+        if ! check_db "$db" >>"$dir/check.out"; then
+            mismatch=1
+        fi
+        if timed "$dir/report.log" "$HTTPCAP" report "$db" -o /dev/null; then
+            record report
+        else
+            echo "bench: httpcap report failed: $(head -n 3 "$dir/report.log")" >&2
+            status=1
+        fi
+        if [ "$has_tshark" = 1 ] && [ "$round" -le "$tshark_runs" ]; then
+            if timed "$dir/tshark.out" tshark -r "$pcap" -Y http.response -T fields \
+                -e http.response.code -e http.time; then
+                record tshark
+            else
+                echo "bench: tshark failed: $(grep -v 'Running as user' "$dir/tshark.out" | head -n 3)" >&2
+            fi
+        fi
+        if [ "$has_httpry" = 1 ]; then
+            if timed "$dir/httpry.log" httpry -r "$pcap" -o /dev/null; then
+                record httpry
+            else
+                echo "bench: httpry failed: $(head -n 3 "$dir/httpry.log")" >&2
+            fi
+        fi
+        if timed "$dir/pcaploop.log" "$loop" "$pcap"; then
+            record pcaploop
+        else
+            echo "bench: pcaploop failed: $(cat "$dir/pcaploop.log")" >&2
+            status=1
+        fi
+    done
+
+    echo
+    echo "## $prof: $(awk -v b="$size" 'BEGIN {printf "%.0f MB", b / 1e6}'), $packets packets," \
+        "$(truth connections) connections, $txns transactions" \
+        "(genbench --profile $prof --bytes $bytes --seed $seed)"
+    echo
+    echo "| tool | runs | median s | MB/s | packets/s | transactions/s | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for tool in httpcap tshark httpry pcaploop; do
+        case $tool in
+            httpcap) label="httpcap read"; n_txn=$db_txns ;;
+            tshark) label="tshark -Y http.response -T fields" ; n_txn=$txns ;;
+            httpry) label="httpry" ; n_txn=$txns ;;
+            pcaploop) label="pcap_next_ex loop" ; n_txn=$txns ;;
+        esac
+        ns=$(median_ns $tool)
+        if [ -z "$ns" ]; then
+            echo "| $label | 0 | skipped | - | - | - | - |"
+            continue
+        fi
+        echo "| $label | $(nruns $tool) | $(fmt_s "$ns") | $(fmt_mbs "$size" "$ns") |" \
+            "$(fmt_rate "$packets" "$ns")/s | $(fmt_rate "$n_txn" "$ns")/s | $(fmt_mb "$(max_kb $tool)") |"
+    done
+    ns=$(median_ns report)
+    [ -n "$ns" ] && echo "| httpcap report (text, on the read's DB) | $(nruns report) | $(fmt_s "$ns") | - | - |" \
+        "$(fmt_rate "$db_txns" "$ns")/s | $(fmt_mb "$(max_kb report)") |"
+    echo
+    h=$(median_ns httpcap)
+    if [ -n "$h" ]; then
+        line="httpcap read:"
+        t=$(median_ns tshark)
+        [ -n "$t" ] && line="$line $(ratio "$t" "$h")x tshark,"
+        t=$(median_ns httpry)
+        [ -n "$t" ] && line="$line $(ratio "$t" "$h")x httpry,"
+        t=$(median_ns pcaploop)
+        [ -n "$t" ] && line="$line $(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')% of the pcap_next_ex loop's throughput"
+        echo "${line%,}"
+        r=$(median_ns report)
+        [ -n "$r" ] && echo "httpcap report: $(ratio "$r" "$h")x the time of httpcap read (target < 0.2)"
+    fi
+    if [ "$mismatch" = 0 ] && [ -n "$h" ]; then
+        echo "correctness: OK ($db_txns transactions, statuses" \
+            "$(awk '{printf "%s%s=%s", sep, $1, $2; sep = " "}' "$dir/hist.want"), methods," \
+            "body bytes as generated, every round)"
+    else
+        echo "correctness: MISMATCH"
+        cat "$dir/check.out"
+        status=1
+    fi
+done
+
+echo
+if command -v nginx >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1; then
+    echo "real loopback capture (nginx + wrk): not in this slice (skipped)"
+else
+    echo "real loopback capture (nginx + wrk): skipped (nginx or wrk not installed)"
+fi
+exit $status
