@@ -85,7 +85,11 @@ $(BUILD)/tests/casegen.o: tests/casegen.c tests/casegen.h tests/pcapw.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ) $(CASEGEN_OBJ)
+$(BUILD)/tests/genutil.o: tests/genutil.c tests/genutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ) $(CASEGEN_OBJ) $(BUILD)/tests/genutil.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 

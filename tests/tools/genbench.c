@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "genutil.h"
 #include "pcapw.h"
 
 #define CONCURRENT 4096
@@ -35,10 +36,6 @@ static const char *const status_line[S_COUNT] = {
     "200 OK", "204 No Content", "302 Found", "304 Not Modified", "404 Not Found",
     "500 Internal Server Error"};
 static const char *const method_name[3] = {"GET", "POST", "HEAD"};
-
-struct rng {
-    uint64_t s;
-};
 
 struct gconn {
     struct pw_conn c;
@@ -82,21 +79,6 @@ struct gen {
     char filler[FILLER_LEN + MSG_CAP];  /* body and cookie bytes; the tail repeats the head */
     uint8_t seg[MSS];
 };
-
-static uint64_t rnd(struct rng *r)
-{
-    /* xorshift64* */
-    r->s ^= r->s >> 12;
-    r->s ^= r->s << 25;
-    r->s ^= r->s >> 27;
-    return r->s * 2685821657736338717ull;
-}
-
-/* Uniform in [lo, hi]. */
-static uint32_t between(struct rng *r, uint32_t lo, uint32_t hi)
-{
-    return lo + (uint32_t)(rnd(r) % ((uint64_t)hi - lo + 1));
-}
 
 /* True with probability pct/100. */
 static int chance(struct rng *r, uint32_t pct)
@@ -430,24 +412,6 @@ static void step(struct gen *g, struct gconn *gc, int draining)
         gc->state = G_EMPTY;
         return;
     }
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
-        return -1;
-    const char *units = "KMG";
-    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
-    if (u != NULL) {
-        v <<= 10 * (u - units + 1);
-        end++;
-    }
-    if (*end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int usage(void)

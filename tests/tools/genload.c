@@ -14,16 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "genutil.h"
 #include "pcapw.h"
 
 #define MSS 1460
 #define MAX_MSG 4096
 
 enum gstate { G_EMPTY, G_NEW, G_IDLE, G_WAIT, G_CLOSE };
-
-struct rng {
-    uint64_t s;
-};
 
 struct gconn {
     struct pw_conn c;
@@ -53,21 +50,6 @@ struct gen {
     int64_t date_sec;
     char filler[65536];  /* body and cookie bytes */
 };
-
-static uint64_t rnd(struct rng *r)
-{
-    /* xorshift64* */
-    r->s ^= r->s >> 12;
-    r->s ^= r->s << 25;
-    r->s ^= r->s >> 27;
-    return r->s * 2685821657736338717ull;
-}
-
-/* Uniform in [lo, hi]. */
-static uint32_t between(struct rng *r, uint32_t lo, uint32_t hi)
-{
-    return lo + (uint32_t)(rnd(r) % ((uint64_t)hi - lo + 1));
-}
 
 /* Advance the capture clock by 1 ns .. 20 µs and return it. */
 static int64_t tick(struct gen *g)
@@ -261,24 +243,6 @@ static void step(struct gen *g, struct gconn *gc, int draining)
         gc->state = G_EMPTY;
         return;
     }
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
-        return -1;
-    const char *units = "KMG";
-    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
-    if (u != NULL) {
-        v <<= 10 * (u - units + 1);
-        end++;
-    }
-    if (*end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int usage(void)

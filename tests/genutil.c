@@ -1,0 +1,40 @@
+/*
+ * genutil.c - the random numbers and size arguments of the load generators.
+ * Owns: nothing but the arithmetic. Never: allocates, reads the clock.
+ */
+#include "genutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t rnd(struct rng *r)
+{
+    /* xorshift64* */
+    r->s ^= r->s >> 12;
+    r->s ^= r->s << 25;
+    r->s ^= r->s >> 27;
+    return r->s * 2685821657736338717ull;
+}
+
+uint32_t between(struct rng *r, uint32_t lo, uint32_t hi)
+{
+    return lo + (uint32_t)(rnd(r) % ((uint64_t)hi - lo + 1));
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return -1;
+    const char *units = "KMG";
+    const char *u = *end != '\0' ? strchr(units, *end & ~0x20) : NULL;
+    if (u != NULL) {
+        v <<= 10 * (u - units + 1);
+        end++;
+    }
+    if (*end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
