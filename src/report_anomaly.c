@@ -153,6 +153,23 @@ static int sql_fail(struct ctx *c, sqlite3_stmt *q, const char *name, char err[H
     return -1;
 }
 
+/* The end of a detector's pass over q: finalize q; -1 with err when the detector failed
+ * (status != 0: out of memory or a SQLite error of ours) or the step did (rc). */
+static int end_pass(struct ctx *c, sqlite3_stmt *q, int status, int rc, const char *name,
+                    char err[HTTPCAP_ERRBUF])
+{
+    if (status != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "anomalies: %s",
+                 c->nomem ? "out of memory" : sqlite3_errmsg(c->db));
+        sqlite3_finalize(q);
+        return -1;
+    }
+    if (rc != SQLITE_DONE)
+        return sql_fail(c, q, name, err);
+    sqlite3_finalize(q);
+    return 0;
+}
+
 /* z-score of k errors in n against share p; *fires says whether it is a burst. */
 static double burst_z(int64_t k, int64_t n, double p, int *fires)
 {
@@ -476,15 +493,8 @@ static int detect_servers(struct ctx *c, char err[HTTPCAP_ERRBUF])
                              c->r->nanomalies - 1);
         }
     }
-    if (status != 0) {
-        sqlite3_finalize(q);
-        snprintf(err, HTTPCAP_ERRBUF, "anomalies: %s",
-                 c->nomem ? "out of memory" : sqlite3_errmsg(c->db));
+    if (end_pass(c, q, status, rc, "servers", err) != 0)
         return -1;
-    }
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, q, "servers", err);
-    sqlite3_finalize(q);
     for (int i = 0; i < 4; i++)
         set_baseline(c, from, server_kinds[i], all > 0 ? (double)sums[i] / (double)all : 0);
     return 0;
@@ -541,15 +551,8 @@ static int detect_connections(struct ctx *c, char err[HTTPCAP_ERRBUF])
                              c->r->nanomalies - 1);
         }
     }
-    if (status != 0) {
-        sqlite3_finalize(q);
-        snprintf(err, HTTPCAP_ERRBUF, "anomalies: %s",
-                 c->nomem ? "out of memory" : sqlite3_errmsg(c->db));
+    if (end_pass(c, q, status, rc, "conn_servers", err) != 0)
         return -1;
-    }
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, q, "conn_servers", err);
-    sqlite3_finalize(q);
     double gap_base = gap_all + bytes_all > 0 ? (double)gap_all / (double)(gap_all + bytes_all) : 0;
     double re_base = pk_all > 0 ? (double)re_all / (double)pk_all : 0;
     set_baseline(c, from, ANOMALY_CAPTURE_GAPS, gap_base);
@@ -615,15 +618,8 @@ static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
         if (a)
             status = add_key(c, a->kind, 0, code, NULL, NULL, 0, 0, c->r->nanomalies - 1);
     }
-    if (status != 0) {
-        sqlite3_finalize(q);
-        snprintf(err, HTTPCAP_ERRBUF, "anomalies: %s",
-                 c->nomem ? "out of memory" : sqlite3_errmsg(c->db));
+    if (end_pass(c, q, status, rc, "statuses", err) != 0)
         return -1;
-    }
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, q, "statuses", err);
-    sqlite3_finalize(q);
     return 0;
 }
 
