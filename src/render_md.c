@@ -64,19 +64,6 @@ static double pct(int64_t n, int64_t total)
     return total > 0 ? 100.0 * (double)n / (double)total : 0.0;
 }
 
-/* ns since the epoch as ISO-8601 UTC to the millisecond. */
-static void iso(char *b, size_t cap, int64_t ns)
-{
-    int64_t sec = ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000);
-    time_t s = (time_t)sec;
-    struct tm tm;
-    char d[32];
-    if (gmtime_r(&s, &tm) && strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm) > 0)
-        snprintf(b, cap, "%s.%03dZ", d, (int)((ns - sec * 1000000000) / 1000000));
-    else
-        snprintf(b, cap, "%" PRId64 " ns", ns);
-}
-
 /* The name of class k, NUL-terminated, only [0-9a-z] (class names are ours, but they go
  * into a code fence and table headers unescaped). */
 static void class_name(char *b, const struct report_sections *r, int k)
@@ -338,7 +325,7 @@ static void series_md(const struct report_sections *r, FILE *out)
         return;
     }
     char b[40];
-    iso(b, sizeof b, s->origin_ns);
+    render_text_iso(b, sizeof b, s->origin_ns);
     fprintf(out, "%d buckets of %.3f s from %s; errors = 4xx + 5xx + invalid; ^ marks the "
                  "buckets of anomalies.\n\n```text\n",
             s->nbuckets, (double)s->bucket_ns / 1e9, b);
@@ -384,7 +371,7 @@ static void series_md(const struct report_sections *r, FILE *out)
     fputs("--:|\n", out);
     for (int i = 0; i < s->nbuckets; i++) {
         const struct report_bucket *k = &s->buckets[i];
-        iso(b, sizeof b, k->start_ns);
+        render_text_iso(b, sizeof b, k->start_ns);
         fprintf(out, "| %d | %s | %" PRId64 " |", i, b, k->count);
         for (int c = 0; c < REPORT_NCLASSES; c++)
             fprintf(out, " %" PRId64 " |", k->classes[c]);

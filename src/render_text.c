@@ -272,8 +272,7 @@ static void fmt_ms(char *b, size_t cap, int has, double v)
         snprintf(b, cap, "%.2e", v);
 }
 
-/* ns since the epoch as ISO-8601 UTC to the millisecond. */
-static void fmt_iso(char *b, size_t cap, int64_t ns)
+void render_text_iso(char *b, size_t cap, int64_t ns)
 {
     int64_t sec = ns >= 0 ? ns / 1000000000 : -((-ns + 999999999) / 1000000000);
     time_t s = (time_t)sec;
@@ -701,8 +700,8 @@ static void series_section(const struct report_sections *r, struct tty *t)
     char from[40];
     char to[40];
     fmt_width(w, sizeof w, s->bucket_ns * group);
-    fmt_iso(from, sizeof from, s->origin_ns);
-    fmt_iso(to, sizeof to, s->origin_ns + s->bucket_ns * s->nbuckets);
+    render_text_iso(from, sizeof from, s->origin_ns);
+    render_text_iso(to, sizeof to, s->origin_ns + s->bucket_ns * s->nbuckets);
     textf(t, "  %d x %s from %s to %s", ncols, w, from, to);
     nl(t);
     textf(t, "  %-10s %6s %s", "", "peak", "");

@@ -34,4 +34,8 @@ int render_text_series_row(const struct report_series *s, int row,
  * for zero, into dst (3 * 60 + 1 bytes), NUL-terminated. Cannot fail. */
 void render_text_sparkline(char *dst, const double *v, int n);
 
+/* ns since the epoch as ISO-8601 UTC to the millisecond ("2026-11-28T10:00:00.000Z") into
+ * b (cap >= 32); a time gmtime cannot show is written as "N ns". Cannot fail. */
+void render_text_iso(char *b, size_t cap, int64_t ns);
+
 #endif
