@@ -41,10 +41,7 @@ LEFT JOIN status_codes s ON s.code = g.status
 LEFT JOIN status_codes e ON e.code = g.effective
 ORDER BY g.status;
 
--- 5. (kept so the statement numbers of report.c stay put) nothing to build
-SELECT 1 WHERE 0;
-
--- 6. the latency groups, in report order: everything, each class, the :top busiest hosts,
+-- 5. the latency groups, in report order: everything, each class, the :top busiest hosts,
 --    the :top busiest endpoints: scope (0..3), key, transactions, ttfb values, total
 --    values, and the number of distinct endpoints
 WITH g(scope, key, n, n_ttfb, n_total, ord) AS (
@@ -64,9 +61,9 @@ WITH g(scope, key, n, n_ttfb, n_total, ord) AS (
 SELECT scope, key, n, n_ttfb, n_total, (SELECT count(*) FROM rendpoints)
 FROM g ORDER BY scope, ord, key;
 
--- 7, 8. every ttfb, then every total latency, in ascending order with the groups the
+-- 6, 7. every ttfb, then every total latency, in ascending order with the groups the
 --    transaction belongs to (class, host, endpoint, time bucket). report.c walks this one
---    sorted stream and, knowing each group's count from statement 6 (and each bucket's
+--    sorted stream and, knowing each group's count from statement 5 (and each bucket's
 --    from rstat), picks the values at the nearest ranks of p50, p90, p99 and max of every
 --    group, and the median of every bucket, at once: exact percentiles with one sort per
 --    metric.
@@ -76,16 +73,16 @@ FROM rt t, rparams p WHERE t.ttfb_ms IS NOT NULL ORDER BY t.ttfb_ms;
 SELECT total_ms, class, host, endpoint, NULL
 FROM rt WHERE total_ms IS NOT NULL ORDER BY total_ms;
 
--- 9. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
+-- 8. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
 --    last open-ended), count
 SELECT bin, sum(n) FROM rstat WHERE bin IS NOT NULL GROUP BY bin;
 
--- 10. the slowest transactions by ttfb (:top rows)
+-- 9. the slowest transactions by ttfb (:top rows)
 SELECT time, method, host, uri, status, ttfb_ms, total_ms, request_id, id, endpoint
 FROM rt WHERE ttfb_ms IS NOT NULL
 ORDER BY ttfb_ms DESC, id LIMIT :top;
 
--- 11. violations per rule: rule, severity, reference, summary, count, distinct hosts,
+-- 10. violations per rule: rule, severity, reference, summary, count, distinct hosts,
 --     hint, then the first breach in time: id, time, client, server, method, uri, status,
 --     request id
 SELECT g.rule, coalesce(r.severity, g.severity), r.reference, r.summary, g.n, g.hosts,
@@ -101,7 +98,7 @@ LEFT JOIN rt t ON t.id = g.first_id
 LEFT JOIN rc c ON c.id = t.connection_id
 ORDER BY g.n DESC, g.rule;
 
--- 12. the most affected hosts of each rule (rule, host), at most 5 per rule
+-- 11. the most affected hosts of each rule (rule, host), at most 5 per rule
 SELECT rule, host FROM (
     SELECT v.rule, t.host, count(*) AS n,
            row_number() OVER (PARTITION BY v.rule ORDER BY count(*) DESC, t.host) AS k

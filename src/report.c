@@ -156,7 +156,10 @@ static const char *col_text(sqlite3_stmt *q, int i)
     return (const char *)sqlite3_column_text(q, i);
 }
 
-/* Statements 7 and 8: one metric's values in ascending order, walked once. */
+/* Statements 6 and 7 (0-based 5 and 6): one metric's values in ascending order, walked
+ * once. */
+enum { WALK_TTFB = 5, WALK_TOTAL = 6 };
+
 static int walk_latency(sqlite3_stmt *q, struct report_sections *r, int is_total)
 {
     struct latency_walk w;
@@ -250,15 +253,15 @@ static int read_row(int k, sqlite3_stmt *q, struct report_sections *r, int row)
         return read_class(q, r);
     case 3:
         return read_status(q, r);
-    case 5:
+    case 4:
         return read_group(q, r);
-    case 8:
+    case 7:
         return read_bin(q, r);
-    case 9:
+    case 8:
         return read_slow(q, r);
-    case 10:
+    case 9:
         return read_rule(q, r);
-    case 11:
+    case 10:
         return read_rule_host(q, r);
     default:
         return 0;
@@ -287,9 +290,10 @@ static int run_queries(sqlite3 *db, struct report_sections *r, char err[HTTPCAP_
             sqlite3_bind_int(q, idx, r->top);
         int rc = SQLITE_DONE;
         int row = 0;
-        if (k == 6 || k == 7)
-            rc = walk_latency(q, r, k == 7);
-        while (k != 6 && k != 7 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int is_walk = k == WALK_TTFB || k == WALK_TOTAL;
+        if (is_walk)
+            rc = walk_latency(q, r, k == WALK_TOTAL);
+        while (!is_walk && (rc = sqlite3_step(q)) == SQLITE_ROW) {
             if (read_row(k, q, r, row++) != 0) {
                 sqlite3_finalize(q);
                 snprintf(err, HTTPCAP_ERRBUF, "out of memory");
