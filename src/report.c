@@ -311,25 +311,28 @@ static int run_queries(sqlite3 *db, struct report_sections *r, char err[HTTPCAP_
     return 0;
 }
 
+/* " since 2026-11-28T10:00:00Z" style: label and the time (seconds, UTC) appended at n. */
+static size_t add_time(char *text, size_t cap, size_t n, const char *label, int64_t ns)
+{
+    time_t t = (time_t)(ns / 1000000000);
+    struct tm tm;
+    char when[32] = "?";
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int k = snprintf(text + n, cap - n, "%s%s %s", n ? ", " : "", label, when);
+    return k < 0 ? n : n + (size_t)k < cap ? n + (size_t)k : cap - 1;
+}
+
 /* The filters as one line of text, for the report's header; 0, or -1 out of memory. */
 static int describe_filters(const struct report_options *o, struct report_sections *r)
 {
     char text[512] = "";
     size_t n = 0;
-    char when[32];
-    if (o->has_since) {
-        time_t t = (time_t)(o->since_ns / 1000000000);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-        n += (size_t)snprintf(text + n, sizeof text - n, "since %s", when);
-    }
-    if (o->has_until && n < sizeof text) {
-        time_t t = (time_t)(o->until_ns / 1000000000);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-        n += (size_t)snprintf(text + n, sizeof text - n, "%suntil %s", n ? ", " : "", when);
-    }
-    if (o->host && n < sizeof text)
+    if (o->has_since)
+        n = add_time(text, sizeof text, n, "since", o->since_ns);
+    if (o->has_until)
+        n = add_time(text, sizeof text, n, "until", o->until_ns);
+    if (o->host)
         snprintf(text + n, sizeof text - n, "%shost %.200s", n ? ", " : "", o->host);
     if (!text[0])
         return 0;

@@ -596,7 +596,7 @@ static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
             a->total = c->total;
             a->value = c->total > 0 ? (double)n / (double)c->total : 0;
             a->evidence = anomaly_rare_evidence(&c->nomem, a, code, registered, effective);
-        } else if (s->nbuckets >= 10 && has_b && b0 >= late && b0 < s->nbuckets) {
+        } else if (n >= 3 && s->nbuckets >= 10 && has_b && b0 >= late && b0 < s->nbuckets) {
             a = add_window(c, ANOMALY_NEW_STATUS, (int)b0, s->nbuckets - 1);
             if (!a) {
                 status = -1;

@@ -420,6 +420,41 @@ static void test_quiet(void)
     sqlite3_close(db);
 }
 
+/* Fewer than 100 transactions: a registered code seen twice, only at the end, is neither
+ * rare (too few transactions to say) nor new (seen fewer than 3 times). */
+static void test_small_late_code(void)
+{
+    sqlite3 *db = open_db();
+    exec(db, "BEGIN");
+    for (int b = 0; b < 30; b++)
+        for (int i = 0; i < 3; i++)
+            row(1, b * 3 + i + 1, ORIGIN_NS + b * MINUTE_NS + i * 1000000LL, "10.0.0.2:80",
+                "GET", items[i], 200, 10, NULL, NULL);
+    row(1, 91, ORIGIN_NS + 29 * MINUTE_NS + 5000000LL, "10.0.0.2:80", "POST", items[3], 201,
+        10, NULL, NULL);
+    row(1, 92, ORIGIN_NS + 29 * MINUTE_NS + 6000000LL, "10.0.0.2:80", "POST", items[3], 201,
+        10, NULL, NULL);
+    exec(db, "INSERT INTO rc (id, client, server, end_reason, client_packets, server_packets,"
+             " client_bytes, server_bytes, client_retransmits, server_retransmits,"
+             " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
+             " (1, '10.0.0.1:5000', '10.0.0.2:80', 'fin', 500, 500, 1, 1, 0, 0, 0, 0, 92, 92)");
+    exec(db, "INSERT INTO rparams SELECT min(t_ns), max(t_ns), 1795860000000000000,"
+             " 60000000000, 30 FROM rt");
+    exec(db, "COMMIT");
+    struct report_sections r;
+    memset(&r, 0, sizeof r);
+    char err[HTTPCAP_ERRBUF] = "";
+    CHECK_INT(load_series(db, &r, err), 0);
+    CHECK_INT(report_anomalies_load(db, &r, err), 0);
+    CHECK_INT(r.nanomalies, 0);
+    for (int i = 0; i < r.nanomalies; i++)
+        fprintf(stderr, "  unexpected %s %s\n", report_anomaly_name(r.anomalies[i].kind),
+                r.anomalies[i].subject);
+    report_anomalies_free(&r);
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+}
+
 /* An empty rt: no buckets, no anomalies, no error. */
 static void test_empty(void)
 {
@@ -463,6 +498,7 @@ int main(void)
 {
     test_names();
     test_empty();
+    test_small_late_code();
     test_quiet();
     test_planted();
     return TEST_REPORT();
