@@ -23,10 +23,12 @@
 #include "rules.h"
 #include "source.h"
 #include "store.h"
+#include "writer.h"
 
 struct run {
     const struct pipeline_options *opt;
     struct store *store;
+    struct writer *writer;              /* stores rows on its own thread while reading */
     struct flow_table *flows;
     struct http_config http_cfg;
     struct http_events http_ev;
@@ -56,7 +58,7 @@ static void on_txn(void *user, struct txn *t)
         return;
     struct txn_violations v;
     rules_check(t, &v);
-    if (store_put_txn(r->store, r->capture_id, t, &v, r->err) != 0) {
+    if (writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
     }
@@ -153,7 +155,7 @@ static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
     r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];
     if (r->failed)
         return;
-    if (store_put_conn(r->store, r->capture_id, &row, r->err) != 0)
+    if (writer_put_conn(r->writer, r->capture_id, &row, r->err) != 0)
         r->failed = 1;
 }
 
@@ -175,6 +177,18 @@ static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPC
     }
     r->store = store_open(o->db_path, err);
     return r->store ? 0 : -1;
+}
+
+/* Rows go through the writer thread from here on. */
+static int start_writer(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    char why[HTTPCAP_ERRBUF];
+    r->writer = writer_start(r->store, why);
+    if (!r->writer) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
+        return -1;
+    }
+    return 0;
 }
 
 /* One packet through decode and flow. */
@@ -238,6 +252,8 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
     struct flow_stats fs;
     if (flush)
         flow_flush_all(r->flows, r->cap.last_packet_ns);
+    if (!r->failed && r->writer && writer_sync(r->writer, r->err) != 0)
+        r->failed = 1;
     flow_get_stats(r->flows, &fs);
     r->cap.connections = fs.opened;
     r->cap.peak_connections = fs.peak_active;
@@ -303,6 +319,10 @@ static int close_run(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
 {
     flow_destroy(r->flows);
     char close_err[HTTPCAP_ERRBUF];
+    if (writer_stop(r->writer, close_err) != 0 && rc == 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
+        rc = -1;
+    }
     if (store_close(r->store, close_err) != 0 && rc == 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
         rc = -1;
@@ -331,7 +351,7 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
     r->cap.link_type = -1;
     r->cap.kernel_drops = r->cap.interface_drops = -1;
     r->capture_id = store_capture_begin(r->store, &r->cap, err);
-    if (r->capture_id < 0)
+    if (r->capture_id < 0 || start_writer(r, err) != 0)
         goto out;
     int read_rc = read_all(r, first, files, n_files, err);
     first = NULL;
@@ -440,7 +460,7 @@ static int capture_loop(struct run *r, const struct pipeline_live *l, struct liv
         double now = monotonic_s();
         flow_expire_idle(r->flows, wall_ns());
         if ((now - c.commit) * 1000.0 >= (double)l->commit_interval_ms) {
-            if (!r->failed && store_commit(r->store, r->err) != 0)
+            if (!r->failed && writer_commit(r->writer, r->err) != 0)
                 r->failed = 1;
             c.commit = now;
         }
@@ -476,9 +496,13 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
         snprintf(wal, sizeof wal, "%s-wal", o->db_path);
         snprintf(shm, sizeof shm, "%s-shm", o->db_path);
         const char *paths[] = {o->db_path, wal, shm, l->live.write_pcap, NULL};
-        if (privdrop_to(l->user, paths, err) != 0)
+        if (privdrop_to(l->user, paths, err) != 0) {
             r->capture_id = -1;
+            return lv;
+        }
     }
+    if (start_writer(r, err) != 0)
+        r->capture_id = -1;
     return lv;
 }
 
