@@ -27,26 +27,27 @@ HTTP_STR_FIELDS(HTTP_STR_CAP_CHECK)
 
 struct field_name {
     const char *name; /* lower case */
+    uint8_t len;      /* strlen(name) */
     uint8_t field;    /* enum http_field */
     uint8_t is_response;
 };
 
 /* The request-id sources appear in priority order, as in enum http_field. */
 static const struct field_name field_names[] = {
-    {"host", HTTP_FIELD_HOST, 0},
-    {"user-agent", HTTP_FIELD_USER_AGENT, 0},
-    {"x-request-id", HTTP_FIELD_RID_FIRST, 0},
-    {"x-correlation-id", HTTP_FIELD_RID_CORRELATION, 0},
-    {"traceparent", HTTP_FIELD_RID_TRACEPARENT, 0},
-    {"x-amzn-trace-id", HTTP_FIELD_RID_AMZN, 0},
-    {"x-b3-traceid", HTTP_FIELD_RID_B3, 0},
-    {"cf-ray", HTTP_FIELD_RID_LAST, 0},
-    {"content-type", HTTP_FIELD_CONTENT_TYPE, 1},
-    {"content-encoding", HTTP_FIELD_CONTENT_ENCODING, 1},
-    {"server", HTTP_FIELD_SERVER, 1},
-    {"location", HTTP_FIELD_LOCATION, 1},
-    {"upgrade", HTTP_FIELD_REQ_UPGRADE, 0},
-    {"upgrade", HTTP_FIELD_RESP_UPGRADE, 1},
+    {"host", 4, HTTP_FIELD_HOST, 0},
+    {"user-agent", 10, HTTP_FIELD_USER_AGENT, 0},
+    {"x-request-id", 12, HTTP_FIELD_RID_FIRST, 0},
+    {"x-correlation-id", 16, HTTP_FIELD_RID_CORRELATION, 0},
+    {"traceparent", 11, HTTP_FIELD_RID_TRACEPARENT, 0},
+    {"x-amzn-trace-id", 15, HTTP_FIELD_RID_AMZN, 0},
+    {"x-b3-traceid", 12, HTTP_FIELD_RID_B3, 0},
+    {"cf-ray", 6, HTTP_FIELD_RID_LAST, 0},
+    {"content-type", 12, HTTP_FIELD_CONTENT_TYPE, 1},
+    {"content-encoding", 16, HTTP_FIELD_CONTENT_ENCODING, 1},
+    {"server", 6, HTTP_FIELD_SERVER, 1},
+    {"location", 8, HTTP_FIELD_LOCATION, 1},
+    {"upgrade", 7, HTTP_FIELD_REQ_UPGRADE, 0},
+    {"upgrade", 7, HTTP_FIELD_RESP_UPGRADE, 1},
 };
 
 #define RESPONSE_FIELD_BITS                                                          \
@@ -70,15 +71,15 @@ void http_name_reset(struct http_name *nm)
     nm->len = 0;
 }
 
-/* Count every byte: a name longer than the buffer must not match a short one. */
+/* Count every byte (a name longer than the buffer must not match a short one); keep
+ * the first HTTP_NAME_MAX lower-cased (RFC 9110 §5.1: names are case-insensitive). */
 void http_name_add(struct http_name *nm, const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (nm->len < HTTP_NAME_MAX)
-            nm->buf[nm->len] = p[i];
-        if (nm->len < UINT32_MAX)
-            nm->len++;
-    }
+    size_t room = nm->len < HTTP_NAME_MAX ? HTTP_NAME_MAX - nm->len : 0;
+    size_t keep = n < room ? n : room;
+    for (size_t i = 0; i < keep; i++)
+        nm->buf[nm->len + i] = lower(p[i]);
+    nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
 }
 
 /* RFC 9110 §5.1: field names are case-insensitive. */
@@ -88,12 +89,8 @@ enum http_field http_field_lookup(const struct http_name *nm, int is_response)
         return HTTP_FIELD_NONE;
     for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
         const struct field_name *f = &field_names[i];
-        if ((f->is_response != 0) != (is_response != 0) || strlen(f->name) != nm->len)
-            continue;
-        size_t k = 0;
-        while (k < nm->len && lower(nm->buf[k]) == f->name[k])
-            k++;
-        if (k == nm->len)
+        if (f->len == nm->len && (f->is_response != 0) == (is_response != 0) &&
+            memcmp(nm->buf, f->name, f->len) == 0)
             return (enum http_field)f->field;
     }
     return HTTP_FIELD_NONE;
@@ -546,12 +543,7 @@ void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
         return;
     for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
         const struct fact_name *f = &fact_names[i];
-        if (f->len != nm->len || lower(nm->buf[0]) != f->name[0])
-            continue;
-        size_t k = 0;
-        while (k < nm->len && lower(nm->buf[k]) == f->name[k])
-            k++;
-        if (k < nm->len)
+        if (f->len != nm->len || memcmp(nm->buf, f->name, f->len) != 0)
             continue;
         sc->kind = f->kind;
         sc->bit = f->bit;

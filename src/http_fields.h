@@ -40,7 +40,7 @@ enum http_field {
 
 /* A header name gathered from pieces; len counts every byte, buf holds the first. */
 struct http_name {
-    char buf[HTTP_NAME_MAX];
+    char buf[HTTP_NAME_MAX]; /* its first bytes, lower-cased */
     uint32_t len;
 };
 
