@@ -82,15 +82,22 @@ void http_name_add(struct http_name *nm, const char *p, size_t n)
     nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
 }
 
-/* RFC 9110 §5.1: field names are case-insensitive. */
+/* Indexes + 1 into field_names by name length (0 ends a list): a header name costs a
+ * memcmp or two, not a walk of the table. http_fields_selfcheck() proves it complete. */
+static const uint8_t field_by_len[HTTP_NAME_MAX + 1][4] = {
+    [4] = {1}, [6] = {8, 11}, [7] = {13, 14}, [8] = {12}, [10] = {2}, [11] = {5},
+    [12] = {3, 7, 9}, [15] = {6}, [16] = {4, 10},
+};
+
+/* RFC 9110 §5.1: field names are case-insensitive (nm->buf is lower-cased). */
 enum http_field http_field_lookup(const struct http_name *nm, int is_response)
 {
     if (nm->len == 0 || nm->len > HTTP_NAME_MAX)
         return HTTP_FIELD_NONE;
-    for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
-        const struct field_name *f = &field_names[i];
-        if (f->len == nm->len && (f->is_response != 0) == (is_response != 0) &&
-            memcmp(nm->buf, f->name, f->len) == 0)
+    for (const uint8_t *c = field_by_len[nm->len]; c < field_by_len[nm->len] + 4 && *c; c++) {
+        const struct field_name *f = &field_names[*c - 1];
+        if ((f->is_response != 0) == (is_response != 0) &&
+            memcmp(nm->buf, f->name, nm->len) == 0)
             return (enum http_field)f->field;
     }
     return HTTP_FIELD_NONE;
@@ -534,16 +541,22 @@ static const struct fact_name fact_names[] = {
 #undef FACT_PRESENT
 
 
-/* RFC 9110 §5.1: field names are case-insensitive. */
+/* Indexes + 1 into fact_names by name length, like field_by_len. */
+static const uint8_t fact_by_len[HTTP_NAME_MAX + 1][4] = {
+    [4] = {7}, [5] = {3, 9}, [6] = {10}, [7] = {6}, [8] = {1}, [10] = {11}, [11] = {8},
+    [13] = {5}, [14] = {12}, [16] = {2}, [17] = {13}, [18] = {4},
+};
+
+/* RFC 9110 §5.1: field names are case-insensitive (nm->buf is lower-cased). */
 void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
 {
     memset(sc, 0, sizeof(*sc));
     sc->tok_ok = 1;
     if (nm->len == 0 || nm->len > HTTP_NAME_MAX)
         return;
-    for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
-        const struct fact_name *f = &fact_names[i];
-        if (f->len != nm->len || memcmp(nm->buf, f->name, f->len) != 0)
+    for (const uint8_t *c = fact_by_len[nm->len]; c < fact_by_len[nm->len] + 4 && *c; c++) {
+        const struct fact_name *f = &fact_names[*c - 1];
+        if (memcmp(nm->buf, f->name, nm->len) != 0)
             continue;
         sc->kind = f->kind;
         sc->bit = f->bit;
@@ -557,6 +570,42 @@ void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
         }
         return;
     }
+}
+
+/* Whether entry i (0-based) of a table is listed under its length, exactly once. */
+static int listed_once(const uint8_t by_len[HTTP_NAME_MAX + 1][4], size_t len, size_t i)
+{
+    int seen = 0;
+    for (size_t l = 0; l <= HTTP_NAME_MAX; l++)
+        for (int k = 0; k < 4 && by_len[l][k]; k++)
+            if (by_len[l][k] == i + 1)
+                seen += l == len ? 1 : 2;
+    return seen == 1;
+}
+
+static size_t by_len_entries(const uint8_t by_len[HTTP_NAME_MAX + 1][4])
+{
+    size_t n = 0;
+    for (size_t l = 0; l <= HTTP_NAME_MAX; l++)
+        for (int k = 0; k < 4 && by_len[l][k]; k++)
+            n++;
+    return n;
+}
+
+int http_fields_selfcheck(void)
+{
+    size_t nfield = sizeof field_names / sizeof field_names[0];
+    size_t nfact = sizeof fact_names / sizeof fact_names[0];
+    for (size_t i = 0; i < nfield; i++)
+        if (field_names[i].len != strlen(field_names[i].name) ||
+            !listed_once(field_by_len, field_names[i].len, i))
+            return -1;
+    for (size_t i = 0; i < nfact; i++)
+        if (fact_names[i].len != strlen(fact_names[i].name) ||
+            !listed_once(fact_by_len, fact_names[i].len, i))
+            return -1;
+    return by_len_entries(field_by_len) == nfield && by_len_entries(fact_by_len) == nfact
+               ? 0 : -1;
 }
 
 /* The end of a list element (a comma or the value's end). */

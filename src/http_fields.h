@@ -131,6 +131,10 @@ void http_name_add(struct http_name *nm, const char *p, size_t n);
 /* The kept field this name is, for a request (is_response 0) or response header. */
 enum http_field http_field_lookup(const struct http_name *nm, int is_response);
 
+/* 0 when the by-length indexes of the name tables list every name exactly once under
+ * its length, -1 otherwise (for the unit tests). */
+int http_fields_selfcheck(void);
+
 /* Forget every string; the buffer stays for reuse. Cannot fail. */
 void http_strs_clear(struct http_strs *a);
 

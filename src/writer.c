@@ -123,11 +123,25 @@ static size_t str_size(const char *s)
     return sizeof(uint32_t) + (s ? strlen(s) : 0) + 1;
 }
 
-static size_t txn_record_size(struct txn *t, const struct txn_violations *v)
+/* A string of known length as its length (uint32), its bytes and a NUL. */
+static void put_str_len(struct batch *b, const char *s, uint32_t n)
+{
+    put_bytes(b, &n, sizeof n);
+    if (n)
+        put_bytes(b, s, n);
+    b->buf[b->len++] = '\0';
+}
+
+/* The record's size; lens gets the length of each string of struct txn. */
+static size_t txn_record_size(struct txn *t, const struct txn_violations *v,
+                              uint32_t lens[TXN_STRINGS])
 {
     size_t n = 1 + sizeof(int64_t) + sizeof *t;
-    for (size_t i = 0; i < TXN_STRINGS; i++)
-        n += str_size(*txn_string(t, i));
+    for (size_t i = 0; i < TXN_STRINGS; i++) {
+        const char *s = *txn_string(t, i);
+        lens[i] = s ? (uint32_t)strlen(s) : 0;
+        n += sizeof(uint32_t) + lens[i] + 1;
+    }
     n += 1 + sizeof v->dropped;
     for (unsigned i = 0; i < v->n && i < TXN_MAX_VIOLATIONS; i++)
         n += sizeof v->v[i].rule + str_size(v->v[i].detail);
@@ -138,13 +152,13 @@ static size_t txn_record_size(struct txn *t, const struct txn_violations *v)
 }
 
 static void pack_txn(struct batch *b, int64_t capture_id, struct txn *t,
-                     const struct txn_violations *v)
+                     const struct txn_violations *v, const uint32_t lens[TXN_STRINGS])
 {
     b->buf[b->len++] = REC_TXN;
     put_bytes(b, &capture_id, sizeof capture_id);
     put_bytes(b, t, sizeof *t);
     for (size_t i = 0; i < TXN_STRINGS; i++)
-        put_str(b, *txn_string(t, i));
+        put_str_len(b, *txn_string(t, i), lens[i]);
     uint8_t n = v->n < TXN_MAX_VIOLATIONS ? v->n : TXN_MAX_VIOLATIONS;
     b->buf[b->len++] = n;
     put_bytes(b, &v->dropped, sizeof v->dropped);
@@ -352,12 +366,13 @@ int writer_put_txn(struct writer *w, int64_t capture_id, const struct txn *t,
     if (failed(w, err))
         return -1;
     struct txn copy = *t;
-    struct batch *b = room(w, txn_record_size(&copy, v));
+    uint32_t lens[TXN_STRINGS];
+    struct batch *b = room(w, txn_record_size(&copy, v, lens));
     if (!b) {
         failed(w, err);
         return -1;
     }
-    pack_txn(b, capture_id, &copy, v);
+    pack_txn(b, capture_id, &copy, v, lens);
     if (b->len >= WRITER_BATCH_BYTES)
         hand_over(w, 0);
     return 0;

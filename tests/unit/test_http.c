@@ -1362,6 +1362,20 @@ static void test_fields(void)
     http_name_add(&nm, "-iD", 3);
     CHECK_INT(http_field_lookup(&nm, 0), HTTP_FIELD_RID_FIRST);
     CHECK_INT(http_field_lookup(&nm, 1), HTTP_FIELD_NONE);
+    CHECK_INT(http_fields_selfcheck(), 0); /* the by-length indexes list every name */
+    static const struct { const char *name; int resp; enum http_field f; } kept[] = {
+        {"Host", 0, HTTP_FIELD_HOST}, {"CF-RAY", 0, HTTP_FIELD_RID_LAST},
+        {"Server", 1, HTTP_FIELD_SERVER}, {"server", 0, HTTP_FIELD_NONE},
+        {"Upgrade", 0, HTTP_FIELD_REQ_UPGRADE}, {"upgrade", 1, HTTP_FIELD_RESP_UPGRADE},
+        {"Content-Encoding", 1, HTTP_FIELD_CONTENT_ENCODING},
+        {"X-Correlation-Id", 0, HTTP_FIELD_RID_CORRELATION},
+        {"Content-Length", 1, HTTP_FIELD_NONE}, {"Hostx", 0, HTTP_FIELD_NONE},
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        http_name_reset(&nm);
+        http_name_add(&nm, kept[i].name, strlen(kept[i].name));
+        CHECK_INT(http_field_lookup(&nm, kept[i].resp), kept[i].f);
+    }
 
     static struct http_value v;
     static struct txn t;
