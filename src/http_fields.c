@@ -77,8 +77,10 @@ void http_name_add(struct http_name *nm, const char *p, size_t n)
 {
     size_t room = nm->len < HTTP_NAME_MAX ? HTTP_NAME_MAX - nm->len : 0;
     size_t keep = n < room ? n : room;
-    for (size_t i = 0; i < keep; i++)
-        nm->buf[nm->len + i] = lower(p[i]);
+    char *dst = nm->buf + (nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX);
+    memcpy(dst, p, keep);
+    for (size_t i = 0; i < keep; i++) /* branch-free: names are mostly capitalised */
+        dst[i] = (char)(dst[i] | (((unsigned char)(dst[i] - 'A') < 26u) << 5));
     nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
 }
 
@@ -187,8 +189,10 @@ int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t
         a->has |= 1u << i;
     }
     char *dst = a->buf + a->len;
-    for (size_t j = 0; j < k; j++)
-        dst[j] = p[j] == '\0' ? '?' : p[j];
+    memcpy(dst, p, k);
+    for (char *z = k ? memchr(dst, '\0', k) : NULL; z; /* a NUL would end the string */
+         z = z + 1 < dst + k ? memchr(z + 1, '\0', (size_t)(dst + k - z - 1)) : NULL)
+        *z = '?';
     dst[k] = '\0';
     a->n[i] = (uint16_t)(a->n[i] + k);
     a->len += (uint32_t)k + 1;
