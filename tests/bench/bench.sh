@@ -9,7 +9,7 @@
 # on loopback with MTU 1500 and offloads off, recorded by tcpdump (tests/bench/real_capture.sh:
 # mostly multi-segment bodies of 1 KiB-1 MiB plus 206, 304, 403, 404 and 405; BENCH_REAL_BYTES,
 # ground truth from nginx's access log; reused from BENCH_DIR when present for the same size and
-# seed and newer than the script), otherwise a "skipped (reason)" line. Each file is read once
+# seed and newer than its scripts), otherwise a "skipped (reason)" line. Each file is read once
 # to warm the page cache; then BENCH_RUNS rounds run the tools one after the other
 # (alternating, so drift hits all alike):
 #   httpcap read F -o DB (a fresh DB each round), httpcap report DB (on that DB, output to
@@ -168,7 +168,7 @@ fi
 echo "runs: $runs rounds, alternating tools, medians (tshark: $tshark_runs round(s)); MB = 10^6 bytes"
 
 # real_capture: sets pcap and truth_file to the real capture, taken now unless BENCH_DIR has it
-# (for this size and seed, newer than its script); else prints why it is skipped and returns 1.
+# (for this size and seed, newer than its scripts); else prints why it is skipped and returns 1.
 real_capture() {
     if [ "$real_bytes" = 0 ]; then
         echo
@@ -178,7 +178,7 @@ real_capture() {
     pcap=$dir/real-$real_bytes-s$seed.pcap
     truth_file=$dir/real-$real_bytes-s$seed.truth
     if [ -s "$pcap" ] && [ -s "$truth_file" ] &&
-        [ -z "$(find "$real_sh" "${real_sh%.sh}.lua" -newer "$pcap")" ]; then
+        [ -z "$(find "$real_sh" "${real_sh%.sh}.lua" "${real_sh%/*}/nginx.sh" -newer "$pcap")" ]; then
         return 0
     fi
     if ! why=$(sh "$real_sh" --check); then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # nginx.sh - sourced by capture_load.sh and real_capture.sh: a throwaway nginx on loopback.
 #
 # free_port: prints a free TCP port on 127.0.0.1 (python3).
@@ -47,7 +48,7 @@ EOF
     until curl -s -o /dev/null "http://127.0.0.1:$ngx_port/$ngx_probe"; do
         ngx_n=$((ngx_n + 1))
         if [ $ngx_n -ge 50 ] || ! kill -0 "$ngx_pid" 2>/dev/null; then
-            echo "nginx did not come up:" >&2
+            echo "${0##*/}: nginx did not come up:" >&2
             cat "$ngx_dir/error.log" >&2 2>/dev/null
             return 1
         fi
