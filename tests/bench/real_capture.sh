@@ -125,12 +125,23 @@ restore() {
 tmp=$(mktemp -d) || exit 1
 chmod 755 "$tmp"    # nginx workers run unprivileged and read www/ from here
 ngx_pid='' tcp_pid='' wrk_pid=''
-cleanup() {
-    for p in $wrk_pid $tcp_pid; do
-        kill -INT "$p" 2>/dev/null
+# stop SIGNAL PID: signal a background job and wait for it, at most 5 s, then SIGKILL it.
+# A job of this script starts with SIGINT and SIGQUIT ignored (POSIX, no job control), so
+# only SIGINT to wrk and tcpdump long after they set their handlers: SIGTERM otherwise.
+stop() {
+    kill -"$1" "$2" 2>/dev/null || return 0
+    k=0
+    while kill -0 "$2" 2>/dev/null && [ $k -lt 50 ]; do
+        sleep 0.1
+        k=$((k + 1))
     done
-    [ -n "$ngx_pid" ] && kill -QUIT "$ngx_pid" 2>/dev/null
-    wait 2>/dev/null
+    kill -KILL "$2" 2>/dev/null
+    wait "$2"
+}
+cleanup() {
+    for p in $wrk_pid $tcp_pid $ngx_pid; do
+        stop TERM "$p"
+    done
     restore
     rm -rf "$tmp"
 }
@@ -249,12 +260,10 @@ capture() {
         fi
         sleep 0.1
     done
-    kill -INT "$wrk_pid"
-    wait "$wrk_pid"
+    stop INT "$wrk_pid"    # wrk prints its summary on SIGINT only
     wrk_pid=''
     sleep 0.5           # the last FINs and ACKs
-    kill -INT "$tcp_pid"
-    wait "$tcp_pid"
+    stop TERM "$tcp_pid"
     tcp_pid=''
     packets=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$tmp/tcpdump.err")
     drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$tmp/tcpdump.err")
@@ -281,8 +290,7 @@ if [ "$drops" -gt 0 ]; then
     capture "$pace" || exit 1
     [ "$drops" -gt 0 ] && say "warning: still $drops packets dropped by the kernel (kept, reported)"
 fi
-kill -QUIT "$ngx_pid" 2>/dev/null
-wait "$ngx_pid"
+stop TERM "$ngx_pid"
 ngx_pid=''
 restore || exit 1
 say "lo restored: $(lo_get)"
