@@ -5,21 +5,28 @@
 # Captures (build/tests/genbench, reused from BENCH_DIR when present for the same profile,
 # size and seed and newer than the generator): "heavy" (transaction-heavy: 4,096 concurrent
 # keep-alive connections, small bodies, 1 GiB) and "large" (the same with 15% of responses
-# 30-300 KiB, 512 MiB). Each file is read once to warm the page cache; then BENCH_RUNS rounds
-# run the tools one after the other (alternating, so drift hits all alike):
+# 30-300 KiB, 512 MiB), and "real" when root with nginx, wrk and tcpdump installed: nginx + wrk
+# on loopback with MTU 1500 and offloads off, recorded by tcpdump (tests/bench/real_capture.sh:
+# mostly multi-segment bodies of 1 KiB-1 MiB plus 206, 304, 403, 404 and 405; BENCH_REAL_BYTES,
+# ground truth from nginx's access log; reused from BENCH_DIR when present for the same size and
+# seed and newer than its scripts), otherwise a "skipped (reason)" line. Each file is read once
+# to warm the page cache; then BENCH_RUNS rounds run the tools one after the other
+# (alternating, so drift hits all alike):
 #   httpcap read F -o DB (a fresh DB each round), httpcap report DB (on that DB, output to
 #   /dev/null), tshark -r F -Y http.response -T fields -e http.response.code -e http.time
 #   (the first BENCH_TSHARK rounds only: it is slow), httpry -r F -o /dev/null, pcaploop F.
 # Wall time comes from date +%s%N around the command, peak RSS from /usr/bin/time -f %M.
 # The table shows medians: MB/s (10^6 bytes of file per second), packets/s, transactions/s
-# (httpcap: rows in its DB; the others: the generator's count), peak RSS (the largest of the
+# (httpcap: rows in its DB; the others: the ground truth's count), peak RSS (the largest of the
 # rounds), and httpcap's speed relative to tshark, httpry and pcaploop.
-# Correctness: every round's DB must hold the generator's transactions, status histogram,
-# methods and body byte sums; OK or MISMATCH per capture.
+# Correctness: every round's DB must hold the ground truth's transactions, status histogram,
+# methods and body byte sums (those the truth line has); OK or MISMATCH per capture.
 #
 # Env: BENCH_DIR (default build/bench), BENCH_RUNS (3), BENCH_BYTES (heavy size, large gets
 # half; K/M/G suffixes are powers of 2; default 1G), BENCH_SEED (1), BENCH_TSHARK (rounds
-# with tshark, default 1; 0 skips it), BUILD (build), HTTPCAP (./httpcap).
+# with tshark, default 1; 0 skips it), BENCH_REAL_BYTES (target size of the real capture,
+# default 512M; 0 skips it), BENCH_REAL_CONNS (its wrk connections, 32), BUILD (build),
+# HTTPCAP (./httpcap).
 # Builds nothing: `make bench` builds httpcap and the tools first.
 # Exit status: 0, 1 on a mismatch or a failed httpcap/pcaploop run, 2 on bad settings.
 set -u
@@ -31,13 +38,16 @@ runs=${BENCH_RUNS:-3}
 seed=${BENCH_SEED:-1}
 tshark_runs=${BENCH_TSHARK:-1}
 size_arg=${BENCH_BYTES:-1G}
+real_arg=${BENCH_REAL_BYTES:-512M}
 gen=$BUILD/tests/genbench
+real_sh=$(dirname "$0")/real_capture.sh
 loop=$BUILD/tests/pcaploop
 
 die() { echo "bench: $*" >&2; exit 2; }
 isnum() { case "$1" in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
 
-# Sizes as genbench reads them (K, M, G = 2^10, 2^20, 2^30).
+# to_bytes SIZE VAR: sizes as genbench reads them (K, M, G = 2^10, 2^20, 2^30); VAR names the
+# setting in the error message. 0 only when allow_zero=1.
 to_bytes() {
     case "$1" in
         *[Kk]) n=${1%?}; m=1024 ;;
@@ -45,12 +55,13 @@ to_bytes() {
         *[Gg]) n=${1%?}; m=1073741824 ;;
         *) n=$1; m=1 ;;
     esac
-    if ! isnum "$n" || [ "$n" -eq 0 ]; then
-        die "BENCH_BYTES: not a size: $1"
+    if ! isnum "$n" || { [ "$n" -eq 0 ] && [ "${allow_zero:-0}" != 1 ]; }; then
+        die "$2: not a size: $1"
     fi
     echo $((n * m))
 }
-heavy_bytes=$(to_bytes "$size_arg") || exit 2
+heavy_bytes=$(to_bytes "$size_arg" BENCH_BYTES) || exit 2
+real_bytes=$(allow_zero=1 to_bytes "$real_arg" BENCH_REAL_BYTES) || exit 2
 large_bytes=$((heavy_bytes / 2))
 { isnum "$runs" && [ "$runs" -gt 0 ]; } || die "BENCH_RUNS: not a positive number: $runs"
 isnum "$tshark_runs" || die "BENCH_TSHARK: not a number: $tshark_runs"
@@ -104,7 +115,7 @@ check_db() {
     bad=0
     want=$(truth transactions)
     got=$(sqlite3 "$db" "select count(*) from transactions")
-    [ "$got" = "$want" ] || { echo "  transactions: db $got, generated $want"; bad=1; }
+    [ "$got" = "$want" ] || { echo "  transactions: db $got, $truth_name $want"; bad=1; }
     sqlite3 -separator ' ' "$db" \
         "select coalesce(status, 'none'), count(*) from transactions group by status order by status" \
         >"$dir/hist.db"
@@ -112,12 +123,18 @@ check_db() {
         awk '$2 > 0' | sort >"$dir/hist.want"
     sort "$dir/hist.db" | cmp -s - "$dir/hist.want" ||
         { echo "  status histogram (status count): db $(sort "$dir/hist.db" | tr '\n' ' ')," \
-            "generated $(tr '\n' ' ' <"$dir/hist.want")"; bad=1; }
-    row=$(sqlite3 -separator ' ' "$db" "select sum(method = 'GET'), sum(method = 'POST'),
-        sum(method = 'HEAD'), sum(request_body_bytes), sum(response_body_bytes) from transactions")
-    exp="$(truth get) $(truth post) $(truth head) $(truth request_body_bytes) $(truth response_body_bytes)"
-    [ "$row" = "$exp" ] ||
-        { echo "  get post head request_body_bytes response_body_bytes: db $row, generated $exp"; bad=1; }
+            "$truth_name $(tr '\n' ' ' <"$dir/hist.want")"; bad=1; }
+    # shellcheck disable=SC2046 # one word per sum
+    set -- $(sqlite3 -separator ' ' "$db" "select coalesce(sum(method = 'GET'), 0),
+        coalesce(sum(method = 'POST'), 0), coalesce(sum(method = 'HEAD'), 0),
+        coalesce(sum(request_body_bytes), 0), coalesce(sum(response_body_bytes), 0)
+        from transactions")
+    for key in get post head request_body_bytes response_body_bytes; do
+        want=$(truth $key)
+        # a key the truth line lacks is not checked
+        [ -z "$want" ] || [ "$1" = "$want" ] || { echo "  $key: db $1, $truth_name $want"; bad=1; }
+        shift
+    done
     return $bad
 }
 
@@ -150,21 +167,68 @@ else
 fi
 echo "runs: $runs rounds, alternating tools, medians (tshark: $tshark_runs round(s)); MB = 10^6 bytes"
 
-for prof in heavy large; do
+# real_capture: sets pcap and truth_file to the real capture, taken now unless BENCH_DIR has it
+# (for this size and seed, newer than its scripts); else prints why it is skipped and returns 1.
+real_capture() {
+    if [ "$real_bytes" = 0 ]; then
+        echo
+        echo "## real loopback capture (nginx + wrk): skipped (BENCH_REAL_BYTES=0)"
+        return 1
+    fi
+    pcap=$dir/real-$real_bytes-s$seed.pcap
+    truth_file=$dir/real-$real_bytes-s$seed.truth
+    if [ -s "$pcap" ] && [ -s "$truth_file" ] &&
+        [ -z "$(find "$real_sh" "${real_sh%.sh}.lua" "${real_sh%/*}/nginx.sh" -newer "$pcap")" ]; then
+        return 0
+    fi
+    if ! why=$(sh "$real_sh" --check); then
+        echo
+        echo "## real loopback capture (nginx + wrk): skipped ($why)"
+        return 1
+    fi
+    rm -f "$pcap" "$truth_file"
+    echo
+    echo "capturing $pcap (nginx + wrk on lo, tcpdump) ..."
+    BENCH_SEED=$seed sh "$real_sh" "$pcap.tmp" "$real_bytes" >"$truth_file.tmp"
+    rc=$?
+    if [ $rc -ne 0 ] || ! [ -s "$truth_file.tmp" ]; then
+        rm -f "$pcap.tmp" "$truth_file.tmp"
+        echo
+        echo "## real loopback capture (nginx + wrk): FAILED (real_capture.sh exit $rc, see above)"
+        status=1
+        return 1
+    fi
+    mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
+}
+
+# synthetic_capture: sets bytes, pcap and truth_file to genbench's capture of $prof, generated
+# now unless BENCH_DIR has it (same profile, size and seed, newer than genbench); exits on failure.
+synthetic_capture() {
     if [ "$prof" = heavy ]; then bytes=$heavy_bytes; else bytes=$large_bytes; fi
     pcap=$dir/$prof-$bytes-s$seed.pcap
     truth_file=$dir/$prof-$bytes-s$seed.truth
     if [ -s "$pcap" ] && [ -s "$truth_file" ] && [ -z "$(find "$gen" -newer "$pcap")" ]; then
-        :
+        return 0
+    fi
+    rm -f "$pcap" "$truth_file"
+    echo
+    echo "generating $pcap ..."
+    if ! "$gen" "$pcap.tmp" --profile "$prof" --bytes "$bytes" --seed "$seed" >"$truth_file.tmp"; then
+        echo "bench: genbench failed" >&2
+        exit 1
+    fi
+    mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
+}
+
+for prof in heavy large real; do
+    if [ "$prof" = real ]; then
+        real_capture || continue
+        truth_name="nginx's log"
+        truth_as="as in nginx's access log"
     else
-        rm -f "$pcap" "$truth_file"
-        echo
-        echo "generating $pcap ..."
-        if ! "$gen" "$pcap.tmp" --profile "$prof" --bytes "$bytes" --seed "$seed" >"$truth_file.tmp"; then
-            echo "bench: genbench failed" >&2
-            exit 1
-        fi
-        mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
+        synthetic_capture
+        truth_name=generated
+        truth_as="as generated"
     fi
     cat "$pcap" >/dev/null
     size=$(stat -c %s "$pcap")
@@ -217,10 +281,21 @@ for prof in heavy large; do
         fi
     done
 
+    if [ "$prof" = real ]; then
+        how="nginx + wrk on lo, MTU $(truth mtu), offloads $(truth offloads | tr ',' ' '),"
+        how="$how wrk $(truth wrk_connections) connections rate $(truth rate), tcpdump;"
+        how="$how tests/bench/real_capture.sh, BENCH_REAL_BYTES=$real_bytes"
+    else
+        how="genbench --profile $prof --bytes $bytes --seed $seed"
+    fi
     echo
     echo "## $prof: $(awk -v b="$size" 'BEGIN {printf "%.0f MB", b / 1e6}'), $packets packets," \
-        "$(truth connections) connections, $txns transactions" \
-        "(genbench --profile $prof --bytes $bytes --seed $seed)"
+        "$(truth connections) connections, $txns transactions ($how)"
+    drops=$(truth kernel_drops)
+    if [ -n "$drops" ] && [ "$drops" != 0 ]; then
+        echo
+        echo "warning: tcpdump reported $drops packets dropped by the kernel in this capture"
+    fi
     echo
     echo "| tool | runs | median s | MB/s | packets/s | transactions/s | peak RSS MB |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -259,7 +334,7 @@ for prof in heavy large; do
     if [ "$mismatch" = 0 ] && [ -n "$h" ]; then
         echo "correctness: OK ($db_txns transactions, statuses" \
             "$(awk '{printf "%s%s=%s", sep, $1, $2; sep = " "}' "$dir/hist.want"), methods," \
-            "body bytes as generated, every round)"
+            "body bytes $truth_as, every round)"
     else
         echo "correctness: MISMATCH"
         cat "$dir/check.out"
@@ -267,10 +342,4 @@ for prof in heavy large; do
     fi
 done
 
-echo
-if command -v nginx >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1; then
-    echo "real loopback capture (nginx + wrk): not in this slice (skipped)"
-else
-    echo "real loopback capture (nginx + wrk): skipped (nginx or wrk not installed)"
-fi
 exit $status

@@ -76,48 +76,14 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # --- nginx -------------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck source=tests/bench/nginx.sh
+. "$here/tests/bench/nginx.sh"
+port=$(free_port) || exit 1
 mkdir -p "$tmp/www"
 head -c "$size" /dev/zero | tr '\0' 'x' > "$tmp/www/load.txt"
 chmod -R a+rX "$tmp/www"
-cat > "$tmp/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid nginx.pid;
-error_log error.log warn;
-events {
-    worker_connections 4096;
-}
-http {
-    default_type text/plain;
-    access_log off;
-    client_body_temp_path client_body;
-    proxy_temp_path proxy_temp;
-    fastcgi_temp_path fastcgi_temp;
-    uwsgi_temp_path uwsgi_temp;
-    scgi_temp_path scgi_temp;
-    keepalive_timeout 60s;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$port;
-        root www;
-    }
-}
-EOF
-nginx -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/error.log" &
-ngx_pid=$!
+nginx_start "$tmp" "$port" load.txt "    keepalive_requests 1000000;" || exit 1
 url=http://127.0.0.1:$port
-n=0
-until curl -s -o /dev/null "$url/load.txt"; do
-    n=$((n + 1))
-    if [ $n -ge 50 ]; then
-        echo "capture_load.sh: nginx did not come up" >&2
-        cat "$tmp/error.log" >&2 2>/dev/null
-        exit 1
-    fi
-    sleep 0.1
-done
 
 # --- one run -----------------------------------------------------------------------------
 nproc=$(nproc 2>/dev/null || echo 1)
