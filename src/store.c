@@ -284,14 +284,26 @@ static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
     return 0;
 }
 
+/* Append name to out (comma-separated), as long as it fits with its NUL. */
+static size_t append_item(char *out, size_t n, size_t cap, const char *name, size_t len)
+{
+    if (n + (n ? 1 : 0) + len + 1 > cap)
+        return n;
+    if (n)
+        out[n++] = ',';
+    memcpy(out + n, name, len);
+    n += len;
+    out[n] = '\0';
+    return n;
+}
+
 static void format_flags(uint32_t flags, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
 #define FLAG_NAME(id, bit, name)                                                    \
-    if ((flags & (id)) && n + sizeof(name) + 1 < cap) {                               \
-        n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", name);         \
-    }
+    if (flags & (id))                                                               \
+        n = append_item(out, n, cap, name, sizeof(name) - 1);
     TXN_FLAGS(FLAG_NAME)
 #undef FLAG_NAME
 }
@@ -300,15 +312,27 @@ static void format_interim(const struct txn *t, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
-    for (unsigned i = 0; i < t->n_interim && i < TXN_MAX_INTERIM && n + 8 < cap; i++)
-        n += (size_t)snprintf(out + n, cap - n, "%s%u", i ? "," : "", (unsigned)t->interim[i]);
+    for (unsigned i = 0; i < t->n_interim && i < TXN_MAX_INTERIM; i++) {
+        char code[8];
+        int len = snprintf(code, sizeof code, "%u", (unsigned)t->interim[i]);
+        n = append_item(out, n, cap, code, (size_t)len);
+    }
+}
+
+/* "M.m" of an HTTP version (one digit each, as llhttp parses them). */
+static void format_version(uint8_t major, uint8_t minor, char version[8])
+{
+    version[0] = (char)('0' + major % 10);
+    version[1] = '.';
+    version[2] = (char)('0' + minor % 10);
+    version[3] = '\0';
 }
 
 static void bind_request(sqlite3_stmt *q, const struct txn *t, char version[8])
 {
     if (!t->has_request)
         return;
-    snprintf(version, 8, "%u.%u", (unsigned)t->req_major % 10, (unsigned)t->req_minor % 10);
+    format_version(t->req_major, t->req_minor, version);
     bind_text_or_null(q, 4, t->method);
     bind_text_or_null(q, 5, t->host);
     bind_text_or_null(q, 6, t->uri);
@@ -326,7 +350,7 @@ static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
 {
     if (!t->has_response)
         return;
-    snprintf(version, 8, "%u.%u", (unsigned)t->resp_major % 10, (unsigned)t->resp_minor % 10);
+    format_version(t->resp_major, t->resp_minor, version);
     sqlite3_bind_int(q, 8, t->status);
     sqlite3_bind_text(q, 9, t->reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 10, version, -1, SQLITE_STATIC);
