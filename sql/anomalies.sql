@@ -1,14 +1,15 @@
 -- anomalies.sql - the numbers behind sections 5 (anomalies) and 6 (time series) of
 -- `httpcap report`, run by src/report_series.c and src/report_anomaly.c.
--- Input: the working tables of report_tables.sql (rt, rc) and rparams. Every statement
+-- Input: the working tables of report_tables.sql (rstat, rendpoints, rconn, rc, rparams)
+-- and, only for examples and latency spikes, the view rt (it reads the databases). Every statement
 -- follows a marker line "-- @query NAME" and runs to the next marker; the C code looks a
 -- statement up by NAME (report_anomaly_prepare), so the order here does not matter but
 -- the column lists must stay in step with the readers. One statement per marker.
 -- A row's bucket is (t_ns - origin_ns) / bucket_ns. "5xx" below means class 5xx or
 -- invalid (a status outside 100..599, which clients treat as 500). Medians are exact
 -- nearest rank: the value at rank (n + 1) / 2 = ceil(n/2) of the sorted values.
--- Each detector is one GROUP BY pass over rt (or rc); the decisions (z-scores, merging of
--- consecutive buckets, thresholds) are taken in C on the grouped rows.
+-- Each detector reads grouped rows; the decisions (z-scores, merging of consecutive
+-- buckets, thresholds) are taken in C on them.
 
 -- @query params
 -- origin, width and number of the buckets (nbuckets 0 when rt is empty)
@@ -16,7 +17,7 @@ SELECT origin_ns, bucket_ns, nbuckets FROM rparams;
 
 -- @query series_counts
 -- per bucket: bucket, transactions, then the classes in the order of report.h, then the
--- transactions with a ttfb (the medians come from report.c's sorted pass over ttfb)
+-- transactions with a ttfb (the medians come from report_scan.c's sorted pass over ttfb)
 SELECT b, sum(n),
        sum(CASE WHEN class = '1xx' THEN n ELSE 0 END),
        sum(CASE WHEN class = '2xx' THEN n ELSE 0 END),
@@ -56,8 +57,7 @@ FROM rendpoints WHERE n >= 5 ORDER BY endpoint;
 -- per server ("ip:port"): transactions, requests never answered (not counting the last
 -- transaction of a connection still open at the end of the capture), responses without a
 -- request, truncated responses on a reset connection, other truncated transactions.
--- Counted per connection first (an integer sort), then summed per server. No other flag
--- name contains "truncated", so instr() finds the flag.
+-- Counted per connection by report_scan.c (rconn), then summed per server here.
 SELECT c.server, sum(k.n),
        sum(k.unanswered - (c.end_reason = 'end-of-capture'
                            AND coalesce(k.last_unanswered >= c.last_seq, 0))),
@@ -65,13 +65,7 @@ SELECT c.server, sum(k.n),
        sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered ELSE 0 END),
        sum(k.truncated) - sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered
                                    ELSE 0 END)
-FROM (SELECT connection_id, count(*) AS n,
-             sum(status IS NULL AND method IS NOT NULL) AS unanswered,
-             max(CASE WHEN status IS NULL AND method IS NOT NULL THEN seq END) AS last_unanswered,
-             sum(status IS NOT NULL AND method IS NULL) AS orphan,
-             sum(instr(flags, 'truncated') > 0) AS truncated,
-             sum(status IS NOT NULL AND instr(flags, 'truncated') > 0) AS truncated_answered
-      FROM rt GROUP BY connection_id) k
+FROM rconn k
 JOIN rc c ON c.id = k.connection_id
 GROUP BY c.server ORDER BY c.server;
 

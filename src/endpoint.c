@@ -6,6 +6,7 @@
  */
 #include "endpoint.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ID_TOKEN "{id}"
@@ -166,4 +167,14 @@ size_t endpoint_template(const char *uri, char *out, size_t cap)
     }
     out[len] = '\0';
     return len;
+}
+
+size_t endpoint_key(const char *method, const char *host, const char *uri, char *out)
+{
+    int n = snprintf(out, 2 * ENDPOINT_PART_MAX + 2, "%.*s %.*s ", ENDPOINT_PART_MAX - 1,
+                     method, ENDPOINT_PART_MAX - 1, host ? host : "-");
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len > 2 * ENDPOINT_PART_MAX + 1) /* cannot happen: both parts are cut */
+        len = 2 * ENDPOINT_PART_MAX + 1;
+    return len + endpoint_template(uri ? uri : "", out + len, ENDPOINT_PART_MAX);
 }

@@ -1,7 +1,7 @@
 /*
  * report_latency.c - the one-pass percentile walk of report_latency.h.
  * Owns: per-group counters and a hash from (scope, key) to the group's latency entry.
- * In:   values of one metric in ascending order (sql/report.sql statements 7 and 8).
+ * In:   values of one metric in ascending order (sorted by report_scan.c).
  * Out:  p50/p90/p99/max of every group, written into r->latency.
  * Never: sorts, stores the values, runs SQL.
  */
