@@ -6,7 +6,6 @@
  */
 #include "endpoint.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define ID_TOKEN "{id}"
@@ -169,12 +168,19 @@ size_t endpoint_template(const char *uri, char *out, size_t cap)
     return len;
 }
 
+/* Append s (up to its NUL, at most max bytes) at out; returns the bytes written. */
+static size_t put_part(char *out, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    memcpy(out, s, n);
+    return n;
+}
+
 size_t endpoint_key(const char *method, const char *host, const char *uri, char *out)
 {
-    int n = snprintf(out, 2 * ENDPOINT_PART_MAX + 2, "%.*s %.*s ", ENDPOINT_PART_MAX - 1,
-                     method, ENDPOINT_PART_MAX - 1, host ? host : "-");
-    size_t len = n < 0 ? 0 : (size_t)n;
-    if (len > 2 * ENDPOINT_PART_MAX + 1) /* cannot happen: both parts are cut */
-        len = 2 * ENDPOINT_PART_MAX + 1;
+    size_t len = put_part(out, method, ENDPOINT_PART_MAX - 1);
+    out[len++] = ' ';
+    len += put_part(out + len, host ? host : "-", ENDPOINT_PART_MAX - 1);
+    out[len++] = ' ';
     return len + endpoint_template(uri ? uri : "", out + len, ENDPOINT_PART_MAX);
 }

@@ -526,24 +526,47 @@ int report_scan_write(struct report_scan *s, sqlite3 *db, char err[HTTPCAP_ERRBU
     return rc;
 }
 
+/* For each id of t, its entry in the walk (scope, -1 when none); NULL out of memory. */
+static int *entries_of(const struct latency_walk *w, const struct report_strings *t,
+                       enum report_scope scope)
+{
+    int *e = malloc(((size_t)t->n + 1) * sizeof *e);
+    for (uint32_t i = 0; e && i < t->n; i++)
+        e[i] = latency_walk_entry(w, scope, t->strs[i]);
+    return e;
+}
+
+/* One metric's walk over the records that have it, sorted. 0, or -1 out of memory. */
+static int walk(struct report_scan *s, struct report_sections *r, int is_total)
+{
+    size_t m = scan_partition(s->tx, s->ntx, is_total ? SCAN_HAS_TOTAL : SCAN_HAS_TTFB);
+    scan_sort(s->tx, m, is_total);
+    struct latency_walk w;
+    if (latency_walk_begin(&w, r, is_total) != 0)
+        return -1;
+    int *hosts = entries_of(&w, &s->hosts, REPORT_HOST);
+    int *endpoints = entries_of(&w, &s->endpoints, REPORT_ENDPOINT);
+    int classes[REPORT_NCLASSES];
+    for (int c = 0; c < REPORT_NCLASSES; c++)
+        classes[c] = latency_walk_entry(&w, REPORT_CLASS, class_names[c]);
+    int null_host = latency_walk_entry(&w, REPORT_HOST, NULL);
+    for (size_t i = 0; hosts && endpoints && i < m; i++) {
+        const struct scan_tx *t = &s->tx[i];
+        int64_t b = !is_total && (t->bits & SCAN_HAS_T) ? bucket_of(s, t) : -1;
+        latency_walk_value_at(&w, is_total ? t->total_ms : t->ttfb_ms, classes[t->cls],
+                              t->host == NO_ID ? null_host : hosts[t->host],
+                              t->endpoint == NO_ID ? -1 : endpoints[t->endpoint], b);
+    }
+    int rc = hosts && endpoints ? 0 : -1;
+    free(hosts);
+    free(endpoints);
+    latency_walk_end(&w);
+    return rc;
+}
+
 int report_scan_latency(struct report_scan *s, struct report_sections *r)
 {
-    for (int is_total = 0; is_total < 2; is_total++) {
-        uint8_t bit = is_total ? SCAN_HAS_TOTAL : SCAN_HAS_TTFB;
-        size_t m = scan_partition(s->tx, s->ntx, bit);
-        scan_sort(s->tx, m, is_total);
-        struct latency_walk w;
-        if (latency_walk_begin(&w, r, is_total) != 0)
-            return -1;
-        for (size_t i = 0; i < m; i++) {
-            const struct scan_tx *t = &s->tx[i];
-            int64_t b = !is_total && (t->bits & SCAN_HAS_T) ? bucket_of(s, t) : -1;
-            latency_walk_value(&w, is_total ? t->total_ms : t->ttfb_ms, class_names[t->cls],
-                               t->host == NO_ID ? NULL : s->hosts.strs[t->host],
-                               t->endpoint == NO_ID ? NULL : s->endpoints.strs[t->endpoint],
-                               b);
-        }
-        latency_walk_end(&w);
-    }
+    if (walk(s, r, 0) != 0 || walk(s, r, 1) != 0)
+        return -1;
     return 0;
 }
