@@ -83,14 +83,16 @@ CREATE TEMP TABLE rconn (connection_id INTEGER PRIMARY KEY, n INTEGER, unanswere
 -- @scan
 -- the columns report_scan.c reads, in this order: id, connection id, seq, start time,
 -- method, host, uri, status, ttfb_ms, total_ms, flagged truncated (0/1). No other flag
--- name contains "truncated", so instr() finds the flag.
+-- name contains "truncated", so instr() finds the flag. report_db.c may split a large
+-- database into two ranges of ids [:id_first, :id_last] read by two threads at once.
 SELECT t.id, t.connection_id, t.seq, coalesce(t.request_start_ns, t.response_start_ns),
        t.method, t.host, t.uri, t.status,
        (t.response_start_ns - t.request_end_ns) / 1e6,
        (t.response_end_ns - t.request_start_ns) / 1e6,
        instr(t.flags, 'truncated') > 0
 FROM src.transactions t
-WHERE (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
+WHERE t.id >= :id_first AND t.id <= :id_last
+  AND (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
   AND (:until IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) < :until)
   AND (:host IS NULL OR lower(t.host) = lower(:host)
        OR lower(substr(t.host, 1, length(:host) + 1)) = lower(:host) || ':');

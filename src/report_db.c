@@ -11,6 +11,7 @@
 #include "report_db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,22 +313,96 @@ static int create_rt_view(sqlite3 *db, const char *part, const struct report_opt
     return rc == SQLITE_OK ? 0 : fail(err, "rt view", db);
 }
 
-/* The scan of database k: step the "@scan" SELECT into s. */
+/* Step the scan SQL of database off->db over ids [first, last] into s. */
+static int scan_range(sqlite3 *db, const char *sql, const struct report_options *o,
+                      const struct offsets *off, int64_t first, int64_t last,
+                      struct report_scan *s, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK || !q) {
+        sqlite3_finalize(q);
+        return fail(err, "report_tables.sql @scan", db);
+    }
+    bind_params(q, o, off);
+    bind_named_int64(q, ":id_first", 1, first);
+    bind_named_int64(q, ":id_last", 1, last);
+    int rc = report_scan_add(s, q, off->db, off->tx, off->conn, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The second half of a database's ids, scanned through a connection of its own. */
+struct scan_job {
+    const char *path;              /* the database, ATTACHed again as dK */
+    const char *sql;               /* the scan SQL of dK */
+    const struct report_options *o;
+    const struct offsets *off;
+    int64_t first, last;           /* ids */
+    struct report_scan *s;         /* owned by the caller */
+    int rc;
+    char err[HTTPCAP_ERRBUF];
+};
+
+static void *scan_job_run(void *p)
+{
+    struct scan_job *j = p;
+    sqlite3 *db = NULL;
+    j->rc = -1;
+    if (sqlite3_open_v2(":memory:", &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        snprintf(j->err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
+    else if (attach_one(db, j->path, j->off->db, j->err) == 0)
+        j->rc = scan_range(db, j->sql, j->o, j->off, j->first, j->last, j->s, j->err);
+    sqlite3_close(db);
+    return NULL;
+}
+
+#define SCAN_SPLIT_MIN 200000 /* ids in a database before two threads read it */
+
+/* The scan of database k: the "@scan" SELECT stepped into s, the upper half of a large
+ * database's ids by a second thread into a second scan merged afterwards. */
 static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, size_t len,
                          const struct report_options *o, const struct offsets *off,
                          char err[HTTPCAP_ERRBUF])
 {
     char *sql = for_database(db, part, len, off->db);
+    char *range = sqlite3_mprintf("SELECT min(id), max(id) FROM d%d.transactions", off->db);
     sqlite3_stmt *q = NULL;
-    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &q, NULL) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK || !q) {
-        sqlite3_finalize(q);
-        return fail(err, "report_tables.sql @scan", db);
+    int64_t first = INT64_MIN, last = INT64_MAX;
+    if (range && sqlite3_prepare_v2(db, range, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        first = sqlite3_column_int64(q, 0);
+        last = sqlite3_column_int64(q, 1);
     }
-    bind_params(q, o, off);
-    rc = report_scan_add(s, q, off->db, off->tx, off->conn, err);
     sqlite3_finalize(q);
+    sqlite3_free(range);
+    if (!sql) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    struct scan_job job = {o->paths[off->db], sql, o, off, 0, last, NULL, 0, ""};
+    pthread_t t;
+    int threaded = 0;
+    if (first > INT64_MIN && last - first >= SCAN_SPLIT_MIN && sqlite3_threadsafe()) {
+        job.first = first + (last - first) / 2 + 1;
+        job.s = report_scan_new(o->top);
+        threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
+    }
+    int rc = scan_range(db, sql, o, off, first, threaded ? job.first - 1 : last, s, err);
+    if (threaded) {
+        pthread_join(t, NULL);
+        if (rc == 0 && job.rc != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "%s", job.err);
+            rc = -1;
+        }
+        if (rc == 0 && report_scan_merge(s, job.s) != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+            rc = -1;
+        }
+    }
+    report_scan_free(job.s);
+    sqlite3_free(sql);
     return rc;
 }
 
@@ -404,6 +479,9 @@ static int profile_statement(unsigned type, void *ctx, void *p, void *x)
 
 static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
 {
+    /* no global memory statistics: their mutex would serialize the two scan threads (fails
+     * harmlessly when SQLite is already initialized) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     /* one thread uses the connection: no mutex around every sqlite3_column_*() */
     if (sqlite3_open_v2(":memory:", db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,

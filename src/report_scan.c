@@ -136,16 +136,14 @@ static int offer_slow(struct report_scan *s, const struct slow *x)
     return 0;
 }
 
-/* Count one transaction in its connection's counters. 0, or -1 out of memory. */
-static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int has_method,
-                      int has_status, int truncated)
+/* The counters of connection conn_id (offset), zeroed when new. 0, or -1 out of memory. */
+static int conn_slot(struct report_scan *s, int64_t conn_id, uint32_t *i)
 {
-    uint32_t i;
-    int rc = report_keys_add(&s->conns, (uint64_t)conn_id, &i);
+    int rc = report_keys_add(&s->conns, (uint64_t)conn_id, i);
     if (rc < 0)
         return -1;
     if (rc == 1) {
-        if (i >= s->capconn) {
+        if (*i >= s->capconn) {
             uint32_t cap = s->capconn ? s->capconn * 2 : 256;
             struct conn_counts *c = realloc(s->conn, cap * sizeof *c);
             if (!c)
@@ -153,9 +151,19 @@ static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int h
             s->conn = c;
             s->capconn = cap;
         }
-        memset(&s->conn[i], 0, sizeof s->conn[i]);
-        s->conn[i].last_unanswered = INT64_MIN;
+        memset(&s->conn[*i], 0, sizeof s->conn[*i]);
+        s->conn[*i].last_unanswered = INT64_MIN;
     }
+    return 0;
+}
+
+/* Count one transaction in its connection's counters. 0, or -1 out of memory. */
+static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int has_method,
+                      int has_status, int truncated)
+{
+    uint32_t i;
+    if (conn_slot(s, conn_id, &i) != 0)
+        return -1;
     struct conn_counts *c = &s->conn[i];
     c->n++;
     if (!has_status && has_method) {
@@ -264,6 +272,71 @@ int report_scan_add(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_o
                  sqlite3_errmsg(sqlite3_db_handle(q)));
         return -1;
     }
+    return 0;
+}
+
+/* The ids in into of every string of from (NULL when out of memory). */
+static uint32_t *remap(struct report_strings *into, const struct report_strings *from)
+{
+    uint32_t *ids = malloc(((size_t)from->n + 1) * sizeof *ids);
+    for (uint32_t i = 0; ids && i < from->n; i++) {
+        if (report_strings_add(into, from->strs[i], from->lens[i], &ids[i]) < 0) {
+            free(ids);
+            return NULL;
+        }
+    }
+    return ids;
+}
+
+/* from's records appended to into's, with host and endpoint ids made into's. */
+static int merge_records(struct report_scan *into, const struct report_scan *from)
+{
+    uint32_t *hosts = remap(&into->hosts, &from->hosts);
+    uint32_t *endpoints = hosts ? remap(&into->endpoints, &from->endpoints) : NULL;
+    size_t need = into->ntx + from->ntx;
+    if (endpoints && need > into->captx) {
+        struct scan_tx *a = realloc(into->tx, need * sizeof *a);
+        if (a) {
+            into->tx = a;
+            into->captx = need;
+        }
+    }
+    int rc = endpoints && need <= into->captx ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < from->ntx; i++) {
+        struct scan_tx t = from->tx[i];
+        t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
+        t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
+        into->tx[into->ntx++] = t;
+    }
+    free(hosts);
+    free(endpoints);
+    return rc;
+}
+
+int report_scan_merge(struct report_scan *into, struct report_scan *from)
+{
+    if (merge_records(into, from) != 0)
+        return -1;
+    free(from->tx); /* the largest part, gone before the rest is merged */
+    from->tx = NULL;
+    from->ntx = from->captx = 0;
+    for (uint32_t i = 0; i < from->conns.n; i++) {
+        const struct conn_counts *f = &from->conn[i];
+        uint32_t k;
+        if (conn_slot(into, (int64_t)from->conns.keys[i], &k) != 0)
+            return -1;
+        struct conn_counts *c = &into->conn[k];
+        c->n += f->n;
+        c->unanswered += f->unanswered;
+        if (f->last_unanswered > c->last_unanswered)
+            c->last_unanswered = f->last_unanswered;
+        c->orphan += f->orphan;
+        c->truncated += f->truncated;
+        c->truncated_answered += f->truncated_answered;
+    }
+    for (int i = 0; i < from->nheap; i++)
+        if (offer_slow(into, &from->heap[i]) != 0)
+            return -1;
     return 0;
 }
 
