@@ -360,6 +360,16 @@ static void *scan_job_run(void *p)
 
 #define SCAN_SPLIT_MIN 200000 /* ids in a database before two threads read it */
 
+/* The ids a database needs before two threads read it: SCAN_SPLIT_MIN, or for tests the
+ * number in HTTPCAP_REPORT_SCAN_SPLIT (so that small databases take the two-thread path). */
+static int64_t split_min(void)
+{
+    const char *v = getenv("HTTPCAP_REPORT_SCAN_SPLIT");
+    char *end = NULL;
+    long long n = v ? strtoll(v, &end, 10) : 0;
+    return v && end != v && *end == '\0' && n > 0 ? (int64_t)n : SCAN_SPLIT_MIN;
+}
+
 /* The scan of database k: the "@scan" SELECT stepped into s, the upper half of a large
  * database's ids by a second thread into a second scan merged afterwards. */
 static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, size_t len,
@@ -384,7 +394,7 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
     struct scan_job job = {o->paths[off->db], sql, o, off, 0, last, NULL, 0, ""};
     pthread_t t;
     int threaded = 0;
-    if (first > INT64_MIN && last - first >= SCAN_SPLIT_MIN && sqlite3_threadsafe()) {
+    if (first > INT64_MIN && last - first >= split_min() && sqlite3_threadsafe()) {
         job.first = first + (last - first) / 2 + 1;
         job.s = report_scan_new(o->top);
         threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
