@@ -288,8 +288,11 @@ static uint32_t *remap(struct report_strings *into, const struct report_strings 
     return ids;
 }
 
-/* from's records appended to into's, with host and endpoint ids made into's. */
-static int merge_records(struct report_scan *into, const struct report_scan *from)
+#define MERGE_CHUNK 65536 /* records moved between two shrinks of the source */
+
+/* from's records moved to the end of into's, with host and endpoint ids made into's; from
+ * shrinks as they go, so that the two never both hold all of them. */
+static int merge_records(struct report_scan *into, struct report_scan *from)
 {
     uint32_t *hosts = remap(&into->hosts, &from->hosts);
     uint32_t *endpoints = hosts ? remap(&into->endpoints, &from->endpoints) : NULL;
@@ -302,11 +305,20 @@ static int merge_records(struct report_scan *into, const struct report_scan *fro
         }
     }
     int rc = endpoints && need <= into->captx ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < from->ntx; i++) {
-        struct scan_tx t = from->tx[i];
-        t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
-        t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
-        into->tx[into->ntx++] = t;
+    while (rc == 0 && from->ntx > 0) {
+        size_t n = from->ntx < MERGE_CHUNK ? from->ntx : MERGE_CHUNK;
+        for (size_t i = from->ntx - n; i < from->ntx; i++) {
+            struct scan_tx t = from->tx[i];
+            t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
+            t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
+            into->tx[into->ntx++] = t;
+        }
+        from->ntx -= n;
+        struct scan_tx *a = realloc(from->tx, (from->ntx ? from->ntx : 1) * sizeof *a);
+        if (a) { /* a failed shrink only keeps the memory a little longer */
+            from->tx = a;
+            from->captx = from->ntx ? from->ntx : 1;
+        }
     }
     free(hosts);
     free(endpoints);
@@ -317,9 +329,6 @@ int report_scan_merge(struct report_scan *into, struct report_scan *from)
 {
     if (merge_records(into, from) != 0)
         return -1;
-    free(from->tx); /* the largest part, gone before the rest is merged */
-    from->tx = NULL;
-    from->ntx = from->captx = 0;
     for (uint32_t i = 0; i < from->conns.n; i++) {
         const struct conn_counts *f = &from->conn[i];
         uint32_t k;

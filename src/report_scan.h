@@ -29,10 +29,10 @@ int report_scan_add(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_o
                     int64_t conn_off, char err[HTTPCAP_ERRBUF]);
 
 /*
- * Add everything that from has scanned to into (two scans of one database's id ranges, run by
- * two threads, become one). from keeps its strings until report_scan_free(from); its
- * records are freed at once. Returns 0, or -1 when out of memory (into is then partly
- * merged: give up the report).
+ * Add everything that from has scanned to into (two scans of one database's id ranges, run
+ * by two threads, become one). from's records move (its memory for them shrinks as they
+ * do); it keeps its strings until report_scan_free(from). Returns 0, or -1 when out of
+ * memory (into is then partly merged: give up the report).
  */
 int report_scan_merge(struct report_scan *into, struct report_scan *from);
 
