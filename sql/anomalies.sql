@@ -103,77 +103,104 @@ DROP TABLE IF EXISTS temp.ranomaly_keys;
 -- up to 5 transactions per anomaly (column a), those with a request ID first, then by
 -- time (for a latency spike: the slowest first): a, id, time, client, server, method, uri, status, request_id. Each branch runs
 -- only when its kind has anomalies (the EXISTS term is constant, so SQLite checks it once
--- before the scan); CROSS JOIN keeps rt as the outer loop, so rt is scanned once per kind.
+-- before the scan); CROSS JOIN keeps rt as the outer loop, so rt is scanned once per kind,
+-- and each branch carries the columns shown (rt is a view: no second lookup by id).
 WITH p AS (SELECT origin_ns AS o, bucket_ns AS w,
                   origin_ns + nbuckets * bucket_ns / 2 AS split FROM rparams),
 has(kind) AS (SELECT DISTINCT kind FROM ranomaly_keys),
-c(a, kind, id) AS (
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+c(a, kind, id, time, method, uri, status, request_id, t_ns, ttfb_ms, connection_id) AS (
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
     WHERE 0 IN has AND t.class IN ('5xx', 'invalid') AND t.t_ns IS NOT NULL
       AND k.kind = 0 AND k.key = (t.t_ns - p.o) / p.w
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
     WHERE 1 IN has AND t.class = '4xx' AND t.t_ns IS NOT NULL
       AND k.kind = 1 AND k.key = (t.t_ns - p.o) / p.w
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
     WHERE 2 IN has AND t.ttfb_ms IS NOT NULL AND t.t_ns IS NOT NULL
       AND k.kind = 2 AND k.key = (t.t_ns - p.o) / p.w AND t.ttfb_ms > k.arg
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN ranomaly_keys k
     WHERE 3 IN has AND t.class IN ('5xx', 'invalid') AND k.kind = 3 AND k.key = t.endpoint
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN p CROSS JOIN ranomaly_keys k
     WHERE 4 IN has AND t.t_ns >= p.split AND k.kind = 4 AND k.key = t.endpoint
       AND t.class = k.arg
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 5 IN has AND t.status IS NULL AND t.method IS NOT NULL
       AND NOT coalesce(r.end_reason = 'end-of-capture' AND t.seq >= r.last_seq, 0)
       AND k.kind = 5 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 6 IN has AND t.status IS NOT NULL AND t.method IS NULL
       AND k.kind = 6 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 7 IN has AND instr(t.flags, 'truncated') > 0
       AND t.status IS NOT NULL AND r.end_reason = 'rst'
       AND k.kind = 7 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 8 IN has AND instr(t.flags, 'truncated') > 0
       AND NOT (t.status IS NOT NULL AND coalesce(r.end_reason = 'rst', 0))
       AND k.kind = 8 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 9 IN has AND r.client_gap_bytes + r.server_gap_bytes > 0
       AND k.kind = 9 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t JOIN rc r ON r.id = t.connection_id
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 10 IN has AND r.client_retransmits + r.server_retransmits > 0
       AND k.kind = 10 AND k.key = r.server
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN ranomaly_keys k
     WHERE 11 IN has AND t.status IS NOT NULL AND k.kind = 11 AND k.key = t.status
     UNION ALL
-    SELECT k.a, k.kind, t.id FROM rt t CROSS JOIN ranomaly_keys k
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN ranomaly_keys k
     WHERE 12 IN has AND t.status IS NOT NULL AND k.kind = 12 AND k.key = t.status
 ),
 ranked AS (
-    SELECT c.a, t.*, r.client, r.server,
-           CASE WHEN c.kind = 2 THEN -t.ttfb_ms ELSE 0 END AS slow_first,
+    SELECT c.*, r.client, r.server,
+           CASE WHEN c.kind = 2 THEN -c.ttfb_ms ELSE 0 END AS slow_first,
            row_number() OVER (PARTITION BY c.a
-                              ORDER BY t.request_id IS NULL,
-                                       CASE WHEN c.kind = 2 THEN -t.ttfb_ms ELSE 0 END,
-                                       t.t_ns, t.id) AS rn
-    FROM c JOIN rt t ON t.id = c.id LEFT JOIN rc r ON r.id = t.connection_id
+                              ORDER BY c.request_id IS NULL,
+                                       CASE WHEN c.kind = 2 THEN -c.ttfb_ms ELSE 0 END,
+                                       c.t_ns, c.id) AS rn
+    FROM c LEFT JOIN rc r ON r.id = c.connection_id
 )
 SELECT a, id, time, client, server, method, uri, status, request_id
 FROM ranked WHERE rn <= 5
