@@ -177,15 +177,14 @@ static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int h
     return 0;
 }
 
-/* The interned id of a text column, NO_ID for NULL. 0, or -1 out of memory. */
-static int intern_host(struct report_scan *s, sqlite3_stmt *q, int col, uint32_t *id)
+/* The text of a column, NULL for SQL NULL; -1 when SQLite is out of memory. */
+static int column_text(sqlite3_stmt *q, int col, const char **text)
 {
-    const char *text = (const char *)sqlite3_column_text(q, col);
-    *id = NO_ID;
-    if (!text)
-        return sqlite3_errcode(sqlite3_db_handle(q)) == SQLITE_NOMEM ? -1 : 0;
-    size_t len = (size_t)sqlite3_column_bytes(q, col);
-    return report_strings_add(&s->hosts, text, len, id) < 0 ? -1 : 0;
+    *text = NULL;
+    if (sqlite3_column_type(q, col) == SQLITE_NULL)
+        return 0;
+    *text = (const char *)sqlite3_column_text(q, col);
+    return *text ? 0 : -1;
 }
 
 static int next_record(struct report_scan *s, struct scan_tx **t)
@@ -237,14 +236,18 @@ static int add_row(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_of
         t->bits |= SCAN_HAS_TOTAL;
         t->total_ms = sqlite3_column_double(q, 9);
     }
-    if (intern_host(s, q, 5, &t->host) != 0)
+    const char *method, *host, *uri;
+    if (column_text(q, 4, &method) != 0 || column_text(q, 5, &host) != 0 ||
+        column_text(q, 6, &uri) != 0)
         return -1;
-    const char *method = (const char *)sqlite3_column_text(q, 4);
+    t->host = NO_ID;
+    if (host && report_strings_add(&s->hosts, host, (size_t)sqlite3_column_bytes(q, 5),
+                                   &t->host) < 0)
+        return -1;
     t->endpoint = NO_ID;
     if (method) {
         char key[ENDPOINT_KEY_CAP];
-        const char *host = (const char *)sqlite3_column_text(q, 5);
-        size_t len = endpoint_key(method, host, (const char *)sqlite3_column_text(q, 6), key);
+        size_t len = endpoint_key(method, host, uri, key);
         if (report_strings_add(&s->endpoints, key, len, &t->endpoint) < 0)
             return -1;
     }
