@@ -31,7 +31,8 @@
 struct conn_counts {
     int64_t last_unanswered; /* seq of the last request without a response, INT64_MIN if
                                 none */
-    int64_t n, unanswered, orphan, truncated, truncated_answered;
+    int32_t n, unanswered, orphan, truncated, truncated_answered; /* one connection's
+                                 transactions: far below 2^31 */
 };
 
 /* One of the slowest by ttfb; the heap keeps the worst of them at its root. */
