@@ -456,6 +456,8 @@ static int build_tables(sqlite3 *db, const struct report_options *o, const struc
         rc = scan_database(db, s, p.scan, (size_t)(p.each - p.scan), o, &off[k], err);
     if (rc == 0)
         rc = report_scan_write(s, db, err);
+    if (rc == 0)
+        report_scan_presort(s); /* the records are sorted while the SQL below runs */
     for (int k = 0; rc == 0 && k < o->npaths; k++)
         rc = run_between(db, p.each, p.after, o, &off[k], k, err);
     if (rc == 0)

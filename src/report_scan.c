@@ -11,6 +11,7 @@
 #include "report_scan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ struct report_scan {
     int64_t first_ns, last_ns;   /* the span of the records' times */
     int64_t origin_ns, bucket_ns, nbuckets; /* as in rparams */
     int64_t split_ns;            /* start of the second half of the span */
+    pthread_t sorter;            /* sorts by ttfb while SQL runs, when is_sorting */
+    int is_sorting;              /* the sorter runs: join it before touching tx */
+    size_t nsorted;              /* records with a ttfb, sorted first (after the join) */
 };
 
 static const char *const class_names[REPORT_NCLASSES] = {"1xx", "2xx", "3xx", "4xx",
@@ -74,6 +78,8 @@ void report_scan_free(struct report_scan *s)
 {
     if (!s)
         return;
+    if (s->is_sorting)
+        pthread_join(s->sorter, NULL);
     free(s->tx);
     report_strings_free(&s->hosts);
     report_strings_free(&s->endpoints);
@@ -622,11 +628,28 @@ static int *entries_of(const struct latency_walk *w, const struct report_strings
     return e;
 }
 
-/* One metric's walk over the records that have it, sorted. 0, or -1 out of memory. */
-static int walk(struct report_scan *s, struct report_sections *r, int is_total)
+/* The records with a ttfb to the front, sorted (the ttfb walk's order). */
+static void sort_ttfb(struct report_scan *s)
 {
-    size_t m = scan_partition(s->tx, s->ntx, is_total ? SCAN_HAS_TOTAL : SCAN_HAS_TTFB);
-    scan_sort(s->tx, m, is_total);
+    s->nsorted = scan_partition(s->tx, s->ntx, SCAN_HAS_TTFB);
+    scan_sort(s->tx, s->nsorted, 0);
+}
+
+static void *sorter_run(void *p)
+{
+    sort_ttfb(p);
+    return NULL;
+}
+
+void report_scan_presort(struct report_scan *s)
+{
+    if (!s->is_sorting)
+        s->is_sorting = pthread_create(&s->sorter, NULL, sorter_run, s) == 0;
+}
+
+/* One metric's walk over the m sorted records that have it. 0, or -1 out of memory. */
+static int walk(struct report_scan *s, struct report_sections *r, int is_total, size_t m)
+{
     struct latency_walk w;
     if (latency_walk_begin(&w, r, is_total) != 0)
         return -1;
@@ -652,7 +675,15 @@ static int walk(struct report_scan *s, struct report_sections *r, int is_total)
 
 int report_scan_latency(struct report_scan *s, struct report_sections *r)
 {
-    if (walk(s, r, 0) != 0 || walk(s, r, 1) != 0)
+    if (s->is_sorting) {
+        pthread_join(s->sorter, NULL);
+        s->is_sorting = 0;
+    } else {
+        sort_ttfb(s);
+    }
+    if (walk(s, r, 0, s->nsorted) != 0)
         return -1;
-    return 0;
+    size_t m = scan_partition(s->tx, s->ntx, SCAN_HAS_TOTAL);
+    scan_sort(s->tx, m, 1);
+    return walk(s, r, 1, m);
 }

@@ -44,6 +44,13 @@ int report_scan_merge(struct report_scan *into, struct report_scan *from);
 int report_scan_write(struct report_scan *s, sqlite3 *db, char err[HTTPCAP_ERRBUF]);
 
 /*
+ * After report_scan_write(): start sorting the records by ttfb in a thread of its own,
+ * while the caller runs SQL (the percentiles need r->latency first). Does nothing when no
+ * thread can be had: report_scan_latency() then sorts. Cannot fail.
+ */
+void report_scan_presort(struct report_scan *s);
+
+/*
  * The percentiles of every group of r->latency (whose sizes sql/report.sql has filled)
  * and the ttfb median of every bucket of r->series, from the values of the scan. Reorders
  * the scan's records. Returns 0, or -1 when out of memory.
