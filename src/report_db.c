@@ -371,10 +371,11 @@ static int64_t split_min(void)
 }
 
 /* The scan of database k: the "@scan" SELECT stepped into s, the upper half of a large
- * database's ids by a second thread into a second scan merged afterwards. */
+ * database's ids by a second thread into a second scan merged afterwards. conn_ids: the
+ * largest offset connection id of all the databases. */
 static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, size_t len,
                          const struct report_options *o, const struct offsets *off,
-                         char err[HTTPCAP_ERRBUF])
+                         int64_t conn_ids, char err[HTTPCAP_ERRBUF])
 {
     char *sql = for_database(db, part, len, off->db);
     char *range = sqlite3_mprintf("SELECT min(id), max(id) FROM d%d.transactions", off->db);
@@ -396,7 +397,7 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
     int threaded = 0;
     if (first > INT64_MIN && last - first >= split_min() && sqlite3_threadsafe()) {
         job.first = first + (last - first) / 2 + 1;
-        job.s = report_scan_new(o->top);
+        job.s = report_scan_new(o->top, conn_ids);
         threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
     }
     int rc = scan_range(db, sql, o, off, first, threaded ? job.first - 1 : last, s, err);
@@ -453,7 +454,8 @@ static int build_tables(sqlite3 *db, const struct report_options *o, const struc
         return -1;
     int rc = run_between(db, p.once, p.scan, o, &off[0], -1, err);
     for (int k = 0; rc == 0 && k < o->npaths; k++)
-        rc = scan_database(db, s, p.scan, (size_t)(p.each - p.scan), o, &off[k], err);
+        rc = scan_database(db, s, p.scan, (size_t)(p.each - p.scan), o, &off[k],
+                           off[o->npaths].conn, err);
     if (rc == 0)
         rc = report_scan_write(s, db, err);
     if (rc == 0)
@@ -542,7 +544,7 @@ int report_db_open(const struct report_options *o, sqlite3 **out, struct report_
     }
     if (rc == 0)
         rc = create_captures_view(db, o->npaths, cap_off, err);
-    struct report_scan *s = rc == 0 ? report_scan_new(o->top) : NULL;
+    struct report_scan *s = rc == 0 ? report_scan_new(o->top, off[o->npaths].conn) : NULL;
     if (rc == 0)
         rc = s ? build_tables(db, o, off, s, err) : -1;
     if (rc != 0 && err[0] == '\0')

@@ -30,8 +30,8 @@
 /* Requests without a response, responses without a request, truncated transactions of
  * one connection: the input of the "servers" query of sql/anomalies.sql. */
 struct conn_counts {
-    int64_t last_unanswered; /* seq of the last request without a response, INT64_MIN if
-                                none */
+    int64_t last_unanswered; /* seq of the last request without a response (when
+                                unanswered > 0) */
     int32_t n, unanswered, orphan, truncated, truncated_answered; /* one connection's
                                  transactions: far below 2^31 */
 };
@@ -49,7 +49,10 @@ struct report_scan {
     size_t ntx, captx;
     struct report_strings hosts; /* Host values */
     struct report_strings endpoints;
-    struct report_keys conns;    /* offset connection id -> index into conn */
+    struct conn_counts *direct;  /* counters of offset connection ids 1..ndirect, by id;
+                                    calloc'd, so ids never seen cost no memory */
+    int64_t ndirect;
+    struct report_keys conns;    /* any other connection id -> index into conn */
     struct conn_counts *conn;
     uint32_t capconn;
     struct slow *heap;           /* nheap of at most top */
@@ -66,11 +69,15 @@ struct report_scan {
 static const char *const class_names[REPORT_NCLASSES] = {"1xx", "2xx", "3xx", "4xx",
                                                          "5xx", "unanswered", "invalid"};
 
-struct report_scan *report_scan_new(int top)
+struct report_scan *report_scan_new(int top, int64_t conn_ids)
 {
     struct report_scan *s = calloc(1, sizeof *s);
-    if (s)
-        s->top = top;
+    if (!s)
+        return NULL;
+    s->top = top;
+    if (conn_ids > 0 && (uint64_t)conn_ids < SIZE_MAX / sizeof *s->direct - 1)
+        s->direct = calloc((size_t)conn_ids + 1, sizeof *s->direct);
+    s->ndirect = s->direct ? conn_ids : 0; /* without it, every id goes to the hash */
     return s;
 }
 
@@ -83,6 +90,7 @@ void report_scan_free(struct report_scan *s)
     free(s->tx);
     report_strings_free(&s->hosts);
     report_strings_free(&s->endpoints);
+    free(s->direct);
     report_keys_free(&s->conns);
     free(s->conn);
     free(s->heap);
@@ -143,40 +151,41 @@ static int offer_slow(struct report_scan *s, const struct slow *x)
     return 0;
 }
 
-/* The counters of connection conn_id (offset), zeroed when new. 0, or -1 out of memory. */
-static int conn_slot(struct report_scan *s, int64_t conn_id, uint32_t *i)
+/* The counters of connection conn_id (offset), zeroed when new; NULL out of memory. */
+static struct conn_counts *conn_of(struct report_scan *s, int64_t conn_id)
 {
-    int rc = report_keys_add(&s->conns, (uint64_t)conn_id, i);
+    if (conn_id >= 1 && conn_id <= s->ndirect)
+        return &s->direct[conn_id];
+    uint32_t i;
+    int rc = report_keys_add(&s->conns, (uint64_t)conn_id, &i);
     if (rc < 0)
-        return -1;
+        return NULL;
     if (rc == 1) {
-        if (*i >= s->capconn) {
+        if (i >= s->capconn) {
             uint32_t cap = s->capconn ? s->capconn * 2 : 256;
             struct conn_counts *c = realloc(s->conn, cap * sizeof *c);
             if (!c)
-                return -1;
+                return NULL;
             s->conn = c;
             s->capconn = cap;
         }
-        memset(&s->conn[*i], 0, sizeof s->conn[*i]);
-        s->conn[*i].last_unanswered = INT64_MIN;
+        memset(&s->conn[i], 0, sizeof s->conn[i]);
     }
-    return 0;
+    return &s->conn[i];
 }
 
 /* Count one transaction in its connection's counters. 0, or -1 out of memory. */
 static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int has_method,
                       int has_status, int truncated)
 {
-    uint32_t i;
-    if (conn_slot(s, conn_id, &i) != 0)
+    struct conn_counts *c = conn_of(s, conn_id);
+    if (!c)
         return -1;
-    struct conn_counts *c = &s->conn[i];
     c->n++;
     if (!has_status && has_method) {
-        c->unanswered++;
-        if (seq > c->last_unanswered)
+        if (c->unanswered == 0 || seq > c->last_unanswered)
             c->last_unanswered = seq;
+        c->unanswered++;
     }
     c->orphan += has_status && !has_method;
     c->truncated += truncated != 0;
@@ -335,24 +344,32 @@ static int merge_records(struct report_scan *into, struct report_scan *from)
     return rc;
 }
 
+/* Add f, the counters of connection id in another scan, to s's. 0, or -1 out of memory. */
+static int add_counts(struct report_scan *s, int64_t id, const struct conn_counts *f)
+{
+    struct conn_counts *c = conn_of(s, id);
+    if (!c)
+        return -1;
+    if (f->unanswered > 0 && (c->unanswered == 0 || f->last_unanswered > c->last_unanswered))
+        c->last_unanswered = f->last_unanswered;
+    c->n += f->n;
+    c->unanswered += f->unanswered;
+    c->orphan += f->orphan;
+    c->truncated += f->truncated;
+    c->truncated_answered += f->truncated_answered;
+    return 0;
+}
+
 int report_scan_merge(struct report_scan *into, struct report_scan *from)
 {
     if (merge_records(into, from) != 0)
         return -1;
-    for (uint32_t i = 0; i < from->conns.n; i++) {
-        const struct conn_counts *f = &from->conn[i];
-        uint32_t k;
-        if (conn_slot(into, (int64_t)from->conns.keys[i], &k) != 0)
+    for (int64_t id = 1; id <= from->ndirect; id++)
+        if (from->direct[id].n > 0 && add_counts(into, id, &from->direct[id]) != 0)
             return -1;
-        struct conn_counts *c = &into->conn[k];
-        c->n += f->n;
-        c->unanswered += f->unanswered;
-        if (f->last_unanswered > c->last_unanswered)
-            c->last_unanswered = f->last_unanswered;
-        c->orphan += f->orphan;
-        c->truncated += f->truncated;
-        c->truncated_answered += f->truncated_answered;
-    }
+    for (uint32_t i = 0; i < from->conns.n; i++)
+        if (add_counts(into, (int64_t)from->conns.keys[i], &from->conn[i]) != 0)
+            return -1;
     for (int i = 0; i < from->nheap; i++)
         if (offer_slow(into, &from->heap[i]) != 0)
             return -1;
@@ -560,22 +577,29 @@ static int write_endpoints(const struct report_scan *s, sqlite3 *db)
     return rc;
 }
 
+/* One row of rconn. 0, or -1. */
+static int write_conn(sqlite3_stmt *q, int64_t id, const struct conn_counts *c)
+{
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, c->n);
+    sqlite3_bind_int64(q, 3, c->unanswered);
+    if (c->unanswered > 0)
+        sqlite3_bind_int64(q, 4, c->last_unanswered);
+    sqlite3_bind_int64(q, 5, c->orphan);
+    sqlite3_bind_int64(q, 6, c->truncated);
+    sqlite3_bind_int64(q, 7, c->truncated_answered);
+    return insert_row(q);
+}
+
 static int write_conns(const struct report_scan *s, sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
     int rc = prepare(db, "INSERT INTO rconn VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &q);
-    for (uint32_t i = 0; rc == 0 && i < s->conns.n; i++) {
-        const struct conn_counts *c = &s->conn[i];
-        sqlite3_bind_int64(q, 1, (int64_t)s->conns.keys[i]);
-        sqlite3_bind_int64(q, 2, c->n);
-        sqlite3_bind_int64(q, 3, c->unanswered);
-        if (c->last_unanswered != INT64_MIN)
-            sqlite3_bind_int64(q, 4, c->last_unanswered);
-        sqlite3_bind_int64(q, 5, c->orphan);
-        sqlite3_bind_int64(q, 6, c->truncated);
-        sqlite3_bind_int64(q, 7, c->truncated_answered);
-        rc = insert_row(q);
-    }
+    for (int64_t id = 1; rc == 0 && id <= s->ndirect; id++)
+        if (s->direct[id].n > 0)
+            rc = write_conn(q, id, &s->direct[id]);
+    for (uint32_t i = 0; rc == 0 && i < s->conns.n; i++)
+        rc = write_conn(q, (int64_t)s->conns.keys[i], &s->conn[i]);
     sqlite3_finalize(q);
     return rc;
 }

@@ -16,9 +16,11 @@
 
 struct report_scan;
 
-/* A new, empty scan that keeps the top slowest transactions by ttfb (top <= 0: none).
- * NULL when out of memory. Free it with report_scan_free(). */
-struct report_scan *report_scan_new(int top);
+/* A new, empty scan that keeps the top slowest transactions by ttfb (top <= 0: none);
+ * conn_ids: the largest offset connection id of the databases (their counters go in an
+ * array by id, others in a hash). NULL when out of memory. Free it with
+ * report_scan_free(). */
+struct report_scan *report_scan_new(int top, int64_t conn_ids);
 
 /*
  * Step q (the "@scan" statement of database number db, prepared and bound by the caller,
