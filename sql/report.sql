@@ -1,11 +1,11 @@
 -- report.sql - sections 1 to 4 of `httpcap report`, run by src/report.c in this order (one
 -- statement each; report.c steps through them with sqlite3_prepare_v2's tail, so keep the
 -- order and the column lists in step with report.c). Input: the working tables of
--- report_tables.sql (rt, rc, rv, rstat, rendpoints, rhosts, rparams) and the TEMP view
--- captures. Each full pass over rt costs about a microsecond per row, so the grouped
--- tables are built once there and read here. Never run by
+-- report_tables.sql (rsel, rc, rv, rstat, rendpoints, rhosts, rparams) and the TEMP view
+-- captures. No statement here reads every transaction: src/report_scan.c did that once
+-- and left grouped tables (and rsel, the few transactions shown one by one). Never run by
 -- `httpcap read`. Percentiles are exact nearest-rank: the value at rank ceil(p/100*n) of
--- the sorted values, written as integer arithmetic (p*n + 99) / 100.
+-- the sorted values; report_scan.c picks them (after statement 5 gave the group sizes).
 
 -- 1. capture totals over every run: count, first/last packet (ns and ISO-8601 UTC),
 --    packets, bytes, connections, transactions, gap bytes, truncated inputs, kernel drops,
@@ -23,7 +23,7 @@ SELECT count(*),
        count(kernel_drops) + count(interface_drops),
        (SELECT coalesce(sum(client_bytes + server_bytes), 0) FROM rc),
        (SELECT coalesce(sum(client_gap_bytes + server_gap_bytes), 0) FROM rc),
-       (SELECT count(*) FROM rt)
+       (SELECT coalesce(sum(n), 0) FROM rhosts)
 FROM captures;
 
 -- 2. the sources, one row per capture run, in the order of the databases
@@ -61,48 +61,36 @@ WITH g(scope, key, n, n_ttfb, n_total, ord) AS (
 SELECT scope, key, n, n_ttfb, n_total, (SELECT count(*) FROM rendpoints)
 FROM g ORDER BY scope, ord, key;
 
--- 6, 7. every ttfb, then every total latency, in ascending order with the groups the
---    transaction belongs to (class, host, endpoint, time bucket). report.c walks this one
---    sorted stream and, knowing each group's count from statement 5 (and each bucket's
---    from rstat), picks the values at the nearest ranks of p50, p90, p99 and max of every
---    group, and the median of every bucket, at once: exact percentiles with one sort per
---    metric.
-SELECT t.ttfb_ms, t.class, t.host, t.endpoint, (t.t_ns - p.origin_ns) / p.bucket_ns
-FROM rt t, rparams p WHERE t.ttfb_ms IS NOT NULL ORDER BY t.ttfb_ms;
-
-SELECT total_ms, class, host, endpoint, NULL
-FROM rt WHERE total_ms IS NOT NULL ORDER BY total_ms;
-
--- 8. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
+-- 6. the ttfb histogram: bin (0..23, bin i holds [2^(i-4), 2^(i-3)) ms, the first and
 --    last open-ended), count
 SELECT bin, sum(n) FROM rstat WHERE bin IS NOT NULL GROUP BY bin;
 
--- 9. the slowest transactions by ttfb (:top rows)
+-- 7. the slowest transactions by ttfb (:top rows; rsel holds them)
 SELECT time, method, host, uri, status, ttfb_ms, total_ms, request_id, id, endpoint
-FROM rt WHERE ttfb_ms IS NOT NULL
+FROM rsel WHERE ttfb_ms IS NOT NULL
 ORDER BY ttfb_ms DESC, id LIMIT :top;
 
--- 10. violations per rule: rule, severity, reference, summary, count, distinct hosts,
---     hint, then the first breach in time: id, time, client, server, method, uri, status,
---     request id
+-- 8. violations per rule: rule, severity, reference, summary, count, distinct hosts,
+--    hint, then the first breach in time: id, time, client, server, method, uri, status,
+--    request id (rsel holds every transaction with a violation)
 SELECT g.rule, coalesce(r.severity, g.severity), r.reference, r.summary, g.n, g.hosts,
        r.hint, t.id, t.time, c.client, c.server, t.method, t.uri, t.status, t.request_id
 FROM (SELECT v.rule, min(v.severity) AS severity, count(*) AS n,
              count(DISTINCT t.host) AS hosts,
-             (SELECT x.transaction_id FROM rv x JOIN rt y ON y.id = x.transaction_id
+             (SELECT x.transaction_id FROM rv x JOIN rsel y ON y.id = x.transaction_id
               WHERE x.rule = v.rule ORDER BY y.t_ns, y.id LIMIT 1) AS first_id
-      FROM rv v JOIN rt t ON t.id = v.transaction_id
+      FROM rv v JOIN rsel t ON t.id = v.transaction_id
       GROUP BY v.rule) g
 LEFT JOIN rules r ON r.id = g.rule
-LEFT JOIN rt t ON t.id = g.first_id
+LEFT JOIN rsel t ON t.id = g.first_id
 LEFT JOIN rc c ON c.id = t.connection_id
 ORDER BY g.n DESC, g.rule;
 
--- 11. the most affected hosts of each rule (rule, host), at most 5 per rule
+-- 9. the most affected hosts of each rule (rule, host), at most 5 per rule
 SELECT rule, host FROM (
     SELECT v.rule, t.host, count(*) AS n,
            row_number() OVER (PARTITION BY v.rule ORDER BY count(*) DESC, t.host) AS k
-    FROM rv v JOIN rt t ON t.id = v.transaction_id
+    FROM rv v JOIN rsel t ON t.id = v.transaction_id
     WHERE t.host IS NOT NULL
     GROUP BY v.rule, t.host)
 WHERE k <= 5 ORDER BY rule, k;

@@ -1,18 +1,26 @@
 -- report_tables.sql - the working tables of `httpcap report`, built by src/report_db.c in
 -- a connection whose main database is in memory and where every database reported is
--- ATTACHed read-only. Three parts, split by the marker lines below:
---   before "@per-database": run once;
---   between "@per-database" and "@after": run once per database, with "src." replaced by
---     that database's schema name and :tx_off, :conn_off, :cap_off, :viol_off bound to the
---     id offsets that make several databases read as one (0 for the first);
---   after "@after": run once.
--- Every part binds :since, :until (ns, NULL when not given) and :host (NULL when not
--- given). These tables are the input of sql/report.sql and sql/anomalies.sql; their
--- columns are described in the README ("How the report works").
+-- ATTACHed read-only. Five parts, split by the marker lines below:
+--   before "@scan": run once;
+--   "@scan": one SELECT, stepped once per database by src/report_scan.c, which does in C
+--     the per-transaction work (classes, buckets, histogram bins, endpoints, per-host and
+--     per-endpoint counts, per-connection counters, the slowest, the percentiles) and
+--     fills the small tables created here (rparams, rgroups, rhosts, rendpoints, rconn,
+--     rpick): one sequential read of each database instead of sorting every transaction;
+--   "@per-database": run once per database, after every scan;
+--   "@after": run once;
+--   "@rt-view": the per-database SELECT of the TEMP VIEW rt, joined by UNION ALL.
+-- In "@scan", "@per-database" and "@rt-view", "src." is replaced by that database's schema
+-- name and :tx_off, :conn_off, :cap_off, :viol_off are the id offsets that make several
+-- databases read as one (0 for the first); :db is the database's number (0, 1...). Every
+-- part binds :since, :until (ns, NULL when not given) and :host (NULL when not given);
+-- rt, a view, gets them as literals. These tables are the input of sql/report.sql and
+-- sql/anomalies.sql; their columns are described in the README ("How the report works").
 
--- rt: one row per reported transaction (after the filters). Client and server addresses
--- live in rc (join on connection_id); registered / effective status in rstat.
-CREATE TEMP TABLE rt (
+-- rsel: the transactions some section shows one by one, with the columns of rt: those
+-- with violations and the :top slowest by ttfb (picked by the scan into rpick).
+-- Client and server addresses live in rc (join on connection_id).
+CREATE TEMP TABLE rsel (
     id INTEGER PRIMARY KEY, capture_id INTEGER, connection_id INTEGER, seq INTEGER,
     t_ns INTEGER,
     time TEXT GENERATED ALWAYS AS
@@ -21,6 +29,9 @@ CREATE TEMP TABLE rt (
     ttfb_ms REAL, total_ms REAL,
     request_id TEXT, flags TEXT, violations INTEGER, response_body_bytes INTEGER
 );
+
+-- rpick: transactions the scan picked for rsel (db: the database's number, id: its own id)
+CREATE TEMP TABLE rpick (db INTEGER, id INTEGER, PRIMARY KEY (db, id)) WITHOUT ROWID;
 
 -- rc: the connections that carry a reported transaction
 CREATE TEMP TABLE rc (
@@ -37,10 +48,61 @@ CREATE TEMP TABLE rv (
     id INTEGER PRIMARY KEY, transaction_id INTEGER, rule TEXT, severity TEXT, detail TEXT
 );
 
+-- rparams: the span of the reported transactions and the buckets of the time series
+CREATE TEMP TABLE rparams (first_ns INTEGER, last_ns INTEGER, origin_ns INTEGER,
+                           bucket_ns INTEGER, nbuckets INTEGER);
+
+-- rgroups: transactions per time bucket b ((t_ns - origin_ns) / bucket_ns, NULL without a
+-- time), class, status and ttfb histogram bin (bin i holds [2^(i-4), 2^(i-3)) ms, the
+-- first and last open-ended; NULL without a ttfb); n_total: those with a total latency
+CREATE TEMP TABLE rgroups (b INTEGER, class TEXT, status INTEGER, bin INTEGER,
+                           n INTEGER, n_total INTEGER);
+
+-- rhosts: per Host (NULL for none), its transactions and latency values
+CREATE TEMP TABLE rhosts (host TEXT, n INTEGER, n_ttfb INTEGER, n_total INTEGER);
+
+-- rendpoints: per endpoint ("METHOD host /template"), its transactions, latency values and
+-- 5xx (with invalid), and its classes in each half of the span (split at origin_ns +
+-- nbuckets * bucket_ns / 2); h0_* and h1_* follow the class order of report.h
+CREATE TEMP TABLE rendpoints (
+    endpoint TEXT, n INTEGER, n_ttfb INTEGER, n_total INTEGER, n_5xx INTEGER,
+    h0 INTEGER, h0_1xx INTEGER, h0_2xx INTEGER, h0_3xx INTEGER, h0_4xx INTEGER,
+    h0_5xx INTEGER, h0_unanswered INTEGER, h0_invalid INTEGER,
+    h1 INTEGER, h1_1xx INTEGER, h1_2xx INTEGER, h1_3xx INTEGER, h1_4xx INTEGER,
+    h1_5xx INTEGER, h1_unanswered INTEGER, h1_invalid INTEGER
+);
+
+-- rconn: per connection of a reported transaction (id offset like rc): its reported
+-- transactions, requests without a response (and the seq of the last of them, NULL when
+-- none), responses without a request, transactions flagged truncated (and of those, the
+-- answered ones)
+CREATE TEMP TABLE rconn (connection_id INTEGER PRIMARY KEY, n INTEGER, unanswered INTEGER,
+                         last_unanswered INTEGER, orphan INTEGER, truncated INTEGER,
+                         truncated_answered INTEGER);
+
+-- @scan
+-- the columns report_scan.c reads, in this order: id, connection id, seq, start time,
+-- method, host, uri, status, ttfb_ms, total_ms, flagged truncated (0/1). No other flag
+-- name contains "truncated", so instr() finds the flag. report_db.c may split a large
+-- database into two ranges of ids [:id_first, :id_last] read by two threads at once.
+SELECT t.id, t.connection_id, t.seq, coalesce(t.request_start_ns, t.response_start_ns),
+       t.method, t.host, t.uri, t.status,
+       (t.response_start_ns - t.request_end_ns) / 1e6,
+       (t.response_end_ns - t.request_start_ns) / 1e6,
+       instr(t.flags, 'truncated') > 0
+FROM src.transactions t
+WHERE t.id >= :id_first AND t.id <= :id_last
+  AND (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
+  AND (:until IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) < :until)
+  AND (:host IS NULL OR lower(t.host) = lower(:host)
+       OR lower(substr(t.host, 1, length(:host) + 1)) = lower(:host) || ':');
+
 -- @per-database
-INSERT INTO rt (id, capture_id, connection_id, seq, t_ns, method, host, uri, endpoint,
-                status, class, ttfb_ms, total_ms, request_id, flags, violations,
-                response_body_bytes)
+-- rsel: the picked transactions and those with violations (the filters again, as in
+-- "@scan"); the column expressions are those of rt ("@rt-view")
+INSERT INTO rsel (id, capture_id, connection_id, seq, t_ns, method, host, uri, endpoint,
+                  status, class, ttfb_ms, total_ms, request_id, flags, violations,
+                  response_body_bytes)
 SELECT t.id + :tx_off, t.capture_id + :cap_off, t.connection_id + :conn_off, t.seq,
        coalesce(t.request_start_ns, t.response_start_ns),
        t.method, t.host, t.uri, httpcap_endpoint(t.method, t.host, t.uri),
@@ -52,7 +114,9 @@ SELECT t.id + :tx_off, t.capture_id + :cap_off, t.connection_id + :conn_off, t.s
        (t.response_end_ns - t.request_start_ns) / 1e6,
        t.request_id, t.flags, t.violations, t.response_body_bytes
 FROM src.transactions t
-WHERE (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
+WHERE (t.id IN (SELECT id FROM temp.rpick WHERE db = :db)
+       OR t.id IN (SELECT transaction_id FROM src.violations))
+  AND (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
   AND (:until IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) < :until)
   AND (:host IS NULL OR lower(t.host) = lower(:host)
        OR lower(substr(t.host, 1, length(:host) + 1)) = lower(:host) || ':');
@@ -69,17 +133,16 @@ SELECT c.id + :conn_off, c.capture_id + :cap_off,
        c.transactions,
        (SELECT max(seq) FROM src.transactions x WHERE x.connection_id = c.id)
 FROM src.connections c
-WHERE c.id + :conn_off IN (SELECT connection_id FROM temp.rt);
+WHERE c.id + :conn_off IN (SELECT connection_id FROM temp.rconn);
 
 INSERT INTO rv
 SELECT v.id + :viol_off, v.transaction_id + :tx_off, v.rule, v.severity, v.detail
 FROM src.violations v
-WHERE v.transaction_id + :tx_off IN (SELECT id FROM temp.rt);
+WHERE v.transaction_id + :tx_off IN (SELECT id FROM temp.rsel);
 
--- @after (rparams exists by now: report_db.c fills it from rt between the two parts)
--- rstat: transactions per time bucket, class, status and ttfb histogram bin (bin i holds
--- [2^(i-4), 2^(i-3)) ms, the first and last open-ended; NULL without a ttfb): the one
--- sort behind the class and status counts, the histogram and the time series
+-- @after
+-- rstat: rgroups with the registered / effective status: the one grouped table behind
+-- the class and status counts, the histogram and the time series
 CREATE TEMP TABLE rstat AS
 SELECT g.*,
        CASE WHEN g.status IS NULL THEN NULL WHEN s.code IS NOT NULL THEN 1 ELSE 0 END
@@ -89,46 +152,30 @@ SELECT g.*,
             WHEN g.status NOT BETWEEN 100 AND 599 THEN 500
             WHEN s.code IS NOT NULL THEN g.status
             ELSE g.status / 100 * 100 END AS effective_status
-FROM (SELECT (t.t_ns - p.origin_ns) / p.bucket_ns AS b, t.class, t.status,
-             CASE WHEN t.ttfb_ms IS NULL THEN NULL WHEN t.ttfb_ms < 0.125 THEN 0
-                  ELSE min(23, CAST(floor(log2(t.ttfb_ms)) AS INTEGER) + 4) END AS bin,
-             count(*) AS n, count(t.total_ms) AS n_total
-      FROM rt t, rparams p
-      GROUP BY 1, 2, 3, 4) g
+FROM rgroups g
 LEFT JOIN main.status_codes s ON s.code = g.status;
 
--- rendpoints: per endpoint, its transactions, latency values and 5xx, and its classes in
--- each half of the span (split at origin_ns + nbuckets * bucket_ns / 2); h0_* and h1_*
--- follow the class order of report.h
-CREATE TEMP TABLE rendpoints AS
-WITH e(endpoint, h, class, n, n_ttfb, n_total) AS (
-    SELECT endpoint,
-           t_ns >= (SELECT origin_ns + nbuckets * bucket_ns / 2 FROM rparams),
-           class, count(*), count(ttfb_ms), count(total_ms)
-    FROM rt WHERE endpoint IS NOT NULL
-    GROUP BY 1, 2, 3
-)
-SELECT endpoint, sum(n) AS n, sum(n_ttfb) AS n_ttfb, sum(n_total) AS n_total,
-       sum(CASE WHEN class IN ('5xx', 'invalid') THEN n ELSE 0 END) AS n_5xx,
-       sum(CASE WHEN h = 0 THEN n ELSE 0 END) AS h0,
-       sum(CASE WHEN h = 0 AND class = '1xx' THEN n ELSE 0 END) AS h0_1xx,
-       sum(CASE WHEN h = 0 AND class = '2xx' THEN n ELSE 0 END) AS h0_2xx,
-       sum(CASE WHEN h = 0 AND class = '3xx' THEN n ELSE 0 END) AS h0_3xx,
-       sum(CASE WHEN h = 0 AND class = '4xx' THEN n ELSE 0 END) AS h0_4xx,
-       sum(CASE WHEN h = 0 AND class = '5xx' THEN n ELSE 0 END) AS h0_5xx,
-       sum(CASE WHEN h = 0 AND class = 'unanswered' THEN n ELSE 0 END) AS h0_unanswered,
-       sum(CASE WHEN h = 0 AND class = 'invalid' THEN n ELSE 0 END) AS h0_invalid,
-       sum(CASE WHEN h = 1 THEN n ELSE 0 END) AS h1,
-       sum(CASE WHEN h = 1 AND class = '1xx' THEN n ELSE 0 END) AS h1_1xx,
-       sum(CASE WHEN h = 1 AND class = '2xx' THEN n ELSE 0 END) AS h1_2xx,
-       sum(CASE WHEN h = 1 AND class = '3xx' THEN n ELSE 0 END) AS h1_3xx,
-       sum(CASE WHEN h = 1 AND class = '4xx' THEN n ELSE 0 END) AS h1_4xx,
-       sum(CASE WHEN h = 1 AND class = '5xx' THEN n ELSE 0 END) AS h1_5xx,
-       sum(CASE WHEN h = 1 AND class = 'unanswered' THEN n ELSE 0 END) AS h1_unanswered,
-       sum(CASE WHEN h = 1 AND class = 'invalid' THEN n ELSE 0 END) AS h1_invalid
-FROM e GROUP BY endpoint;
-
--- rhosts: per Host (NULL for none), its transactions and latency values
-CREATE TEMP TABLE rhosts AS
-SELECT host, count(*) AS n, count(ttfb_ms) AS n_ttfb, count(total_ms) AS n_total
-FROM rt GROUP BY host;
+-- @rt-view
+-- rt: one row per reported transaction (after the filters), read from the databases each
+-- time it is used: for the few statements that need single transactions (anomaly
+-- examples, a latency spike's counts). Its columns are those of rsel.
+SELECT t.id + :tx_off AS id, t.capture_id + :cap_off AS capture_id,
+       t.connection_id + :conn_off AS connection_id, t.seq AS seq,
+       coalesce(t.request_start_ns, t.response_start_ns) AS t_ns,
+       strftime('%Y-%m-%dT%H:%M:%fZ',
+                coalesce(t.request_start_ns, t.response_start_ns) / 1e9, 'unixepoch') AS time,
+       t.method AS method, t.host AS host, t.uri AS uri,
+       httpcap_endpoint(t.method, t.host, t.uri) AS endpoint,
+       t.status AS status,
+       CASE WHEN t.status IS NULL THEN 'unanswered'
+            WHEN t.status NOT BETWEEN 100 AND 599 THEN 'invalid'
+            ELSE (t.status / 100) || 'xx' END AS class,
+       (t.response_start_ns - t.request_end_ns) / 1e6 AS ttfb_ms,
+       (t.response_end_ns - t.request_start_ns) / 1e6 AS total_ms,
+       t.request_id AS request_id, t.flags AS flags, t.violations AS violations,
+       t.response_body_bytes AS response_body_bytes
+FROM src.transactions t
+WHERE (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
+  AND (:until IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) < :until)
+  AND (:host IS NULL OR lower(t.host) = lower(:host)
+       OR lower(substr(t.host, 1, length(:host) + 1)) = lower(:host) || ':')

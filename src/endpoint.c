@@ -167,3 +167,20 @@ size_t endpoint_template(const char *uri, char *out, size_t cap)
     out[len] = '\0';
     return len;
 }
+
+/* Append s (up to its NUL, at most max bytes) at out; returns the bytes written. */
+static size_t put_part(char *out, const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    memcpy(out, s, n);
+    return n;
+}
+
+size_t endpoint_key(const char *method, const char *host, const char *uri, char *out)
+{
+    size_t len = put_part(out, method, ENDPOINT_PART_MAX - 1);
+    out[len++] = ' ';
+    len += put_part(out + len, host ? host : "-", ENDPOINT_PART_MAX - 1);
+    out[len++] = ' ';
+    return len + endpoint_template(uri ? uri : "", out + len, ENDPOINT_PART_MAX);
+}

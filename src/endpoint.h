@@ -17,4 +17,16 @@
  */
 size_t endpoint_template(const char *uri, char *out, size_t cap);
 
+#define ENDPOINT_PART_MAX 256                        /* bytes of a method, host or template */
+#define ENDPOINT_KEY_CAP (3 * ENDPOINT_PART_MAX + 2) /* room endpoint_key() needs */
+
+/*
+ * Write the endpoint of a request, "METHOD host /template", into out (ENDPOINT_KEY_CAP
+ * bytes, NUL-terminated): host "-" when NULL, uri "" when NULL, method and host cut at
+ * ENDPOINT_PART_MAX - 1 bytes, the template at ENDPOINT_PART_MAX. The report groups by it
+ * (report_scan.c) and SQL sees it as httpcap_endpoint() (report_db.c). method must not be
+ * NULL. Returns the length written. Cannot fail.
+ */
+size_t endpoint_key(const char *method, const char *host, const char *uri, char *out);
+
 #endif

@@ -2,9 +2,9 @@
  * report.c - runs the queries of sql/report.sql (sections 1-4) and hands the connection
  * to report_series.c / report_anomaly.c (sections 5-6).
  * Owns: struct report_sections and everything in it, the connection for report_load.
- * Order: the series (report_series.c) first, so that the one sorted pass over the ttfb
- *        values (report_latency.c) also fills each bucket's median; then report.sql;
- *        then the anomalies, which read both.
+ * Order: the series (report_series.c) first, then report.sql, whose latency groups tell
+ *        the percentile walk of report_scan.c which ranks to keep (it also fills each
+ *        bucket's median); then the anomalies, which read all of it.
  * In:   struct report_options. Out: struct report_sections, plain values and owned strings.
  * Never: writes to a database file, formats output.
  */
@@ -18,7 +18,7 @@
 
 #include "report_anomaly.h"
 #include "report_db.h"
-#include "report_latency.h"
+#include "report_scan.h"
 #include "sql_embed.h"
 
 /* The classes in report order; rt.class holds these names. */
@@ -151,30 +151,6 @@ static int same_key(const char *a, const unsigned char *b)
     return strcmp(a, (const char *)b) == 0;
 }
 
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-    return (const char *)sqlite3_column_text(q, i);
-}
-
-/* Statements 6 and 7 (0-based 5 and 6): one metric's values in ascending order, walked
- * once. */
-enum { WALK_TTFB = 5, WALK_TOTAL = 6 };
-
-static int walk_latency(sqlite3_stmt *q, struct report_sections *r, int is_total)
-{
-    struct latency_walk w;
-    if (latency_walk_begin(&w, r, is_total) != 0)
-        return SQLITE_NOMEM;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        latency_walk_value(&w, sqlite3_column_double(q, 0), col_text(q, 1), col_text(q, 2),
-                           col_text(q, 3),
-                           sqlite3_column_type(q, 4) == SQLITE_NULL ? -1
-                                                                    : sqlite3_column_int64(q, 4));
-    latency_walk_end(&w);
-    return rc;
-}
-
 static int read_bin(sqlite3_stmt *q, struct report_sections *r)
 {
     int bin = sqlite3_column_int(q, 0);
@@ -255,13 +231,13 @@ static int read_row(int k, sqlite3_stmt *q, struct report_sections *r, int row)
         return read_status(q, r);
     case 4:
         return read_group(q, r);
-    case 7:
+    case 5:
         return read_bin(q, r);
-    case 8:
+    case 6:
         return read_slow(q, r);
-    case 9:
+    case 7:
         return read_rule(q, r);
-    case 10:
+    case 8:
         return read_rule_host(q, r);
     default:
         return 0;
@@ -288,12 +264,9 @@ static int run_queries(sqlite3 *db, struct report_sections *r, char err[HTTPCAP_
         int idx = sqlite3_bind_parameter_index(q, ":top");
         if (idx > 0)
             sqlite3_bind_int(q, idx, r->top);
-        int rc = SQLITE_DONE;
+        int rc;
         int row = 0;
-        int is_walk = k == WALK_TTFB || k == WALK_TOTAL;
-        if (is_walk)
-            rc = walk_latency(q, r, k == WALK_TOTAL);
-        while (!is_walk && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             if (read_row(k, q, r, row++) != 0) {
                 sqlite3_finalize(q);
                 snprintf(err, HTTPCAP_ERRBUF, "out of memory");
@@ -353,12 +326,18 @@ int report_load(const struct report_options *o, struct report_sections *r,
         return -1;
     }
     sqlite3 *db = NULL;
-    if (report_db_open(o, &db, err) != 0)
+    struct report_scan *scan = NULL;
+    if (report_db_open(o, &db, &scan, err) != 0)
         return -1;
     char why[HTTPCAP_ERRBUF] = "";
     int rc = report_series_load(db, r, why); /* first: the latency walk fills its medians */
     if (rc == 0)
         rc = run_queries(db, r, why);
+    if (rc == 0 && report_scan_latency(scan, r) != 0) {
+        snprintf(why, sizeof why, "out of memory");
+        rc = -1;
+    }
+    report_scan_free(scan);
     if (rc == 0)
         rc = report_anomalies_load(db, r, why);
     if (rc != 0)

@@ -2,7 +2,7 @@
  * report_anomaly.c - section 5 of `httpcap report`: detecting anomalies (their wording,
  *        evidence lines and advice come from report_anomaly_text.c).
  * Owns: r->anomalies (and frees r->series too), the TEMP table ranomaly_keys while it runs.
- * In:   rt, rc, rparams through the grouped queries of sql/anomalies.sql; r->series.
+ * In:   the grouped tables (and rt for examples) through sql/anomalies.sql; r->series.
  * Out:  struct report_anomaly entries in kind order, then time, then subject.
  * Never: reads transactions one by one in C (only grouped rows and <= 5 examples each),
  *        writes to an attached database.

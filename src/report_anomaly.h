@@ -1,8 +1,9 @@
 /*
  * report_anomaly.h - sections 5 (anomalies) and 6 (time series) of `httpcap report`.
  * Owns: r->anomalies and r->series of a struct report_sections, and every string in them.
- * In:   a SQLite connection holding the TEMP working tables rt, rc and rparams
- *       (sql/report_tables.sql, src/report_db.c); the queries of sql/anomalies.sql.
+ * In:   a SQLite connection holding the TEMP working tables rparams, rstat, rendpoints,
+ *       rconn, rc and the view rt (sql/report_tables.sql, src/report_db.c); the queries of
+ *       sql/anomalies.sql.
  * Out:  plain values in struct report_sections for the renderers.
  * Never: writes to an attached database (it creates and drops one TEMP table of its own).
  */

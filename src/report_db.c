@@ -1,8 +1,9 @@
 /*
  * report_db.c - opens what `httpcap report` reads: an in-memory main database with every
  * database of the report ATTACHed read-only as d0, d1, ..., a TEMP view `captures` over
- * all of them, and the working tables of sql/report_tables.sql (rt, rc, rv, rstat,
- * rendpoints, rhosts) plus rparams.
+ * all of them, and the working tables of sql/report_tables.sql: the grouped ones filled by
+ * the scan of report_scan.c (rparams, rstat, rendpoints, rhosts, rconn), rc, rsel, rv,
+ * and the view rt.
  * Owns: the connection until report_db_open returns it; the id offsets between databases.
  * In:   struct report_options. Out: an open sqlite3 handle.
  * Never: writes to a database file (ATTACH uses mode=ro), formats output.
@@ -10,24 +11,24 @@
 #include "report_db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "endpoint.h"
+#include "report_scan.h"
 #include "sql_embed.h"
 #include "store.h"
-
-#define ENDPOINT_MAX 256 /* bytes of a path template */
 
 /* The id offsets that make database k read as if appended to databases 0..k-1. */
 struct offsets {
     int64_t tx, conn, cap, viol;
+    int db; /* k */
 };
 
-/* httpcap_endpoint(method, host, uri): "METHOD host /template", NULL without a method.
- * Method and host are cut at ENDPOINT_MAX bytes each (they are capped when stored). */
+/* httpcap_endpoint(method, host, uri): endpoint_key(), NULL without a method. */
 static void sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -38,13 +39,8 @@ static void sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
         return;
     }
-    char out[3 * ENDPOINT_MAX + 2];
-    int n = snprintf(out, 2 * ENDPOINT_MAX + 2, "%.*s %.*s ", ENDPOINT_MAX - 1,
-                     (const char *)method, ENDPOINT_MAX - 1, host ? (const char *)host : "-");
-    if (n < 0)
-        n = 0;
-    size_t len = (size_t)n;
-    len += endpoint_template(uri ? (const char *)uri : "", out + len, ENDPOINT_MAX);
+    char out[ENDPOINT_KEY_CAP];
+    size_t len = endpoint_key((const char *)method, (const char *)host, (const char *)uri, out);
     sqlite3_result_text(ctx, out, (int)len, SQLITE_TRANSIENT);
 }
 
@@ -185,6 +181,7 @@ static void bind_params(sqlite3_stmt *q, const struct report_options *o,
     bind_named_int64(q, ":conn_off", 1, off->conn);
     bind_named_int64(q, ":cap_off", 1, off->cap);
     bind_named_int64(q, ":viol_off", 1, off->viol);
+    bind_named_int64(q, ":db", 1, off->db);
 }
 
 /* Run every statement of sql with the parameters bound. */
@@ -242,58 +239,233 @@ int64_t report_bucket_width(int64_t span_ns)
     return w;
 }
 
-/* rparams: the span of rt and the buckets of the time series. */
-static int build_params(sqlite3 *db, char err[HTTPCAP_ERRBUF])
+/* The value of parameter name (its length len) as SQL literal text; NULL when out of
+ * memory. A view cannot hold parameters, so "@rt-view" gets literals. */
+static char *literal(const char *name, int len, const struct report_options *o,
+                     const struct offsets *off)
 {
-    if (sqlite3_exec(db,
-                     "CREATE TEMP TABLE rparams (first_ns INTEGER, last_ns INTEGER,"
-                     " origin_ns INTEGER, bucket_ns INTEGER, nbuckets INTEGER)",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        return fail(err, "rparams", db);
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT min(t_ns), max(t_ns) FROM rt", -1, &q, NULL) != SQLITE_OK)
-        return fail(err, "rparams", db);
-    int rc = sqlite3_step(q);
-    int empty = rc != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL;
-    int64_t first = empty ? 0 : sqlite3_column_int64(q, 0);
-    int64_t last = empty ? 0 : sqlite3_column_int64(q, 1);
-    sqlite3_finalize(q);
-    char sql[256];
-    if (empty) {
-        snprintf(sql, sizeof sql, "INSERT INTO rparams VALUES (NULL, NULL, NULL, %lld, 0)",
-                 (long long)report_bucket_width(0));
-    } else {
-        int64_t width = report_bucket_width(last - first);
-        int64_t origin = first / width * width - (first % width < 0 ? width : 0);
-        snprintf(sql, sizeof sql, "INSERT INTO rparams VALUES (%lld, %lld, %lld, %lld, %lld)",
-                 (long long)first, (long long)last, (long long)origin, (long long)width,
-                 (long long)((last - origin) / width + 1));
+    const struct {
+        const char *name;
+        int is_set;
+        int64_t v;
+    } ints[] = {{"since", o->has_since, o->since_ns}, {"until", o->has_until, o->until_ns},
+                {"tx_off", 1, off->tx},       {"conn_off", 1, off->conn},
+                {"cap_off", 1, off->cap},     {"viol_off", 1, off->viol},
+                {"db", 1, off->db}};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        if ((int)strlen(ints[i].name) == len && memcmp(name, ints[i].name, (size_t)len) == 0)
+            return ints[i].is_set ? sqlite3_mprintf("%lld", (long long)ints[i].v)
+                                  : sqlite3_mprintf("NULL");
     }
-    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(err, "rparams", db);
+    if (len == 4 && memcmp(name, "host", 4) == 0)
+        return o->host ? sqlite3_mprintf("%Q", o->host) : sqlite3_mprintf("NULL");
+    return sqlite3_mprintf(":%.*s", len, name);
+}
+
+/* sql with every ":name" parameter replaced by its literal, appended to s. */
+static void append_literal_sql(sqlite3_str *s, const char *sql, const struct report_options *o,
+                               const struct offsets *off)
+{
+    const char *p = sql;
+    for (const char *hit; (hit = strchr(p, ':')) != NULL;) {
+        int len = 0;
+        while ((hit[1 + len] >= 'a' && hit[1 + len] <= 'z') || hit[1 + len] == '_')
+            len++;
+        sqlite3_str_append(s, p, (int)(hit - p));
+        if (len == 0) {
+            sqlite3_str_append(s, ":", 1);
+        } else {
+            char *lit = literal(hit + 1, len, o, off);
+            if (lit)
+                sqlite3_str_appendall(s, lit);
+            else
+                sqlite3_str_append(s, "?", 1); /* fails to prepare: out of memory below */
+            sqlite3_free(lit);
+        }
+        p = hit + 1 + len;
+    }
+    sqlite3_str_appendall(s, p);
+}
+
+/* TEMP VIEW rt: the "@rt-view" SELECT of every database, with literals, by UNION ALL. */
+static int create_rt_view(sqlite3 *db, const char *part, const struct report_options *o,
+                          const struct offsets *off, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    sqlite3_str_appendall(s, "CREATE TEMP VIEW rt AS ");
+    for (int k = 0; k < o->npaths; k++) {
+        char *one = for_database(db, part, strlen(part), k);
+        if (k > 0)
+            sqlite3_str_appendall(s, " UNION ALL ");
+        if (one)
+            append_literal_sql(s, one, o, &off[k]);
+        sqlite3_free(one);
+    }
+    if (o->npaths == 0) /* an empty view with the columns of rsel */
+        sqlite3_str_appendall(s, "SELECT * FROM temp.rsel WHERE 0");
+    char *sql = sqlite3_str_finish(s);
+    if (!sql) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return rc == SQLITE_OK ? 0 : fail(err, "rt view", db);
+}
+
+/* Step the scan SQL of database off->db over ids [first, last] into s. */
+static int scan_range(sqlite3 *db, const char *sql, const struct report_options *o,
+                      const struct offsets *off, int64_t first, int64_t last,
+                      struct report_scan *s, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK || !q) {
+        sqlite3_finalize(q);
+        return fail(err, "report_tables.sql @scan", db);
+    }
+    bind_params(q, o, off);
+    bind_named_int64(q, ":id_first", 1, first);
+    bind_named_int64(q, ":id_last", 1, last);
+    int rc = report_scan_add(s, q, off->db, off->tx, off->conn, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The second half of a database's ids, scanned through a connection of its own. */
+struct scan_job {
+    const char *path;              /* the database, ATTACHed again as dK */
+    const char *sql;               /* the scan SQL of dK */
+    const struct report_options *o;
+    const struct offsets *off;
+    int64_t first, last;           /* ids */
+    struct report_scan *s;         /* owned by the caller */
+    int rc;
+    char err[HTTPCAP_ERRBUF];
+};
+
+static void *scan_job_run(void *p)
+{
+    struct scan_job *j = p;
+    sqlite3 *db = NULL;
+    j->rc = -1;
+    if (sqlite3_open_v2(":memory:", &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        snprintf(j->err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
+    else if (attach_one(db, j->path, j->off->db, j->err) == 0)
+        j->rc = scan_range(db, j->sql, j->o, j->off, j->first, j->last, j->s, j->err);
+    sqlite3_close(db);
+    return NULL;
+}
+
+#define SCAN_SPLIT_MIN 200000 /* ids in a database before two threads read it */
+
+/* The ids a database needs before two threads read it: SCAN_SPLIT_MIN, or for tests the
+ * number in HTTPCAP_REPORT_SCAN_SPLIT (so that small databases take the two-thread path). */
+static int64_t split_min(void)
+{
+    const char *v = getenv("HTTPCAP_REPORT_SCAN_SPLIT");
+    char *end = NULL;
+    long long n = v ? strtoll(v, &end, 10) : 0;
+    return v && end != v && *end == '\0' && n > 0 ? (int64_t)n : SCAN_SPLIT_MIN;
+}
+
+/* The scan of database k: the "@scan" SELECT stepped into s, the upper half of a large
+ * database's ids by a second thread into a second scan merged afterwards. conn_ids: the
+ * largest offset connection id of all the databases. */
+static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, size_t len,
+                         const struct report_options *o, const struct offsets *off,
+                         int64_t conn_ids, char err[HTTPCAP_ERRBUF])
+{
+    char *sql = for_database(db, part, len, off->db);
+    char *range = sqlite3_mprintf("SELECT min(id), max(id) FROM d%d.transactions", off->db);
+    sqlite3_stmt *q = NULL;
+    int64_t first = INT64_MIN, last = INT64_MAX;
+    if (range && sqlite3_prepare_v2(db, range, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        first = sqlite3_column_int64(q, 0);
+        last = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    sqlite3_free(range);
+    if (!sql) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    struct scan_job job = {o->paths[off->db], sql, o, off, 0, last, NULL, 0, ""};
+    pthread_t t;
+    int threaded = 0;
+    if (first > INT64_MIN && last - first >= split_min() && sqlite3_threadsafe()) {
+        job.first = first + (last - first) / 2 + 1;
+        job.s = report_scan_new(o->top, conn_ids);
+        threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
+    }
+    int rc = scan_range(db, sql, o, off, first, threaded ? job.first - 1 : last, s, err);
+    if (threaded) {
+        pthread_join(t, NULL);
+        if (rc == 0 && job.rc != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "%s", job.err);
+            rc = -1;
+        }
+        if (rc == 0 && report_scan_merge(s, job.s) != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+            rc = -1;
+        }
+    }
+    report_scan_free(job.s);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* The parts of report_tables.sql, between its marker lines. */
+struct parts {
+    const char *once, *scan, *each, *after, *view;
+};
+
+static int split_parts(struct parts *p, char err[HTTPCAP_ERRBUF])
+{
+    p->once = sql_embedded("report_tables.sql");
+    p->scan = p->once ? strstr(p->once, "-- @scan") : NULL;
+    p->each = p->scan ? strstr(p->scan, "-- @per-database") : NULL;
+    p->after = p->each ? strstr(p->each, "-- @after") : NULL;
+    p->view = p->after ? strstr(p->after, "-- @rt-view") : NULL;
+    if (p->view)
+        return 0;
+    snprintf(err, HTTPCAP_ERRBUF, "report_tables.sql is not built in or lacks its markers");
+    return -1;
+}
+
+/* Run the text from a to b (not included) as run_part does. */
+static int run_between(sqlite3 *db, const char *a, const char *b, const struct report_options *o,
+                       const struct offsets *off, int k, char err[HTTPCAP_ERRBUF])
+{
+    char *part = k >= 0 ? for_database(db, a, (size_t)(b - a), k)
+                        : sqlite3_mprintf("%.*s", (int)(b - a), a);
+    int rc = part ? run_part(db, part, o, off, err) : -1;
+    sqlite3_free(part);
+    return rc;
 }
 
 static int build_tables(sqlite3 *db, const struct report_options *o, const struct offsets *off,
-                        char err[HTTPCAP_ERRBUF])
+                        struct report_scan *s, char err[HTTPCAP_ERRBUF])
 {
-    const char *sql = sql_embedded("report_tables.sql");
-    const char *each = sql ? strstr(sql, "-- @per-database") : NULL;
-    const char *after = each ? strstr(each, "-- @after") : NULL;
-    if (!after) {
-        snprintf(err, HTTPCAP_ERRBUF, "report_tables.sql is not built in or lacks its markers");
+    struct parts p;
+    if (split_parts(&p, err) != 0)
         return -1;
-    }
-    char *once = sqlite3_mprintf("%.*s", (int)(each - sql), sql);
-    int rc = once ? run_part(db, once, o, &off[0], err) : -1;
-    sqlite3_free(once);
-    for (int k = 0; rc == 0 && k < o->npaths; k++) {
-        char *part = for_database(db, each, (size_t)(after - each), k);
-        rc = part ? run_part(db, part, o, &off[k], err) : -1;
-        sqlite3_free(part);
-    }
+    int rc = run_between(db, p.once, p.scan, o, &off[0], -1, err);
+    for (int k = 0; rc == 0 && k < o->npaths; k++)
+        rc = scan_database(db, s, p.scan, (size_t)(p.each - p.scan), o, &off[k],
+                           off[o->npaths].conn, err);
     if (rc == 0)
-        rc = build_params(db, err);
+        rc = report_scan_write(s, db, err);
     if (rc == 0)
-        rc = run_part(db, after, o, &off[0], err);
+        report_scan_presort(s); /* the records are sorted while the SQL below runs */
+    for (int k = 0; rc == 0 && k < o->npaths; k++)
+        rc = run_between(db, p.each, p.after, o, &off[k], k, err);
+    if (rc == 0)
+        rc = run_between(db, p.after, p.view, o, &off[0], -1, err);
+    if (rc == 0)
+        rc = create_rt_view(db, p.view, o, off, err);
     if (rc != 0 && err[0] == '\0')
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
     return rc;
@@ -321,8 +493,13 @@ static int profile_statement(unsigned type, void *ctx, void *p, void *x)
 
 static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
 {
-    if (sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL) !=
-        SQLITE_OK) {
+    /* no global memory statistics: their mutex would serialize the two scan threads (fails
+     * harmlessly when SQLite is already initialized) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* one thread uses the connection: no mutex around every sqlite3_column_*() */
+    if (sqlite3_open_v2(":memory:", db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         snprintf(err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
         return -1;
     }
@@ -347,9 +524,11 @@ static int open_memory(sqlite3 **db, int ndbs, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
-int report_db_open(const struct report_options *o, sqlite3 **out, char err[HTTPCAP_ERRBUF])
+int report_db_open(const struct report_options *o, sqlite3 **out, struct report_scan **scan,
+                   char err[HTTPCAP_ERRBUF])
 {
     *out = NULL;
+    *scan = NULL;
     err[0] = '\0';
     sqlite3 *db = NULL;
     struct offsets *off = calloc((size_t)o->npaths + 1, sizeof *off);
@@ -359,21 +538,25 @@ int report_db_open(const struct report_options *o, sqlite3 **out, char err[HTTPC
         rc = attach_one(db, o->paths[k], k, err);
         cap_off[k] = off[k].cap;
         off[k + 1] = off[k];
+        off[k + 1].db = k + 1;
         if (rc == 0)
             rc = next_offsets(db, k, &off[k + 1], err);
     }
     if (rc == 0)
         rc = create_captures_view(db, o->npaths, cap_off, err);
+    struct report_scan *s = rc == 0 ? report_scan_new(o->top, off[o->npaths].conn) : NULL;
     if (rc == 0)
-        rc = build_tables(db, o, off, err);
+        rc = s ? build_tables(db, o, off, s, err) : -1;
     if (rc != 0 && err[0] == '\0')
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
     free(off);
     free(cap_off);
     if (rc != 0) {
+        report_scan_free(s);
         sqlite3_close(db);
         return -1;
     }
     *out = db;
+    *scan = s;
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * report_latency.c - the one-pass percentile walk of report_latency.h.
  * Owns: per-group counters and a hash from (scope, key) to the group's latency entry.
- * In:   values of one metric in ascending order (sql/report.sql statements 7 and 8).
+ * In:   values of one metric in ascending order (sorted by report_scan.c).
  * Out:  p50/p90/p99/max of every group, written into r->latency.
  * Never: sorts, stores the values, runs SQL.
  */
@@ -45,6 +45,7 @@ int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is
     w->r = r;
     w->is_total = is_total;
     w->null_host = -1;
+    w->all = -1;
     uint32_t size = 16;
     while (size < (uint32_t)r->nlatency * 2u)
         size *= 2;
@@ -59,8 +60,11 @@ int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is
     }
     for (int i = 0; i < r->nlatency; i++) {
         const struct report_latency *l = &r->latency[i];
-        if (l->scope == REPORT_ALL)
+        if (l->scope == REPORT_ALL) {
+            if (w->all < 0)
+                w->all = i;
             continue;
+        }
         if (l->key)
             insert(w, i);
         else if (l->scope == REPORT_HOST)
@@ -100,21 +104,29 @@ static void count_bucket(struct latency_walk *w, int64_t bucket, double x)
     }
 }
 
+int latency_walk_entry(const struct latency_walk *w, enum report_scope scope, const char *key)
+{
+    if (!key)
+        return scope == REPORT_HOST ? w->null_host : -1;
+    return find(w, (int)scope, key);
+}
+
+void latency_walk_value_at(struct latency_walk *w, double x, int cls, int host, int endpoint,
+                           int64_t bucket)
+{
+    count_bucket(w, bucket, x);
+    count_value(w, w->all, x);
+    count_value(w, cls, x);
+    count_value(w, host, x);
+    count_value(w, endpoint, x);
+}
+
 void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
                         const char *endpoint, int64_t bucket)
 {
-    count_bucket(w, bucket, x);
-    for (int i = 0; i < w->r->nlatency; i++) {
-        if (w->r->latency[i].scope == REPORT_ALL) {
-            count_value(w, i, x);
-            break;
-        }
-    }
-    if (cls)
-        count_value(w, find(w, REPORT_CLASS, cls), x);
-    count_value(w, host ? find(w, REPORT_HOST, host) : w->null_host, x);
-    if (endpoint)
-        count_value(w, find(w, REPORT_ENDPOINT, endpoint), x);
+    latency_walk_value_at(w, x, cls ? find(w, REPORT_CLASS, cls) : -1,
+                          latency_walk_entry(w, REPORT_HOST, host),
+                          endpoint ? find(w, REPORT_ENDPOINT, endpoint) : -1, bucket);
 }
 
 void latency_walk_end(struct latency_walk *w)

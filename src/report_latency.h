@@ -19,6 +19,7 @@ struct latency_walk {
     int *slots;                  /* hash of (scope, key) -> entry index + 1, owned */
     uint32_t mask;               /* slots has mask + 1 entries */
     int null_host;               /* entry of the host group without Host, or -1 */
+    int all;                     /* entry of REPORT_ALL, or -1 */
     int64_t *bucket_seen;        /* ttfb values seen per series bucket, owned (ttfb only) */
 };
 
@@ -31,6 +32,15 @@ int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is
  * r->series (-1 when none; used for the ttfb medians of the series). Cannot fail. */
 void latency_walk_value(struct latency_walk *w, double x, const char *cls, const char *host,
                         const char *endpoint, int64_t bucket);
+
+/* The entry of r->latency that the walk counts for (scope, key), -1 when none (key NULL:
+ * the host group without Host). For callers that look each key up once. Cannot fail. */
+int latency_walk_entry(const struct latency_walk *w, enum report_scope scope, const char *key);
+
+/* latency_walk_value() with the entries of the value's class, host and endpoint groups
+ * already found by latency_walk_entry() (-1: none). Cannot fail. */
+void latency_walk_value_at(struct latency_walk *w, double x, int cls, int host, int endpoint,
+                           int64_t bucket);
 
 /* Free the walk's state. Cannot fail. */
 void latency_walk_end(struct latency_walk *w);
