@@ -60,7 +60,7 @@ struct source *source_open_file(const char *path, const char *filter, char err[H
  * "corrupt pcapng block (length 88, trailing length 92)", "read error: ...". Packets
  * returned before stay valid results. Once -1 is returned, call only source_stats()
  * and source_close() (source_next() keeps returning -1). Never allocates, except to
- * grow the buffer once for a block longer than 1 MiB (16 MiB at most) or to compile
+ * grow the buffer once for a block longer than 128 KiB (16 MiB at most) or to compile
  * the filter for a new link type.
  */
 int source_next(struct source *s, struct source_packet *pkt, char err[HTTPCAP_ERRBUF]);
