@@ -37,8 +37,9 @@ enum flow_end {
  * other; `client` says which of them is the client once known.
  */
 struct flow_conn {
-    /* The first 64 bytes are what a lookup reads (hash chain and tuple), the next 64 what
-     * every packet updates: a packet of a cold connection touches few cache lines. */
+    /* The first 64 bytes are what a lookup reads (hash chain and tuple) and the caller's
+     * state, the next 64 what every packet updates: a packet of a cold connection touches
+     * few cache lines. */
     uint32_t hash;            /* private to flow.c */
     uint8_t ip_version;       /* 4 or 6 */
     int8_t client;            /* 0 or 1 once known (SYN, or set by the caller), -1 before */
@@ -48,13 +49,13 @@ struct flow_conn {
     uint8_t fin[2];           /* side i sent FIN */
     struct flow_conn *hnext;  /* hash chain; private to flow.c */
     uint8_t addr[2][16];      /* address of side 0 and side 1 */
+    void *app;                /* the caller's per-connection state; flow.c does not use it */
     struct flow_conn *lru_prev, *lru_next; /* least recently active first; private */
     int64_t first_ns, last_ns;/* capture time of the first and the latest packet */
     uint64_t packets[2];      /* packets sent by side i */
     uint64_t bytes[2];        /* payload bytes (on the wire) sent by side i */
     struct reasm half[2];     /* half[i]: the byte stream sent by side i */
     uint64_t id;              /* set by the caller in open(); flow.c does not use it */
-    void *app;                /* the caller's per-connection state; flow.c does not use it */
     uint32_t isn[2];          /* side i's initial sequence number, when half[i].saw_syn;
                                  private to flow.c */
 };

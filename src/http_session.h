@@ -88,11 +88,11 @@ struct http_side {
 };
 
 struct http_session {
-    struct http_config cfg;
-    struct http_txq q;         /* transactions: pool, FIFO of requests, emission */
-    int client;                /* client side, -1 unknown */
+    int client;                /* client side, -1 unknown (first: read by every packet) */
     uint8_t proto;             /* enum http_protocol */
     uint8_t done;              /* nothing more is parsed: tls, other, tunnel, upgrade */
+    struct http_config cfg;
+    struct http_txq q;         /* transactions: pool, FIFO of requests, emission */
     uint64_t hunt_bytes;       /* bytes skipped while hunting on an unknown connection */
     struct http_side side[2];
     struct http_pend *orphan;  /* a response with no request, being parsed */
