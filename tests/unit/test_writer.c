@@ -1,0 +1,232 @@
+/*
+ * test_writer.c - the writer thread: what goes in through writer_put_* comes out of SQLite
+ * unchanged (every string member of struct txn, violations, --store-headers lines,
+ * connections), in order, across many batches, with commits, syncs and a clean stop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "rules.h"
+#include "store.h"
+#include "testhelp.h"
+#include "writer.h"
+
+#define N_TXN 20000 /* enough for several 1 MiB batches */
+
+/* Fill s with n bytes of a pattern that depends on i, and a NUL. */
+static void pattern(char *s, size_t n, unsigned i, char base)
+{
+    for (size_t k = 0; k < n; k++)
+        s[k] = (char)(base + (char)((i + k) % 26));
+    s[n] = '\0';
+}
+
+struct strings {
+    char method[8], host[64], uri[TXN_URI_MAX], ua[TXN_VALUE_MAX], rid[40], reason[16];
+    char ctype[32], location[TXN_LOCATION_MAX], detail[TXN_DETAIL_MAX];
+    char hname[3][16], hvalue[3][64];
+};
+
+/* The i-th transaction: strings of varying length, up to their caps, some absent. */
+static void make_txn(unsigned i, struct strings *x, struct txn *t, struct txn_violations *v,
+                     struct txn_header h[3])
+{
+    memset(t, 0, sizeof *t);
+    memset(v, 0, sizeof *v);
+    snprintf(x->method, sizeof x->method, "%s", i % 3 ? "GET" : "POST");
+    pattern(x->host, 1 + i % 60, i, 'a');
+    pattern(x->uri, i % 97 == 0 ? TXN_URI_MAX - 1 : 1 + i % 300, i, 'A');
+    x->uri[0] = '/';
+    pattern(x->ua, i % 5 ? 20 : TXN_VALUE_MAX - 1, i, 'b');
+    pattern(x->rid, i % 4 ? 36 : 0, i, 'c');
+    snprintf(x->reason, sizeof x->reason, "%s", i % 7 ? "OK" : "");
+    pattern(x->ctype, 10, i, 'd');
+    pattern(x->location, i % 11 ? 0 : TXN_LOCATION_MAX - 1, i, 'e');
+    t->connection_id = 1 + i / 10;
+    t->seq = 1 + i % 10;
+    t->has_request = t->has_response = 1;
+    t->flags = i % 13 ? 0 : TXN_GAP | TXN_TRUNCATED;
+    t->method = x->method;
+    t->host = x->host;
+    t->uri = x->uri;
+    t->user_agent = x->ua;
+    t->request_id = x->rid;
+    t->req_major = t->resp_major = 1;
+    t->req_minor = t->resp_minor = (uint8_t)(i % 2);
+    t->request_complete = t->response_complete = 1;
+    t->request_start_ns = 1700000000000000000LL + (int64_t)i * 1000;
+    t->request_end_ns = t->request_start_ns + 10;
+    t->response_start_ns = t->request_end_ns + 100 + i;
+    t->response_end_ns = t->response_start_ns + 5;
+    t->status = 200 + (int)(i % 5);
+    t->reason = x->reason;
+    t->response_body_bytes = i * 7u;
+    t->content_type = x->ctype;
+    t->content_encoding = "";
+    t->server = i % 2 ? "nginx" : "";
+    t->location = x->location;
+    t->request_error = "";
+    t->response_error = "";
+    t->facts.req_upgrade = "";
+    t->facts.resp_upgrade = "";
+    if (i % 9 == 0) {
+        v->n = 2;
+        v->v[0].rule = RULE_STATUS_UNREGISTERED;
+        pattern(v->v[0].detail, TXN_DETAIL_MAX - 1, i, 'f');
+        v->v[1].rule = RULE_REASON_NONSTANDARD;
+        snprintf(v->v[1].detail, sizeof v->v[1].detail, "detail %u", i);
+    }
+    if (i % 8 == 0) {
+        for (int k = 0; k < 3; k++) {
+            snprintf(x->hname[k], sizeof x->hname[k], "X-H%d", k);
+            pattern(x->hvalue[k], 5 + (size_t)k * 20, i + (unsigned)k, 'g');
+            h[k].is_response = (uint8_t)(k == 2);
+            h[k].name = x->hname[k];
+            h[k].value = x->hvalue[k];
+        }
+        t->headers = h;
+        t->n_headers = 3;
+    }
+}
+
+/* Column `col` of the transaction with id i + 1, as text ("" for NULL). */
+static void column(sqlite3 *db, const char *col, unsigned i, char *out, size_t cap)
+{
+    char sql[128];
+    sqlite3_stmt *q;
+    snprintf(sql, sizeof sql, "SELECT %s FROM transactions WHERE id = %u", col, i + 1);
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+}
+
+static long long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    long long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* Every string of a few transactions, each compared with what went in. */
+static void check_strings(sqlite3 *db)
+{
+    static const unsigned picks[] = {0, 1, 8, 9, 97, 1234, 9999, N_TXN - 1};
+    static struct strings x;
+    static char got[TXN_URI_MAX + 16];
+    struct txn t;
+    struct txn_violations v;
+    struct txn_header h[3];
+    for (size_t p = 0; p < sizeof picks / sizeof picks[0]; p++) {
+        unsigned i = picks[p];
+        make_txn(i, &x, &t, &v, h);
+        column(db, "uri", i, got, sizeof got);
+        CHECK_STR(got, x.uri);
+        column(db, "host", i, got, sizeof got);
+        CHECK_STR(got, x.host);
+        column(db, "user_agent", i, got, sizeof got);
+        CHECK_STR(got, x.ua);
+        column(db, "coalesce(request_id, '')", i, got, sizeof got);
+        CHECK_STR(got, x.rid);
+        column(db, "coalesce(location, '')", i, got, sizeof got);
+        CHECK_STR(got, x.location);
+        column(db, "method || ' ' || status || ' ' || response_start_ns", i, got, sizeof got);
+        char want[64];
+        snprintf(want, sizeof want, "%s %d %lld", x.method, t.status,
+                 (long long)t.response_start_ns);
+        CHECK_STR(got, want);
+        column(db, "flags", i, got, sizeof got);
+        CHECK_STR(got, t.flags ? "gap,truncated" : "");
+    }
+}
+
+int main(void)
+{
+    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return TEST_REPORT();
+    close(fd);
+    unlink(path);
+
+    char err[HTTPCAP_ERRBUF];
+    struct store *st = store_open(path, err);
+    CHECK(st != NULL);
+    if (!st)
+        return TEST_REPORT();
+    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
+    int64_t cid = store_capture_begin(st, &cap, err);
+    CHECK(cid > 0);
+
+    struct writer *w = writer_start(st, err);
+    CHECK(w != NULL);
+    static struct strings x;
+    struct txn t;
+    struct txn_violations v;
+    struct txn_header h[3];
+    int rc = 0;
+    for (unsigned i = 0; i < N_TXN && rc == 0; i++) {
+        make_txn(i, &x, &t, &v, h);
+        rc = writer_put_txn(w, cid, &t, &v, err);
+        if (i % 10 == 9) {
+            struct store_conn c = {.id = 1 + i / 10, .ip_version = 4, .protocol = "http",
+                                   .end_reason = (i / 10) % 2 ? "fin" : "rst", .transactions = 10};
+            c.port[0] = 40000;
+            c.port[1] = 80;
+            rc |= writer_put_conn(w, cid, &c, err);
+        }
+        if (i == N_TXN / 2)
+            rc |= writer_commit(w, err);
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(writer_sync(w, err), 0);
+    /* after a sync the caller may use the store itself */
+    CHECK_INT(store_capture_end(st, cid, &cap, err), 0);
+    CHECK_INT(writer_stop(w, err), 0);
+    CHECK_INT(writer_stop(NULL, err), 0);
+    CHECK_INT(store_close(st, err), 0);
+
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(count(db, "SELECT count(*) FROM transactions"), N_TXN);
+    CHECK_INT(count(db, "SELECT count(*) FROM connections"), N_TXN / 10);
+    CHECK_INT(count(db, "SELECT count(*) FROM connections WHERE end_reason = 'rst'"),
+              N_TXN / 20);
+    /* in order: ids follow the calls */
+    CHECK_INT(count(db, "SELECT count(*) FROM transactions WHERE id != "
+                        "(connection_id - 1) * 10 + seq"),
+              0);
+    CHECK_INT(count(db, "SELECT count(*) FROM violations"), 2 * ((N_TXN + 8) / 9));
+    CHECK_INT(count(db, "SELECT count(*) FROM violations WHERE rule = 'status-unregistered' "
+                        "AND length(detail) = 159"),
+              (N_TXN + 8) / 9);
+    CHECK_INT(count(db, "SELECT count(*) FROM violations WHERE rule = 'reason-nonstandard' "
+                        "AND detail = 'detail ' || (transaction_id - 1)"),
+              (N_TXN + 8) / 9);
+    CHECK_INT(count(db, "SELECT count(*) FROM headers"), 3 * (N_TXN / 8));
+    CHECK_INT(count(db, "SELECT count(*) FROM headers WHERE direction = 'response' "
+                        "AND name = 'X-H2' AND length(value) = 45"),
+              N_TXN / 8);
+    CHECK_INT(count(db, "SELECT sum(response_body_bytes) FROM transactions"),
+              7LL * N_TXN * (N_TXN - 1) / 2);
+    check_strings(db);
+    sqlite3_close(db);
+
+    char side[sizeof path + 8];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    return TEST_REPORT();
+}
