@@ -143,6 +143,19 @@ static int next_offsets(sqlite3 *db, int k, struct offsets *o, char err[HTTPCAP_
     return 0;
 }
 
+/* Run the SQL built in s (and free it); what names it in an error. */
+static int exec_built(sqlite3 *db, sqlite3_str *s, const char *what, char err[HTTPCAP_ERRBUF])
+{
+    char *sql = sqlite3_str_finish(s);
+    if (!sql) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        return -1;
+    }
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return rc == SQLITE_OK ? 0 : fail(err, what, db);
+}
+
 /* TEMP VIEW captures: every database's runs in order, ids offset like the rest. */
 static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
                                 char err[HTTPCAP_ERRBUF])
@@ -152,14 +165,7 @@ static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
     for (int k = 0; k < ndbs; k++)
         sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, * FROM d%d.captures",
                             k ? " UNION ALL " : "", k, (long long)cap_off[k], k);
-    char *sql = sqlite3_str_finish(s);
-    if (!sql) {
-        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
-        return -1;
-    }
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_free(sql);
-    return rc == SQLITE_OK ? 0 : fail(err, "captures view", db);
+    return exec_built(db, s, "captures view", err);
 }
 
 static void bind_named_int64(sqlite3_stmt *q, const char *name, int has, int64_t v)
@@ -303,14 +309,7 @@ static int create_rt_view(sqlite3 *db, const char *part, const struct report_opt
     }
     if (o->npaths == 0) /* an empty view with the columns of rsel */
         sqlite3_str_appendall(s, "SELECT * FROM temp.rsel WHERE 0");
-    char *sql = sqlite3_str_finish(s);
-    if (!sql) {
-        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
-        return -1;
-    }
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_free(sql);
-    return rc == SQLITE_OK ? 0 : fail(err, "rt view", db);
+    return exec_built(db, s, "rt view", err);
 }
 
 /* Step the scan SQL of database off->db over ids [first, last] into s. */
