@@ -4,6 +4,8 @@
  */
 #include "genutil.h"
 
+#include <time.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,4 +39,17 @@ int parse_size(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+const char *date_line_at(struct date_cache *c, int64_t now_ns)
+{
+    int64_t sec = now_ns / 1000000000;
+    if (sec != c->sec) {
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(c->line, sizeof c->line, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+        c->sec = sec;
+    }
+    return c->line;
 }

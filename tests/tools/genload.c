@@ -46,8 +46,7 @@ struct gen {
     int64_t now_ns;
     uint64_t next_conn;  /* number of the next connection (gives its addresses) */
     struct totals tot;
-    char date[64];       /* "Date: ...\r\n" for date_sec */
-    int64_t date_sec;
+    struct date_cache date; /* the Date header of the current second */
     char filler[65536];  /* body and cookie bytes */
 };
 
@@ -60,15 +59,7 @@ static int64_t tick(struct gen *g)
 
 static const char *date_line(struct gen *g)
 {
-    int64_t sec = g->now_ns / 1000000000;
-    if (sec != g->date_sec) {
-        time_t t = (time_t)sec;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(g->date, sizeof g->date, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
-        g->date_sec = sec;
-    }
-    return g->date;
+    return date_line_at(&g->date, g->now_ns);
 }
 
 static void open_conn(struct gen *g, struct gconn *gc)
@@ -296,7 +287,7 @@ int main(int argc, char **argv)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     g->r.s = (z ^ (z >> 31)) | 1;
     g->now_ns = 1700000000123456789LL;
-    g->date_sec = -1;
+    g->date.sec = -1;
     static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for (size_t i = 0; i < sizeof g->filler; i++)
         g->filler[i] = alnum[rnd(&g->r) % 62];
