@@ -57,9 +57,18 @@ static const size_t txn_string_offsets[] = {
 };
 #define TXN_STRINGS (sizeof txn_string_offsets / sizeof txn_string_offsets[0])
 
+/* String member i of t, to set (unpacking). */
 static const char **txn_string(struct txn *t, size_t i)
 {
     return (const char **)(void *)((char *)t + txn_string_offsets[i]);
+}
+
+/* String member i of t, to read (packing). */
+static const char *txn_string_of(const struct txn *t, size_t i)
+{
+    const char *const *p = (const char *const *)(const void *)((const char *)t +
+                                                               txn_string_offsets[i]);
+    return *p;
 }
 
 /* ---- failing ---- */
@@ -133,12 +142,12 @@ static void put_str_len(struct batch *b, const char *s, uint32_t n)
 }
 
 /* The record's size; lens gets the length of each string of struct txn. */
-static size_t txn_record_size(struct txn *t, const struct txn_violations *v,
+static size_t txn_record_size(const struct txn *t, const struct txn_violations *v,
                               uint32_t lens[TXN_STRINGS])
 {
     size_t n = 1 + sizeof(int64_t) + sizeof *t;
     for (size_t i = 0; i < TXN_STRINGS; i++) {
-        const char *s = *txn_string(t, i);
+        const char *s = txn_string_of(t, i);
         lens[i] = s ? (uint32_t)strlen(s) : 0;
         n += sizeof(uint32_t) + lens[i] + 1;
     }
@@ -151,14 +160,14 @@ static size_t txn_record_size(struct txn *t, const struct txn_violations *v,
     return n;
 }
 
-static void pack_txn(struct batch *b, int64_t capture_id, struct txn *t,
+static void pack_txn(struct batch *b, int64_t capture_id, const struct txn *t,
                      const struct txn_violations *v, const uint32_t lens[TXN_STRINGS])
 {
     b->buf[b->len++] = REC_TXN;
     put_bytes(b, &capture_id, sizeof capture_id);
     put_bytes(b, t, sizeof *t);
     for (size_t i = 0; i < TXN_STRINGS; i++)
-        put_str_len(b, *txn_string(t, i), lens[i]);
+        put_str_len(b, txn_string_of(t, i), lens[i]);
     uint8_t n = v->n < TXN_MAX_VIOLATIONS ? v->n : TXN_MAX_VIOLATIONS;
     b->buf[b->len++] = n;
     put_bytes(b, &v->dropped, sizeof v->dropped);
@@ -365,14 +374,13 @@ int writer_put_txn(struct writer *w, int64_t capture_id, const struct txn *t,
 {
     if (failed(w, err))
         return -1;
-    struct txn copy = *t;
     uint32_t lens[TXN_STRINGS];
-    struct batch *b = room(w, txn_record_size(&copy, v, lens));
+    struct batch *b = room(w, txn_record_size(t, v, lens));
     if (!b) {
         failed(w, err);
         return -1;
     }
-    pack_txn(b, capture_id, &copy, v, lens);
+    pack_txn(b, capture_id, t, v, lens);
     if (b->len >= WRITER_BATCH_BYTES)
         hand_over(w, 0);
     return 0;
