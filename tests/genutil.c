@@ -4,6 +4,7 @@
  */
 #include "genutil.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #include <stdlib.h>
@@ -52,4 +53,37 @@ const char *date_line_at(struct date_cache *c, int64_t now_ns)
         c->sec = sec;
     }
     return c->line;
+}
+
+void random_path(struct rng *r, char *out, size_t cap)
+{
+    switch (rnd(r) % 5) {
+    case 0:
+        snprintf(out, cap, "/api/v1/items/%u", between(r, 1, 999999));
+        break;
+    case 1:
+        snprintf(out, cap, "/static/js/app.%08x.js", (unsigned)rnd(r));
+        break;
+    case 2:
+        snprintf(out, cap, "/images/%u.png", between(r, 1, 99999));
+        break;
+    case 3:
+        snprintf(out, cap, "/search?q=%08x&page=%u", (unsigned)rnd(r), between(r, 1, 9));
+        break;
+    default:
+        snprintf(out, cap, "/");
+        break;
+    }
+}
+
+const char *random_agent(struct rng *r)
+{
+    static const char *const agents[] = {
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/119.0.0.0 Safari/537.36"),
+        "curl/8.4.0",
+        "python-requests/2.31.0",
+    };
+    return agents[rnd(r) % 4];
 }

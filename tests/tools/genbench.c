@@ -138,14 +138,6 @@ static void open_conn(struct gen *g, struct gconn *gc)
     gc->client_closes = rnd(&g->r) & 1;
 }
 
-static const char *const agents[] = {
-    "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "Chrome/119.0.0.0 Safari/537.36"),
-    "curl/8.4.0",
-    "python-requests/2.31.0",
-};
-
 /* 92% GET, 6% POST, 2% HEAD; the status is drawn now so a 304 gets its If-None-Match. */
 static void draw_exchange(struct gen *g, struct gconn *gc)
 {
@@ -164,23 +156,7 @@ static uint32_t build_request(struct gen *g, struct gconn *gc, char *buf)
 {
     struct rng *r = &g->r;
     char path[128];
-    switch (rnd(r) % 5) {
-    case 0:
-        snprintf(path, sizeof path, "/api/v1/items/%u", between(r, 1, 999999));
-        break;
-    case 1:
-        snprintf(path, sizeof path, "/static/js/app.%08x.js", (unsigned)rnd(r));
-        break;
-    case 2:
-        snprintf(path, sizeof path, "/images/%u.png", between(r, 1, 99999));
-        break;
-    case 3:
-        snprintf(path, sizeof path, "/search?q=%08x&page=%u", (unsigned)rnd(r), between(r, 1, 9));
-        break;
-    default:
-        snprintf(path, sizeof path, "/");
-        break;
-    }
+    random_path(r, path, sizeof path);
     int is_post = gc->method == M_POST;
     uint32_t body = is_post ? between(r, 40, 200) : 0;
     int n = 0;
@@ -189,7 +165,7 @@ static uint32_t build_request(struct gen *g, struct gconn *gc, char *buf)
         "Accept: text/html,application/json;q=0.9,*/*;q=0.8\r\n"
         "Accept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n"
         "X-Request-ID: %016" PRIx64 "\r\n",
-        method_name[gc->method], path, (unsigned)gc->c.addr[1][3], agents[rnd(r) % 4],
+        method_name[gc->method], path, (unsigned)gc->c.addr[1][3], random_agent(r),
         gc->req_id);
     if (!is_post || chance(r, 50))
         put(buf, REQ_CAP, &n, "Accept-Language: en-US,en;q=0.9\r\n");

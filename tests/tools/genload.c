@@ -78,36 +78,12 @@ static void open_conn(struct gen *g, struct gconn *gc)
     gc->client_closes = rnd(&g->r) & 1;
 }
 
-static const char *const agents[] = {
-    "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "Chrome/119.0.0.0 Safari/537.36"),
-    "curl/8.4.0",
-    "python-requests/2.31.0",
-};
-
 static uint32_t build_request(struct gen *g, struct gconn *gc, char *buf)
 {
     struct rng *r = &g->r;
     char path[128];
     uint32_t body = 0;
-    switch (rnd(r) % 5) {
-    case 0:
-        snprintf(path, sizeof path, "/api/v1/items/%u", between(r, 1, 999999));
-        break;
-    case 1:
-        snprintf(path, sizeof path, "/static/js/app.%08x.js", (unsigned)rnd(r));
-        break;
-    case 2:
-        snprintf(path, sizeof path, "/images/%u.png", between(r, 1, 99999));
-        break;
-    case 3:
-        snprintf(path, sizeof path, "/search?q=%08x&page=%u", (unsigned)rnd(r), between(r, 1, 9));
-        break;
-    default:
-        snprintf(path, sizeof path, "/");
-        break;
-    }
+    random_path(r, path, sizeof path);
     gc->is_post = rnd(r) % 10 == 0;
     gc->req_id = rnd(r);
     if (gc->is_post)
@@ -118,7 +94,7 @@ static uint32_t build_request(struct gen *g, struct gconn *gc, char *buf)
                      "Accept-Language: en-US,en;q=0.9\r\nAccept-Encoding: gzip, deflate, br\r\n"
                      "Connection: keep-alive\r\nX-Request-ID: %016" PRIx64 "\r\nCookie: sid=",
                      gc->is_post ? "POST" : "GET", path, (unsigned)(gc->c.addr[1][3]),
-                     agents[rnd(r) % 4], gc->req_id);
+                     random_agent(r), gc->req_id);
     /* pad the cookie so the header section is 300..600 bytes */
     uint32_t target = between(r, 300, 600);
     uint32_t tail = gc->is_post ? 60 : 4;
