@@ -399,6 +399,26 @@ static void check_anomalies(const struct report_sections *r)
     }
 }
 
+/* Finish the open transaction with 30 one-minute buckets from the first rt row, load the
+ * series and the anomalies, and check that there are 30 buckets and no anomaly. */
+static void expect_no_anomaly(sqlite3 *db)
+{
+    exec(db, "INSERT INTO rparams SELECT min(t_ns), max(t_ns), 1795860000000000000,"
+             " 60000000000, 30 FROM rt");
+    exec(db, "COMMIT");
+    struct report_sections r;
+    memset(&r, 0, sizeof r);
+    char err[HTTPCAP_ERRBUF] = "";
+    CHECK_INT(load_series(db, &r, err), 0);
+    CHECK_INT(report_anomalies_load(db, &r, err), 0);
+    CHECK_INT(r.series.nbuckets, 30);
+    CHECK_INT(r.nanomalies, 0);
+    for (int i = 0; i < r.nanomalies; i++)
+        fprintf(stderr, "  unexpected %s %s\n", report_anomaly_name(r.anomalies[i].kind),
+                r.anomalies[i].subject);
+    report_anomalies_free(&r);
+}
+
 static void test_planted(void)
 {
     sqlite3 *db = open_db();
@@ -437,20 +457,7 @@ static void test_quiet(void)
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
              " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
              " (1, '10.0.0.2:80', 'end-of-capture', 5000, 5000, 1, 1, 0, 0, 0, 0, 1500, 1500)");
-    exec(db, "INSERT INTO rparams SELECT min(t_ns), max(t_ns), 1795860000000000000,"
-             " 60000000000, 30 FROM rt");
-    exec(db, "COMMIT");
-    struct report_sections r;
-    memset(&r, 0, sizeof r);
-    char err[HTTPCAP_ERRBUF] = "";
-    CHECK_INT(load_series(db, &r, err), 0);
-    CHECK_INT(report_anomalies_load(db, &r, err), 0);
-    CHECK_INT(r.series.nbuckets, 30);
-    CHECK_INT(r.nanomalies, 0);
-    for (int i = 0; i < r.nanomalies; i++)
-        fprintf(stderr, "  unexpected %s %s\n", report_anomaly_name(r.anomalies[i].kind),
-                r.anomalies[i].subject);
-    report_anomalies_free(&r);
+    expect_no_anomaly(db);
     sqlite3_finalize(ins);
     sqlite3_close(db);
 }
@@ -473,19 +480,7 @@ static void test_small_late_code(void)
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
              " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
              " (1, '10.0.0.1:5000', '10.0.0.2:80', 'fin', 500, 500, 1, 1, 0, 0, 0, 0, 92, 92)");
-    exec(db, "INSERT INTO rparams SELECT min(t_ns), max(t_ns), 1795860000000000000,"
-             " 60000000000, 30 FROM rt");
-    exec(db, "COMMIT");
-    struct report_sections r;
-    memset(&r, 0, sizeof r);
-    char err[HTTPCAP_ERRBUF] = "";
-    CHECK_INT(load_series(db, &r, err), 0);
-    CHECK_INT(report_anomalies_load(db, &r, err), 0);
-    CHECK_INT(r.nanomalies, 0);
-    for (int i = 0; i < r.nanomalies; i++)
-        fprintf(stderr, "  unexpected %s %s\n", report_anomaly_name(r.anomalies[i].kind),
-                r.anomalies[i].subject);
-    report_anomalies_free(&r);
+    expect_no_anomaly(db);
     sqlite3_finalize(ins);
     sqlite3_close(db);
 }
