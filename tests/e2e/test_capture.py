@@ -178,6 +178,15 @@ def wait_ready(proc, db, port, what, tag):
     return False
 
 
+def start_ready(port, db, what, tag, extra=()):
+    """A capture that stores traffic (wait_ready), or None after killing one that does not."""
+    proc = start_capture(port, db, extra)
+    if not wait_ready(proc, db, port, what, tag):
+        finish(proc, signal.SIGKILL, what)
+        return None
+    return proc
+
+
 def curl(args, what):
     res = subprocess.run(["curl", "-sS", "--noproxy", "*", "-o", "/dev/null",
                           "-w", "%{http_code}\\n"] + args, capture_output=True, timeout=20)
@@ -211,9 +220,8 @@ class Traffic(threading.Thread):
 def test_basic(tmp, port):
     what = "capture (1: curl set)"
     db = os.path.join(tmp, "basic.db")
-    proc = start_capture(port, db)
-    if not wait_ready(proc, db, port, what, "b"):
-        finish(proc, signal.SIGKILL, what)
+    proc = start_ready(port, db, what, "b")
+    if proc is None:
         return
     base = "http://127.0.0.1:%d" % port
     codes = curl(["-H", "X-Request-ID: c1-get", base + "/"], "GET /")
@@ -291,9 +299,8 @@ def recv_until(sock, want, what):
 def test_sigint_slow(tmp, port):
     what = "capture (2: SIGINT during a slow response)"
     db = os.path.join(tmp, "slow.db")
-    proc = start_capture(port, db)
-    if not wait_ready(proc, db, port, what, "s"):
-        finish(proc, signal.SIGKILL, what)
+    proc = start_ready(port, db, what, "s")
+    if proc is None:
         return
     before = [get(port, "/before-%d" % i, "before-%d" % i) for i in range(1, 4)]
     check(before == [200, 200, 200], "%s: the requests before: %r" % (what, before))
@@ -340,9 +347,8 @@ def test_sigint_slow(tmp, port):
 def test_sigkill(tmp, port):
     what = "capture (2: SIGKILL during traffic)"
     db = os.path.join(tmp, "kill.db")
-    proc = start_capture(port, db)
-    if not wait_ready(proc, db, port, what, "k"):
-        finish(proc, signal.SIGKILL, what)
+    proc = start_ready(port, db, what, "k")
+    if proc is None:
         return
     traffic = Traffic(port, "kill")
     traffic.start()
@@ -371,9 +377,8 @@ def test_sigkill(tmp, port):
 def test_reader(tmp, port):
     what = "capture (3: concurrent reader)"
     db = os.path.join(tmp, "reader.db")
-    proc = start_capture(port, db)
-    if not wait_ready(proc, db, port, what, "r"):
-        finish(proc, signal.SIGKILL, what)
+    proc = start_ready(port, db, what, "r")
+    if proc is None:
         return
     shell = shutil.which("sqlite3")
     traffic = Traffic(port, "read")
@@ -445,9 +450,8 @@ def test_privdrop_pcap(tmp, port):
     os.chmod(zdir, 0o1777)
     db = os.path.join(zdir, "z.db")
     pcap = os.path.join(zdir, "z.pcap")
-    proc = start_capture(port, db, ["-Z", "nobody", "--write-pcap", pcap])
-    if not wait_ready(proc, db, port, what, "z"):
-        finish(proc, signal.SIGKILL, what)
+    proc = start_ready(port, db, what, "z", ["-Z", "nobody", "--write-pcap", pcap])
+    if proc is None:
         return
     ids = proc_ids(proc.pid)
     check(ids.get("Uid") == [nobody.pw_uid] * 4, "%s: Uid %r, want nobody's %d"
