@@ -117,16 +117,6 @@ static void put_bytes(struct batch *b, const void *p, size_t n)
     b->len += n;
 }
 
-/* A string as its length (uint32), its bytes and a NUL. */
-static void put_str(struct batch *b, const char *s)
-{
-    uint32_t n = s ? (uint32_t)strlen(s) : 0;
-    put_bytes(b, &n, sizeof n);
-    if (n)
-        put_bytes(b, s, n);
-    b->buf[b->len++] = '\0';
-}
-
 static size_t str_size(const char *s)
 {
     return sizeof(uint32_t) + (s ? strlen(s) : 0) + 1;
@@ -139,6 +129,12 @@ static void put_str_len(struct batch *b, const char *s, uint32_t n)
     if (n)
         put_bytes(b, s, n);
     b->buf[b->len++] = '\0';
+}
+
+/* A string as its length (uint32), its bytes and a NUL. */
+static void put_str(struct batch *b, const char *s)
+{
+    put_str_len(b, s, s ? (uint32_t)strlen(s) : 0);
 }
 
 /* The record's size; lens gets the length of each string of struct txn. */
