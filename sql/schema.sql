@@ -43,6 +43,17 @@ CREATE TABLE IF NOT EXISTS capture_skips (
     PRIMARY KEY (capture_id, reason)
 );
 
+-- The caps that keep a run bounded (httpcap read --help), one row per cap per capture:
+-- its value and how often it was reached. hits > 0 means data was left out: see the
+-- README's "Limits" for what each hit means and which option raises the cap.
+CREATE TABLE IF NOT EXISTS capture_limits (
+    capture_id INTEGER NOT NULL,
+    name       TEXT NOT NULL,    -- the option without "--", e.g. 'max-connections'
+    value      INTEGER NOT NULL, -- the cap in force
+    hits       INTEGER NOT NULL, -- times it was reached
+    PRIMARY KEY (capture_id, name)
+);
+
 -- One row per TCP connection. "client" sent the SYN, or else the first request.
 CREATE TABLE IF NOT EXISTS connections (
     id                  INTEGER PRIMARY KEY,

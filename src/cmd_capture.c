@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "live.h"
 #include "pipeline.h"
 
@@ -23,6 +24,7 @@ const char cmd_capture_usage[] =
     "usage: httpcap capture -i IFACE [-o DB] [-f FILTER] [--duration S] [--count N]\n"
     "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
     "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE] [-q]\n"
+    "                       [LIMITS]\n"
     "       httpcap capture --list-interfaces\n"
     "  -i, --interface IFACE  capture on IFACE ('any' for all; needs root or CAP_NET_RAW)\n"
     "  -o, --output DB        SQLite database to create or append to (default httpcap.db)\n"
@@ -92,6 +94,10 @@ enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, O
 static int take_option(int c, struct pipeline_options *o, struct pipeline_live *l)
 {
     double v;
+    char err[HTTPCAP_ERRBUF];
+    if (c >= LIMITS_OPT_BASE && c < LIMITS_OPT_BASE + LIMIT_COUNT)
+        return limits_set(&o->limits, c - LIMITS_OPT_BASE, optarg, err) == 0 ? 0
+                                                                              : usage_error(err);
     switch (c) {
     case 'i': l->live.iface = optarg; return 0;
     case 'o': o->db_path = optarg; return 0;
@@ -128,6 +134,7 @@ static int take_option(int c, struct pipeline_options *o, struct pipeline_live *
         return 0;
     case 'h':
         fputs(cmd_capture_usage, stdout);
+        limits_usage(stdout);
         return -1;
     default:
         return usage_error("bad option");
@@ -146,7 +153,7 @@ static void print_summary(const struct pipeline_options *o, const struct pipelin
 
 int cmd_capture(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option base[] = {
         {"interface", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
         {"filter", required_argument, NULL, 'f'},
@@ -162,8 +169,10 @@ int cmd_capture(int argc, char **argv)
         {"store-headers", no_argument, NULL, OPT_STORE_HEADERS},
         {"list-interfaces", no_argument, NULL, OPT_LIST},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
+    enum { N_BASE = sizeof base / sizeof base[0] };
+    struct option longopts[N_BASE + LIMIT_COUNT + 1];
+    limits_longopts(base, N_BASE, longopts);
     struct pipeline_options o;
     struct pipeline_live l;
     pipeline_defaults(&o);

@@ -26,6 +26,7 @@ struct flow_table {
     struct flow_conn *lru_head; /* least recently active */
     struct flow_conn *lru_tail; /* most recently active */
     struct flow_stats stats;   /* active is kept up to date here */
+    struct reasm_budget budget; /* out-of-order bytes queued by every connection */
 };
 
 /* What a reassembly half needs to reach the caller's events. */
@@ -95,6 +96,7 @@ struct flow_table *flow_create(const struct flow_config *cfg, const struct flow_
         return NULL;
     t->cfg = *cfg;
     t->ev = *ev;
+    t->budget.cap = cfg->reasm_total_bytes;
     if (t->cfg.max_conns == 0)
         t->cfg.max_conns = 1;
     t->max_bucket = FLOW_MIN_BUCKETS;
@@ -214,6 +216,9 @@ static void close_conn(struct flow_table *t, struct flow_conn *c, enum flow_end 
         reasm_flush(&c->half[side], ts_ns, &sink);
     }
     t->stats.closed[why]++;
+    t->stats.ooo_cap_hits += c->half[0].stats.cap_hits + c->half[1].stats.cap_hits;
+    t->stats.reasm_cap_hits +=
+        c->half[0].stats.shared_cap_hits + c->half[1].stats.shared_cap_hits;
     if (t->ev.close)
         t->ev.close(t->ev.user, c, why, ts_ns);
     reasm_free(&c->half[0]);
@@ -268,8 +273,8 @@ static struct flow_conn *new_conn(struct flow_table *t, const struct segment *s,
     c->client = -1;
     c->first_ns = s->ts_ns;
     c->last_ns = s->ts_ns;
-    reasm_init(&c->half[0], t->cfg.reasm_cap_bytes);
-    reasm_init(&c->half[1], t->cfg.reasm_cap_bytes);
+    reasm_init(&c->half[0], t->cfg.reasm_cap_bytes, &t->budget);
+    reasm_init(&c->half[1], t->cfg.reasm_cap_bytes, &t->budget);
     c->hash = h;
     maybe_grow(t);
     struct flow_conn **head = &t->bucket[h & (t->nbucket - 1)];
@@ -311,8 +316,11 @@ static void note_syn(struct flow_table *t, struct flow_conn *c, int side,
     c->client = (int8_t)((s->flags & TCP_ACK) ? 1 - side : side);
     if (r->saw_syn && c->isn[side] != s->seq) {
         /* A new attempt before any data: start this half again. */
+        uint64_t hits = r->stats.cap_hits, shared_hits = r->stats.shared_cap_hits;
         reasm_free(r);
-        reasm_init(r, t->cfg.reasm_cap_bytes);
+        reasm_init(r, t->cfg.reasm_cap_bytes, &t->budget);
+        r->stats.cap_hits = hits; /* limit hits are never forgotten */
+        r->stats.shared_cap_hits = shared_hits;
     }
     if (!r->has_seq) {
         reasm_syn(r, s->seq);

@@ -86,6 +86,8 @@ struct flow_config {
     int64_t idle_timeout_ns;   /* a connection idle longer (capture time) is closed;
                                   0 or less: never */
     uint32_t reasm_cap_bytes;  /* out-of-order bytes queued per direction */
+    uint64_t reasm_total_bytes; /* out-of-order bytes queued over all connections;
+                                   0: no such cap */
 };
 
 struct flow_stats {
@@ -94,6 +96,9 @@ struct flow_stats {
     uint64_t active;           /* in the table now */
     uint64_t peak_active;      /* most at once */
     uint64_t ignored_segments; /* segments of no connection that could not start one */
+    uint64_t ooo_cap_hits;     /* segments of closed connections that met the cap per
+                                  direction (reasm_stats.cap_hits) */
+    uint64_t reasm_cap_hits;   /* ... that met the cap over all connections */
 };
 
 struct flow_table;

@@ -29,11 +29,26 @@ enum http_protocol {
 #undef HTTP_PROTO_ENUM
 };
 
+/* How often the session's limits were reached (limits.h), summed over sessions. */
+struct http_limit_hits {
+    uint64_t pending;          /* requests pushed out of a full queue unanswered */
+    uint64_t header_section;   /* messages whose header section passed its cap */
+    uint64_t headers;          /* messages with more header fields than examined */
+};
+
 struct http_config {
     uint8_t store_headers;     /* keep every header line for txn.headers */
     uint32_t max_pending;      /* requests awaiting a response per connection (oldest
-                                  is emitted unanswered beyond it) */
-    uint32_t max_header_bytes; /* header lines kept per transaction for store_headers */
+                                  is emitted unanswered beyond it); 0: 1024 */
+    uint32_t max_stored_header_bytes; /* header lines kept per transaction for
+                                         store_headers */
+    uint32_t max_header_section; /* bytes of a message's start line and header section;
+                                    past them the message is a parse error (0: no cap) */
+    uint32_t max_headers;      /* header fields examined per message; the rest are
+                                  ignored and the transaction flagged field-cut (0: all) */
+    uint32_t max_uri_bytes;    /* uri bytes kept, at most TXN_URI_MAX - 1 (0: that) */
+    struct http_limit_hits *hits; /* counted here when not NULL; owned by the caller,
+                                     valid while any session lives */
 };
 
 struct http_events {

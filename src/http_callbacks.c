@@ -34,7 +34,8 @@ static int cb_method(llhttp_t *p, const char *at, size_t n)
 
 static int cb_url(llhttp_t *p, const char *at, size_t n)
 {
-    keep_piece(p, HTTP_STR_URI, at, n, TXN_URI_MAX, TXN_URI_CUT);
+    struct http_side *sd = p->data;
+    keep_piece(p, HTTP_STR_URI, at, n, http_uri_max(sd->s) + 1, TXN_URI_CUT);
     return 0;
 }
 
@@ -84,14 +85,38 @@ static int cb_status_complete(llhttp_t *p)
     return 0;
 }
 
+/* A field line starts: 1 when it is past max_headers (counted once per message, the
+ * transaction flagged field-cut); such a line is not examined or stored. */
+static int field_past_cap(struct http_side *sd)
+{
+    uint32_t cap = sd->s->cfg.max_headers;
+    if (cap == 0 || sd->n_fields < cap) {
+        sd->n_fields++;
+        return 0;
+    }
+    if (!sd->fields_over) {
+        sd->fields_over = 1;
+        if (sd->s->cfg.hits)
+            sd->s->cfg.hits->headers++;
+        if (sd->cur)
+            sd->cur->t.flags |= TXN_FIELD_CUT;
+    }
+    return 1;
+}
+
 static int cb_header_field(llhttp_t *p, const char *at, size_t n)
 {
     struct http_side *sd = p->data;
     if (sd->hstate != HTTP_HS_NAME) {
         sd->hstate = HTTP_HS_NAME;
+        sd->skip_field = (uint8_t)field_past_cap(sd);
+        if (sd->skip_field)
+            return 0;
         http_name_reset(&sd->name);
         if (sd->cur)
             http_hstore_begin(&sd->cur->hs, !sd->is_request);
+    } else if (sd->skip_field) {
+        return 0;
     }
     http_name_add(&sd->name, at, n);
     if (sd->cur)
@@ -103,6 +128,8 @@ static int cb_header_field_complete(llhttp_t *p)
 {
     struct http_side *sd = p->data;
     sd->hstate = HTTP_HS_VALUE;
+    if (sd->skip_field)
+        return 0;
     http_value_begin(&sd->val, sd->cur ? &sd->cur->strs : NULL,
                      http_field_lookup(&sd->name, !sd->is_request), !sd->is_request);
     http_scan_begin(&sd->scan, &sd->name);
@@ -124,6 +151,8 @@ static int cb_header_field_complete(llhttp_t *p)
 static int cb_header_value(llhttp_t *p, const char *at, size_t n)
 {
     struct http_side *sd = p->data;
+    if (sd->skip_field)
+        return 0;
     http_value_add(&sd->val, sd->cur ? &sd->cur->strs : NULL, at, n);
     http_scan_add(&sd->scan, at, n);
     if (sd->cur)
@@ -134,6 +163,11 @@ static int cb_header_value(llhttp_t *p, const char *at, size_t n)
 int http_header_value_complete(llhttp_t *p)
 {
     struct http_side *sd = p->data;
+    if (sd->skip_field) {
+        sd->skip_field = 0;
+        sd->hstate = HTTP_HS_NONE;
+        return 0;
+    }
     struct txn_facts spare_facts;
     enum http_scan_where where = sd->is_request   ? HTTP_SCAN_REQUEST
                                  : sd->is_interim ? HTTP_SCAN_INTERIM

@@ -211,7 +211,7 @@ const char *http_strs_get(const struct http_strs *a, enum http_str i)
 }
 
 /* RFC 9112 §3: request-line = method SP request-target SP HTTP-version; split as sent. */
-void http_strs_split_line(struct http_strs *a, uint32_t *flags)
+void http_strs_split_line(struct http_strs *a, uint32_t *flags, size_t uri_max)
 {
     char line[HTTP_LINE_MAX];
     if (!(a->has & (1u << HTTP_STR_LINE)))
@@ -230,7 +230,7 @@ void http_strs_split_line(struct http_strs *a, uint32_t *flags)
     size_t u = m + 1, e = u;
     while (e < n && line[e] != ' ' && line[e] != '\r' && line[e] != '\n')
         e++;
-    if (http_strs_set(a, HTTP_STR_URI, line + u, e - u, TXN_URI_MAX - 1) || e == n)
+    if (http_strs_set(a, HTTP_STR_URI, line + u, e - u, uri_max) || e == n)
         *flags |= TXN_URI_CUT;
 }
 

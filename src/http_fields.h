@@ -117,7 +117,7 @@ struct http_hstore {
     char *buf;      /* owned; grown up to max */
     uint32_t len;   /* bytes used */
     uint32_t alloc; /* bytes allocated */
-    uint32_t max;   /* cap in bytes (config.max_header_bytes) */
+    uint32_t max;   /* cap in bytes (config.max_stored_header_bytes) */
     uint32_t n;     /* complete entries */
     uint32_t mark;  /* start of the entry being written */
     uint32_t vstart;/* start of its value, 0 while in the name */
@@ -157,11 +157,11 @@ const char *http_strs_get(const struct http_strs *a, enum http_str i);
 /*
  * The request line kept raw in HTTP_STR_LINE (because llhttp rejected it) becomes the
  * method, as sent up to the first SP or line end, and the uri, up to the next SP or
- * line end. The raw copy is dropped; without one nothing changes. A method or uri that
- * runs to the end of the copy (its cap, or a line whose end never came) may be cut:
+ * line end, of which at most uri_max bytes are kept. The raw copy is dropped; without
+ * one nothing changes. A method or uri that runs to the end of the copy (its cap, or a line whose end never came) may be cut:
  * TXN_FIELD_CUT or TXN_URI_CUT is set in *flags. Cannot fail.
  */
-void http_strs_split_line(struct http_strs *a, uint32_t *flags);
+void http_strs_split_line(struct http_strs *a, uint32_t *flags, size_t uri_max);
 
 /* Point the string fields of t at the strings of a (valid until a changes). */
 void http_strs_fill(const struct http_strs *a, struct txn *t);

@@ -9,6 +9,7 @@
  * Out:  finished transactions through http_txq.c.
  * Never: decides where messages start after a loss (http.c hunts); keeps a body.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ void http_parse_reset(struct http_side *sd)
     sd->after_close = 0;
     sd->in_line = 0;
     sd->line_len = 0;
+    sd->skip_field = 0;
     sd->cur = NULL;
 }
 
@@ -73,7 +75,7 @@ void http_parse_line_end(struct http_side *sd)
     struct http_pend *pd = sd->line_pd;
     sd->line_pd = NULL;
     if (pd)
-        http_strs_split_line(&pd->strs, &pd->t.flags);
+        http_strs_split_line(&pd->strs, &pd->t.flags, http_uri_max(sd->s));
 }
 
 size_t http_parse_line_rest(struct http_side *sd, const uint8_t *p, size_t n)
@@ -155,6 +157,8 @@ static int queue_push(struct http_session *s, struct http_pend *pd)
     struct http_pend *old = NULL;
     int rc = http_txq_push(&s->q, pd, &old);
     if (old) {
+        if (s->cfg.hits)
+            s->cfg.hits->pending++;
         struct http_side *rs = response_side(s);
         if (rs && rs->cur == old)
             old->t.flags |= TXN_TRUNCATED; /* the rest of that response is not kept */
@@ -266,13 +270,19 @@ static struct http_pend *response_begin(struct http_side *sd)
     return pd;
 }
 
+/* A header section past --max-header-bytes: llhttp has no such error, Node calls it
+ * HPE_HEADER_OVERFLOW; it travels as HPE_USER, which no callback here returns. */
+#define HTTP_ERR_HEADER_OVERFLOW HPE_USER
+
 /* "HPE_NAME: reason (byte N)", N counted from the message's first byte; sd->cur set. */
 static void record_error(struct http_side *sd, llhttp_errno_t err, const char *reason,
                          uint64_t at)
 {
     struct http_pend *pd = sd->cur;
     char msg[TXN_ERROR_MAX];
-    snprintf(msg, sizeof(msg), "%s: %s (byte %llu)", llhttp_errno_name(err),
+    const char *name =
+        err == HTTP_ERR_HEADER_OVERFLOW ? "HPE_HEADER_OVERFLOW" : llhttp_errno_name(err);
+    snprintf(msg, sizeof(msg), "%s: %s (byte %llu)", name,
              reason ? reason : "", (unsigned long long)at); /* llhttp's texts fit */
     http_strs_set(&pd->strs, sd->is_request ? HTTP_STR_REQUEST_ERROR : HTTP_STR_RESPONSE_ERROR,
                   msg, strlen(msg), sizeof(msg) - 1);
@@ -296,6 +306,9 @@ static void on_begin(struct http_side *sd)
     sd->line_len = 0;
     sd->fold_lf = 0;
     sd->fold_lines = 0;
+    sd->n_fields = 0;
+    sd->fields_over = 0;
+    sd->skip_field = 0;
     memset(&sd->cl, 0, sizeof(sd->cl));
     if (!sd->is_request && sd->s->bodyless) { /* more content, or the next response? */
         sd->deferred = 1;
@@ -472,7 +485,7 @@ void http_parse_cut(struct http_side *sd, uint32_t flags)
 /* ---- feeding llhttp ---- */
 
 /* RFC 9112 §2.2 leaves a recipient no way on after a syntax error: record, resync. */
-static void on_error(struct http_side *sd, llhttp_errno_t err, size_t rest)
+static void on_error(struct http_side *sd, llhttp_errno_t err, const char *reason, size_t rest)
 {
     struct http_session *s = sd->s;
     if (!sd->is_request && s->bodyless && (sd->deferred || !sd->in_msg)) {
@@ -484,7 +497,6 @@ static void on_error(struct http_side *sd, llhttp_errno_t err, size_t rest)
         sd->resync = 0;
         return;
     }
-    const char *reason = llhttp_get_error_reason(&sd->parser);
     if (sd->cl_dup_bad) { /* what llhttp itself says of a repeated Content-Length */
         err = HPE_UNEXPECTED_CONTENT_LENGTH;
         reason = "Duplicate Content-Length";
@@ -625,6 +637,29 @@ static void count_between(struct http_side *sd, size_t n)
         sd->s->bodyless_bytes += n;
 }
 
+/* Bytes llhttp may take before the current message's start line and header section
+ * pass their cap (--max-header-bytes); SIZE_MAX when no cap applies now. */
+static size_t header_room(const struct http_side *sd)
+{
+    uint32_t cap = sd->s->cfg.max_header_section;
+    if (cap == 0 || !sd->in_msg || sd->hdr_measured)
+        return SIZE_MAX;
+    uint64_t used = sd->off - sd->msg_start;
+    return used >= cap ? 0 : (size_t)(cap - used);
+}
+
+/* The header section passed its cap: the message is rejected as a parser would
+ * (Node's HPE_HEADER_OVERFLOW), and the side hunts for the next message. */
+static void header_overflow(struct http_side *sd, size_t rest)
+{
+    char reason[64];
+    snprintf(reason, sizeof reason, "Header section larger than %u bytes",
+             (unsigned)sd->s->cfg.max_header_section);
+    if (sd->s->cfg.hits)
+        sd->s->cfg.hits->header_section++;
+    on_error(sd, HTTP_ERR_HEADER_OVERFLOW, reason, rest);
+}
+
 /*
  * Run llhttp over p[0..n). Every callback that needs an offset pauses the parser;
  * the error position then tells exactly how many bytes belong before the event.
@@ -643,17 +678,28 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
         }
         if (sd->in_line)
             keep_line(sd, p + off, n - off);
-        const char *at = (const char *)p + off;
-        llhttp_errno_t err = llhttp_execute(&sd->parser, at, n - off);
-        if (err == HPE_OK) {
-            scan_fold(sd, p + off, n - off);
-            count_between(sd, n - off);
-            sd->off += n - off;
+        size_t len = n - off;
+        size_t room = header_room(sd);
+        if (room == 0) {
+            header_overflow(sd, len);
             return;
         }
+        if (len > room)
+            len = room;
+        const char *at = (const char *)p + off;
+        llhttp_errno_t err = llhttp_execute(&sd->parser, at, len);
+        if (err == HPE_OK) {
+            scan_fold(sd, p + off, len);
+            count_between(sd, len);
+            sd->off += len;
+            off += len;
+            if (off == n)
+                return;
+            continue; /* stopped at the cap: header_room says what next */
+        }
         const char *pos = llhttp_get_error_pos(&sd->parser);
-        size_t used = pos && pos >= at ? (size_t)(pos - at) : n - off;
-        used = used > n - off ? n - off : used;
+        size_t used = pos && pos >= at ? (size_t)(pos - at) : len;
+        used = used > len ? len : used;
         scan_fold(sd, p + off, used);
         count_between(sd, used);
         sd->off += used;
@@ -667,10 +713,10 @@ void http_parse_feed(struct http_side *sd, const uint8_t *p, size_t n, int64_t t
         } else {
             /* the value's scan stops where llhttp did: a comma starts a list (RFC 9110
              * §8.6 allows one of identical values), anything else is no number */
-            if (err == HPE_INVALID_CONTENT_LENGTH && sd->hstate == HTTP_HS_VALUE &&
+            if (err == HPE_INVALID_CONTENT_LENGTH && sd->hstate == HTTP_HS_VALUE && !sd->skip_field &&
                 sd->scan.kind == HTTP_SCAN_CONTENT_LENGTH && !(off < n && p[off] == ','))
                 sd->scan.cl_bad = 1;
-            on_error(sd, err, n - off);
+            on_error(sd, err, llhttp_get_error_reason(&sd->parser), n - off);
             return;
         }
     }

@@ -65,10 +65,13 @@ struct http_side {
     uint8_t cl_dup_bad;   /* ... whose value differs: the parser was stopped */
     uint8_t fold_lf;      /* header section: the last byte fed was an LF */
     uint8_t fold_lines;   /* header section: line ends seen (saturates at 2) */
+    uint8_t fields_over;  /* the current message has more fields than max_headers */
+    uint8_t skip_field;   /* the field line being read is past max_headers: ignored */
     uint8_t deferred;     /* response: a message began after a bodyless response; its
                              transaction is chosen once its status line shows "HTTP/" */
     int64_t deferred_ts;  /* capture time of that message's first byte, ns */
     uint32_t resync;      /* TXN_* flags for the next message found by hunting */
+    uint32_t n_fields;    /* field lines of the current message examined so far */
     uint64_t off;         /* bytes fed to the parser since it was initialised */
     uint64_t msg_start;   /* off of the current message's first byte */
     uint64_t hdr_bytes;   /* start line and header section of the current message */
@@ -102,6 +105,13 @@ struct http_session {
     uint8_t bodyless_orphan;   /* it answered no request (not queued) */
     uint64_t bodyless_bytes;   /* server bytes after it so far (RFC 9112 §6.3 (1)) */
 };
+
+/* Bytes of a uri kept: the configured cap, at most TXN_URI_MAX - 1. */
+static inline size_t http_uri_max(const struct http_session *s)
+{
+    uint32_t m = s->cfg.max_uri_bytes;
+    return m == 0 || m > TXN_URI_MAX - 1 ? TXN_URI_MAX - 1 : m;
+}
 
 /* http_callbacks.c */
 

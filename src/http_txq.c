@@ -23,7 +23,7 @@ void http_txq_init(struct http_txq *q, const struct http_events *ev, uint64_t co
     q->connection_id = connection_id;
     q->max_pending = cfg->max_pending ? cfg->max_pending : DEFAULT_MAX_PENDING;
     q->store_headers = cfg->store_headers;
-    q->header_bytes = cfg->max_header_bytes;
+    q->header_bytes = cfg->max_stored_header_bytes;
 }
 
 struct http_pend *http_txq_get(struct http_txq *q)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmd_capture.h"
+#include "limits.h"
 #include "pipeline.h"
 #include "render_html.h"
 #include "render_json.h"
@@ -52,7 +53,7 @@ static const char usage_main[] =
     "  httpcap COMMAND --help\n";
 
 static const char usage_read[] =
-    "usage: httpcap read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
+    "usage: httpcap read FILE... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
     "  -o, --output DB     SQLite database to create or append to (default httpcap.db)\n"
     "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
     "      --store-headers keep every request and response header in table `headers`\n"
@@ -94,18 +95,26 @@ static double seconds_since(const struct timespec *t0)
 
 static int cmd_read(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option base[] = {
         {"output", required_argument, NULL, 'o'},
         {"filter", required_argument, NULL, 'f'},
         {"store-headers", no_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
+    enum { N_BASE = sizeof base / sizeof base[0] };
+    struct option longopts[N_BASE + LIMIT_COUNT + 1];
+    limits_longopts(base, N_BASE, longopts);
     struct pipeline_options o;
     pipeline_defaults(&o);
     int c;
+    char err[HTTPCAP_ERRBUF];
     while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
+        if (c >= LIMITS_OPT_BASE && c < LIMITS_OPT_BASE + LIMIT_COUNT) {
+            if (limits_set(&o.limits, c - LIMITS_OPT_BASE, optarg, err) != 0)
+                return usage_error(err, usage_read);
+            continue;
+        }
         switch (c) {
         case 'o':
             o.db_path = optarg;
@@ -121,6 +130,7 @@ static int cmd_read(int argc, char **argv)
             break;
         case 'h':
             fputs(usage_read, stdout);
+            limits_usage(stdout);
             return EXIT_OK;
         default:
             return usage_error("read: bad option", usage_read);
@@ -132,7 +142,6 @@ static int cmd_read(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct pipeline_summary sum;
     memset(&sum, 0, sizeof sum);
-    char err[HTTPCAP_ERRBUF];
     int rc = pipeline_read(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);

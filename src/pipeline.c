@@ -35,6 +35,8 @@ struct run {
     int64_t capture_id;
     struct store_capture cap;           /* the capture row's numbers */
     uint64_t skips[DECODE_REASON_COUNT];/* packets by decode result */
+    struct http_limit_hits http_hits;   /* limits reached inside the HTTP sessions */
+    uint64_t uri_cuts, headers_cuts;    /* transactions stored with uri-cut, headers-cut */
     int failed;                         /* a store error happened; stop reading */
     char err[HTTPCAP_ERRBUF];           /* the first store error */
 };
@@ -43,11 +45,8 @@ void pipeline_defaults(struct pipeline_options *o)
 {
     memset(o, 0, sizeof *o);
     o->db_path = "httpcap.db";
-    o->max_connections = 1u << 20;
     o->idle_timeout_ns = 300LL * 1000000000;
-    o->reasm_cap_bytes = 4u << 20;
-    o->max_pending = 1024;
-    o->max_header_bytes = 64u << 10;
+    limits_defaults(&o->limits);
 }
 
 /* http -> rules -> store. */
@@ -58,6 +57,8 @@ static void on_txn(void *user, struct txn *t)
         return;
     struct txn_violations v;
     rules_check(t, &v);
+    r->uri_cuts += (t->flags & TXN_URI_CUT) != 0;
+    r->headers_cuts += (t->flags & TXN_HEADERS_CUT) != 0;
     if (writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
@@ -163,12 +164,18 @@ static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPC
 {
     memset(r, 0, sizeof *r);
     r->opt = o;
+    const uint64_t *lim = o->limits.value;
     r->http_cfg.store_headers = (uint8_t)o->store_headers;
-    r->http_cfg.max_pending = o->max_pending;
-    r->http_cfg.max_header_bytes = o->max_header_bytes;
+    r->http_cfg.max_pending = (uint32_t)lim[LIMIT_PENDING];
+    r->http_cfg.max_stored_header_bytes = (uint32_t)lim[LIMIT_STORED_HEADER_BYTES];
+    r->http_cfg.max_header_section = (uint32_t)lim[LIMIT_HEADER_BYTES];
+    r->http_cfg.max_headers = (uint32_t)lim[LIMIT_HEADERS];
+    r->http_cfg.max_uri_bytes = (uint32_t)lim[LIMIT_URI_BYTES];
+    r->http_cfg.hits = &r->http_hits;
     r->http_ev.txn = on_txn;
     r->http_ev.user = r;
-    struct flow_config fc = {o->max_connections, o->idle_timeout_ns, o->reasm_cap_bytes};
+    struct flow_config fc = {(uint32_t)lim[LIMIT_CONNECTIONS], o->idle_timeout_ns,
+                             (uint32_t)lim[LIMIT_OOO_BYTES], lim[LIMIT_REASM_BYTES]};
     struct flow_events fe = {on_open, on_data, on_gap, on_close, r};
     r->flows = flow_create(&fc, &fe);
     if (!r->flows) {
@@ -245,8 +252,27 @@ static void join_sources(const char *const *files, int n, char *out, size_t cap)
         used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", files[i]);
 }
 
-/* Flush every connection (unless told not to), write the skip counters and the final
- * capture row. */
+/* One capture_limits row per limit: its value and how often it was reached. */
+static int write_limits(struct run *r, const struct flow_stats *fs)
+{
+    struct limits l = r->opt->limits;
+    l.hits[LIMIT_CONNECTIONS] = fs->closed[FLOW_END_EVICTED];
+    l.hits[LIMIT_HEADER_BYTES] = r->http_hits.header_section;
+    l.hits[LIMIT_HEADERS] = r->http_hits.headers;
+    l.hits[LIMIT_URI_BYTES] = r->uri_cuts;
+    l.hits[LIMIT_PENDING] = r->http_hits.pending;
+    l.hits[LIMIT_OOO_BYTES] = fs->ooo_cap_hits;
+    l.hits[LIMIT_REASM_BYTES] = fs->reasm_cap_hits;
+    l.hits[LIMIT_STORED_HEADER_BYTES] = r->headers_cuts;
+    for (int i = 0; i < LIMIT_COUNT; i++)
+        if (store_capture_limit(r->store, r->capture_id, limits_name(i), l.value[i],
+                                l.hits[i], r->err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Flush every connection (unless told not to), write the skip counters, the limits and
+ * the final capture row. */
 static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
 {
     struct flow_stats fs;
@@ -270,7 +296,8 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
                                r->skips[i], r->err) != 0)
             goto fail;
     }
-    if (store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
+    if (write_limits(r, &fs) != 0 ||
+        store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
         goto fail;
     return 0;
 fail:

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "errbuf.h"
+#include "limits.h"
 #include "live.h"
 
 struct pipeline_options {
@@ -20,11 +21,9 @@ struct pipeline_options {
     const char *filter;           /* BPF filter or NULL */
     int store_headers;            /* keep every header line in `headers` */
     int quiet;                    /* no summary on stderr */
-    uint32_t max_connections;     /* connection table cap */
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */
-    uint32_t reasm_cap_bytes;     /* out-of-order bytes per direction */
-    uint32_t max_pending;         /* pipelined requests awaiting responses per connection */
-    uint32_t max_header_bytes;    /* header bytes kept per transaction for store_headers */
+    struct limits limits;         /* the caps (limits.h); their hits are not used here:
+                                     the run counts its own into capture_limits */
 };
 
 struct pipeline_summary {

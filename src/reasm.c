@@ -43,10 +43,35 @@ static uint64_t seg_span(const struct reasm_seg *s)
     return (uint64_t)s->len + s->missing;
 }
 
-void reasm_init(struct reasm *r, uint32_t cap_bytes)
+void reasm_init(struct reasm *r, uint32_t cap_bytes, struct reasm_budget *budget)
 {
     memset(r, 0, sizeof(*r));
     r->cap_bytes = cap_bytes;
+    r->budget = budget;
+}
+
+/* Queued bytes change by +add - sub, on the stream and its budget. */
+static void charge(struct reasm *r, uint64_t add, uint64_t sub)
+{
+    r->queued_bytes = (uint32_t)(r->queued_bytes + add - sub);
+    if (r->budget)
+        r->budget->used = r->budget->used + add - sub;
+}
+
+/* 1 when copies costing cost bytes fit the stream's cap and the shared one; else 0,
+ * with the cap that was met counted (once per segment: count is 1). */
+static int fits(struct reasm *r, uint64_t cost, int count)
+{
+    if (r->queued_bytes + cost > r->cap_bytes) {
+        r->stats.cap_hits += (uint64_t)count;
+        return 0;
+    }
+    struct reasm_budget *b = r->budget;
+    if (b && b->cap > 0 && b->used + cost > b->cap) {
+        r->stats.shared_cap_hits += (uint64_t)count;
+        return 0;
+    }
+    return 1;
 }
 
 void reasm_syn(struct reasm *r, uint32_t isn)
@@ -119,7 +144,7 @@ static struct reasm_seg *pop_head(struct reasm *r)
     r->queue = s->next;
     if (r->queue)
         r->queue->prev = s->prev;
-    r->queued_bytes -= (uint32_t)seg_cost(s->len);
+    charge(r, 0, seg_cost(s->len));
     return s;
 }
 
@@ -254,7 +279,7 @@ static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
                     if (have)
                         memcpy(c->data, p + a, (size_t)have);
                     link_before(r, c, q);
-                    r->queued_bytes += (uint32_t)seg_cost(have);
+                    charge(r, seg_cost(have), 0);
                 } else {
                     r->stats.dropped_bytes += have; /* the hole stays, a gap later */
                 }
@@ -327,7 +352,7 @@ void reasm_push(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n, uin
             return;
         }
         uint64_t cost = place(r, seq, p, n, missing, ts_ns, 0);
-        if (r->queued_bytes + cost <= r->cap_bytes) {
+        if (fits(r, cost, !made_room)) {
             place(r, seq, p, n, missing, ts_ns, 1);
             return;
         }
@@ -398,5 +423,5 @@ void reasm_free(struct reasm *r)
         s = next;
     }
     r->queue = NULL;
-    r->queued_bytes = 0;
+    charge(r, 0, r->queued_bytes);
 }

@@ -32,6 +32,15 @@ struct reasm_stats {
     uint64_t overlap_conflicts; /* overlapping copies whose bytes differ (first copy wins) */
     uint64_t gap_bytes;         /* bytes declared lost */
     uint64_t dropped_bytes;     /* out-of-order bytes not queued because of the cap */
+    uint64_t cap_hits;          /* segments that met this stream's cap (a hole became a
+                                   gap, or the segment was dropped) */
+    uint64_t shared_cap_hits;   /* ... that met the shared budget's cap instead */
+};
+
+/* Out-of-order bytes queued by many streams together (--max-reasm-bytes). */
+struct reasm_budget {
+    uint64_t used;              /* bytes charged by every stream sharing it */
+    uint64_t cap;               /* most bytes; 0: no shared cap */
 };
 
 struct reasm_seg; /* a queued out-of-order copy (private to reasm.c) */
@@ -48,11 +57,13 @@ struct reasm {
     uint32_t queued_bytes;    /* bytes held in queue, each copy charged its bookkeeping too
                                  (about 40 bytes), so tiny segments cannot beat the cap */
     uint32_t cap_bytes;       /* most bytes the queue may hold; queued_bytes <= cap_bytes */
+    struct reasm_budget *budget; /* charged with queued_bytes too, or NULL; not owned */
     struct reasm_stats stats;
 };
 
-/* Make an empty stream whose queue holds at most cap_bytes. Cannot fail. */
-void reasm_init(struct reasm *r, uint32_t cap_bytes);
+/* Make an empty stream whose queue holds at most cap_bytes, and whose queued bytes also
+ * count against budget (NULL: none), which must outlive the stream. Cannot fail. */
+void reasm_init(struct reasm *r, uint32_t cap_bytes, struct reasm_budget *budget);
 
 /* A SYN with sequence number isn: the first data byte is isn + 1. Ignored when the
  * stream's position is already known (a retransmitted SYN). Cannot fail. */
@@ -64,7 +75,7 @@ void reasm_syn(struct reasm *r, uint32_t isn);
  * right after the captured bytes. In-order bytes go to sink->data() straight from p;
  * bytes ahead of a hole are copied into the queue if the cap allows. Where copies
  * overlap the first one wins (differing bytes are counted in overlap_conflicts). When
- * the cap is reached the hole before the queue head becomes a gap first; if the
+ * the cap (or the budget's) is reached the hole before the queue head becomes a gap first; if the
  * segment still does not fit it is dropped (dropped_bytes) and its bytes become part
  * of a later gap. When the peer already ACKed the segment's start, the hole before it
  * is a gap at once. The first segment of a stream without SYN fixes its position.

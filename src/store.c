@@ -580,6 +580,32 @@ int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
     return 0;
 }
 
+int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
+                        uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
+                           " VALUES (?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        set_err(err, "preparing capture limits", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (int64_t)value);
+    sqlite3_bind_int64(q, 4, (int64_t)hits);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "writing capture limits", st->db);
+        return -1;
+    }
+    return 0;
+}
+
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st)

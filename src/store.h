@@ -67,6 +67,11 @@ int store_capture_end(struct store *st, int64_t capture_id, const struct store_c
 int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
                        uint64_t packets, char err[HTTPCAP_ERRBUF]);
 
+/* Record a limit's value and how often it was reached (table capture_limits).
+ * Returns 0 or -1 + err. */
+int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
+                        uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF]);
+
 /* A fresh connection id (ids are assigned before the row is written at close). */
 uint64_t store_next_connection_id(struct store *st);
 

@@ -13,7 +13,7 @@
 /* String caps in bytes, the NUL included (so at most MAX - 1 bytes of text). */
 #define TXN_METHOD_MAX 32
 #define TXN_HOST_MAX 256
-#define TXN_URI_MAX 2048
+#define TXN_URI_MAX 8193       /* --max-uri-bytes goes up to 8192 */
 #define TXN_REASON_MAX 128
 #define TXN_VALUE_MAX 256       /* content type, server, user agent, request id... */
 #define TXN_LOCATION_MAX 1024
@@ -26,7 +26,7 @@
 #define TXN_FLAGS(X)                                                            \
     X(TXN_GAP, 0, "gap")                 /* bytes of this exchange were lost */  \
     X(TXN_TRUNCATED, 1, "truncated")     /* a message ended before its end */    \
-    X(TXN_URI_CUT, 2, "uri-cut")         /* uri longer than TXN_URI_MAX */       \
+    X(TXN_URI_CUT, 2, "uri-cut")         /* uri longer than --max-uri-bytes */  \
     X(TXN_FIELD_CUT, 3, "field-cut")     /* another stored value was cut */      \
     X(TXN_UPGRADE, 4, "upgrade")         /* 101: the connection changed protocol */ \
     X(TXN_TUNNEL, 5, "tunnel")           /* 2xx to CONNECT: a tunnel follows */  \
@@ -105,7 +105,7 @@ struct txn {
     /* request */
     const char *method;               /* < TXN_METHOD_MAX bytes */
     const char *host;                 /* < TXN_HOST_MAX bytes */
-    const char *uri;                  /* < TXN_URI_MAX bytes */
+    const char *uri;                  /* at most --max-uri-bytes bytes */
     const char *user_agent;           /* < TXN_VALUE_MAX bytes */
     const char *request_id;           /* first of X-Request-ID, X-Correlation-ID, ... */
     uint8_t req_major, req_minor;     /* HTTP version of the request */

@@ -2,9 +2,11 @@
 """test_read_options.py - the options of `httpcap read` on the bundled sample:
 -f (BPF filter), '-' (standard input), several files read as one capture (connections
 continue across the file boundary), --store-headers (the headers table agrees with the
-stored host and request id), the default database name, and --help / bad options.
+stored host and request id), the default database name, the limits (--max-...: their
+values and hits in capture_limits agree with the rows they cut), and --help / bad options.
 Prints "N passed, N failed"."""
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -34,6 +36,55 @@ def split_pcap(src, a, b):
     cut = offs[len(offs) // 2]
     open(a, "wb").write(data[:cut])
     open(b, "wb").write(data[:24] + data[cut:])
+
+
+def limit_rows(db):
+    return dict((r[0], (r[1], r[2])) for r in query(db, "SELECT name, value, hits FROM capture_limits"))
+
+
+def check_limits(tmp, whole):
+    """Defaults as --help lists them, tight caps counted exactly, bad values refused."""
+    res = subprocess.run([HTTPCAP, "read", "--help"], capture_output=True, text=True)
+    helped = dict((m.group(1), int(m.group(2))) for m in
+                  re.finditer(r"--(max-[a-z-]+) N +\(default (\d+)\)", res.stdout))
+    got = limit_rows(whole)
+    check(len(helped) == 8 and set(helped) == set(got),
+          "one capture_limits row per limit in --help: %r vs %r" % (sorted(helped), sorted(got)))
+    check(all(got[k] == (helped[k], 0) for k in helped),
+          "defaults as --help says, no hits on the sample: %r" % got)
+
+    tight = os.path.join(tmp, "tight.db")
+    res = read([SAMPLE, "-o", tight, "--store-headers", "--max-connections", "2",
+                "--max-uri-bytes", "16", "--max-headers", "3", "--max-header-bytes", "256",
+                "--max-stored-header-bytes", "40", "--max-ooo-bytes", "64k"])
+    check(res.returncode == 0, "read with tight limits: %r" % res.stderr)
+    got = limit_rows(tight)
+    check(got.get("max-connections", (0,))[0] == 2 and got.get("max-ooo-bytes", (0,))[0] == 65536,
+          "values recorded, 64k is 65536: %r" % got)
+    q = lambda sql: query(tight, sql)[0][0]
+    evicted = q("SELECT count(*) FROM connections WHERE end_reason = 'evicted'")
+    check(evicted > 0 and got["max-connections"][1] == evicted,
+          "max-connections hits = evicted connections (%r, %d)" % (got["max-connections"], evicted))
+    cut = q("SELECT count(*) FROM transactions WHERE ',' || flags || ',' LIKE '%,uri-cut,%'")
+    check(cut > 0 and got["max-uri-bytes"][1] == cut,
+          "max-uri-bytes hits = uri-cut rows (%r, %d)" % (got["max-uri-bytes"], cut))
+    check(q("SELECT max(length(CAST(uri AS BLOB))) FROM transactions") <= 16, "no uri over 16 bytes")
+    hcut = q("SELECT count(*) FROM transactions WHERE ',' || flags || ',' LIKE '%,headers-cut,%'")
+    check(hcut > 0 and got["max-stored-header-bytes"][1] == hcut,
+          "max-stored-header-bytes hits = headers-cut rows (%r, %d)"
+          % (got["max-stored-header-bytes"], hcut))
+    over = q("SELECT count(*) FROM violations WHERE detail LIKE '%HPE_HEADER_OVERFLOW%'")
+    check(over > 0 and got["max-header-bytes"][1] == over,
+          "max-header-bytes hits = HPE_HEADER_OVERFLOW errors (%r, %d)" % (got["max-header-bytes"], over))
+    check(got["max-headers"][1] > 0, "max-headers 3 is hit on the sample: %r" % (got["max-headers"],))
+
+    for bad in (["--max-pending", "0"], ["--max-uri-bytes", "9000"], ["--max-connections", "1x"],
+                ["--max-reasm-bytes", "-1"], ["--max-headers", "99999999999999999999999"]):
+        res = subprocess.run([HTTPCAP, "read", "-q", SAMPLE, "-o", os.path.join(tmp, "x.db")] + bad,
+                             capture_output=True, text=True)
+        check(res.returncode == 2 and bad[0] in res.stderr.splitlines()[0],
+              "%s %s: usage error naming the option: %d %r" % (bad[0], bad[1], res.returncode,
+                                                               res.stderr[:200]))
 
 
 def main():
@@ -91,6 +142,8 @@ def main():
         res = read([SAMPLE], cwd=tmp)
         check(res.returncode == 0 and os.path.exists(os.path.join(tmp, "httpcap.db")),
               "default database httpcap.db in the current directory")
+
+        check_limits(tmp, whole)
 
         res = subprocess.run([HTTPCAP, "read", "--help"], capture_output=True, text=True)
         check(res.returncode == 0 and "--store-headers" in res.stdout, "read --help")

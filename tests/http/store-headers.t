@@ -1,6 +1,6 @@
 # --store-headers: every header line of both messages, in order, values trimmed.
 @store_headers=1
-@max_header_bytes=4096
+@max_stored_header_bytes=4096
 >>>
 GET / HTTP/1.1
 Host: h

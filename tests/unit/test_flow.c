@@ -104,7 +104,7 @@ static const struct flow_events EV = {ev_open, ev_data, ev_gap, ev_close, NULL};
 static struct flow_table *make(uint32_t max_conns, int64_t idle_ns)
 {
     memset(&R, 0, sizeof(R));
-    struct flow_config cfg = {max_conns, idle_ns, 1 << 20};
+    struct flow_config cfg = {max_conns, idle_ns, 1 << 20, 0};
     struct flow_table *t = flow_create(&cfg, &EV);
     CHECK(t != NULL);
     return t;
@@ -535,7 +535,7 @@ static void many_close(void *user, struct flow_conn *c, enum flow_end why, int64
 static void test_many(void)
 {
     struct flow_events ev = {many_open, many_data, NULL, many_close, NULL};
-    struct flow_config cfg = {50000, 60 * SEC, 4096};
+    struct flow_config cfg = {50000, 60 * SEC, 4096, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
     if (!t)
@@ -641,7 +641,7 @@ static void rnd_close(void *user, struct flow_conn *c, enum flow_end why, int64_
 static void test_random(void)
 {
     struct flow_events ev = {rnd_open, rnd_data, rnd_gap, rnd_close, NULL};
-    struct flow_config cfg = {6, 2 * SEC, 3000};
+    struct flow_config cfg = {6, 2 * SEC, 3000, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
     if (!t)

@@ -10,7 +10,8 @@
  *       @learn=1           http_open() gets client_side -1: the session must find it
  *       @start_client=0    the client's stream did not start at its first byte (also
  *       @start_server=0    for the server); default 1
- *       @store_headers=1, @max_pending=N, @max_header_bytes=N   (struct http_config)
+ *       @store_headers=1, @max_pending=N, @max_stored_header_bytes=N,
+ *       @max_header_section=N, @max_headers=N, @max_uri_bytes=N   (struct http_config)
  *   - ">>>" alone on a line starts a block of client bytes, "<<<" of server bytes.
  *     Every following line up to the next marker line gives its bytes and then CR LF,
  *     except a line ending in a lone backslash, which gives no line end. Escapes:
@@ -255,7 +256,7 @@ struct drive {
 static void drive_open(struct drive *d, const struct http_config *cfg, int client,
                        uint8_t start0, uint8_t start1)
 {
-    struct http_config def = {0, 1024, 65536};
+    struct http_config def = {.max_pending = 1024, .max_stored_header_bytes = 65536};
     struct http_events ev = {on_txn, NULL};
     uint8_t start[2] = {start0, start1};
     memset(&d->res, 0, sizeof(d->res));
@@ -395,8 +396,14 @@ static int set_option(struct transcript *tr, const char *opt)
         tr->cfg.store_headers = (uint8_t)v;
     else if (k == 11 && memcmp(opt, "max_pending", 11) == 0)
         tr->cfg.max_pending = (uint32_t)v;
-    else if (k == 16 && memcmp(opt, "max_header_bytes", 16) == 0)
-        tr->cfg.max_header_bytes = (uint32_t)v;
+    else if (k == 23 && memcmp(opt, "max_stored_header_bytes", 23) == 0)
+        tr->cfg.max_stored_header_bytes = (uint32_t)v;
+    else if (k == 18 && memcmp(opt, "max_header_section", 18) == 0)
+        tr->cfg.max_header_section = (uint32_t)v;
+    else if (k == 11 && memcmp(opt, "max_headers", 11) == 0)
+        tr->cfg.max_headers = (uint32_t)v;
+    else if (k == 13 && memcmp(opt, "max_uri_bytes", 13) == 0)
+        tr->cfg.max_uri_bytes = (uint32_t)v;
     else
         return -1;
     return 0;
@@ -443,8 +450,11 @@ static int load_transcript(const char *path, struct transcript *tr)
     memset(tr, 0, sizeof(*tr));
     snprintf(tr->name, sizeof(tr->name), "%s", path);
     tr->start_client = tr->start_server = 1;
-    tr->cfg.max_pending = 1024;
-    tr->cfg.max_header_bytes = 65536;
+    tr->cfg.max_pending = 1024; /* the defaults of limits.h */
+    tr->cfg.max_stored_header_bytes = 65536;
+    tr->cfg.max_header_section = 65536;
+    tr->cfg.max_headers = 256;
+    tr->cfg.max_uri_bytes = 2048;
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
@@ -944,7 +954,7 @@ static void test_error_resync_segments(void)
 static void test_max_pending(void)
 {
     struct drive d;
-    struct http_config cfg = {0, 2, 0};
+    struct http_config cfg = {.max_pending = 2};
     drive_open(&d, &cfg, 0, 1, 1);
     puts_(&d, 0, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n", 1000);
     CHECK_INT(d.res.n, 1);
@@ -1495,7 +1505,7 @@ static void test_interleaved_strings(void)
 /* Every string at its cap at once: the buffer holds them all, each cut and flagged. */
 static void test_strings_at_caps(void)
 {
-    static char req[8192], resp[8192], big[3000];
+    static char req[16384], resp[8192], big[TXN_URI_MAX + 100];
     memset(big, 'a', sizeof(big) - 1);
     snprintf(req, sizeof(req),
              "GET /%s HTTP/1.1\r\nHost: %.300s\r\nUser-Agent: %.300s\r\n"
@@ -1548,7 +1558,12 @@ static void test_fuzz(void)
     int bad = 0;
     for (int iter = 0; iter < 3000; iter++) {
         struct drive d;
-        struct http_config cfg = {(uint8_t)(rnd() & 1), 1 + rnd() % 4, rnd() % 200};
+        struct http_config cfg = {.store_headers = (uint8_t)(rnd() & 1),
+                                  .max_pending = 1 + rnd() % 4,
+                                  .max_stored_header_bytes = rnd() % 200,
+                                  .max_header_section = rnd() % 3 ? 0 : 40 + rnd() % 400,
+                                  .max_headers = rnd() % 3 ? 0 : 1 + rnd() % 8,
+                                  .max_uri_bytes = rnd() % 3 ? 0 : 1 + rnd() % 64};
         drive_open(&d, &cfg, (int)(rnd() % 3) - 1, (uint8_t)(rnd() % 4 != 0),
                    (uint8_t)(rnd() % 4 != 0));
         int64_t ts = 0;

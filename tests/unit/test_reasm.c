@@ -80,7 +80,7 @@ static void test_in_order(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 1000);
     CHECK_INT(r.next_seq, 1001);
     CHECK(r.saw_syn && r.has_seq);
@@ -110,7 +110,7 @@ static void test_reordered(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 11, "ccccc", 3); /* [11,16) */
     push(&r, 6, "bbbbb", 2);  /* [6,11) */
@@ -140,7 +140,7 @@ static void test_retransmit(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 99);
     push(&r, 100, "0123456789", 1);
     push(&r, 100, "0123456789", 2); /* full */
@@ -163,7 +163,7 @@ static void test_overlap_same(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 11, "klmno", 2);                 /* [11,16) */
     push(&r, 6, "fghijklmnopqrst", 3);        /* [6,21): covers it */
@@ -182,7 +182,7 @@ static void test_overlap_conflict(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 6, "FFFFF", 2);     /* queued first */
     push(&r, 4, "xxXXXXXyy", 3); /* [4,13): differs over [6,11) */
@@ -206,7 +206,7 @@ static void test_one_byte_segments(void)
     size_t n = strlen(msg);
     char got[64] = {0};
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0xfffffff0u); /* crosses the wrap as well */
     /* Every byte alone, odd offsets first (backwards), then even ones forwards. */
     for (size_t i = n; i-- > 0;) {
@@ -236,7 +236,7 @@ static void test_gap_by_ack(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "aaaaa", 1);
     push(&r, 11, "ccccc", 2);   /* [6,11) lost */
@@ -273,7 +273,7 @@ static void test_gap_by_flush(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "aaaaa", 1);
     push(&r, 11, "ccccc", 2);
@@ -286,7 +286,7 @@ static void test_gap_by_flush(void)
 
     /* Bytes the receiver ACKed but the capture never saw become the final gap. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "aaaaa", 1);
     reasm_ack(&r, 31, 2, &SINK);
@@ -300,7 +300,7 @@ static void test_gap_by_flush(void)
 
     /* Nonsense ACKs do not become giant gaps. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "aaaaa", 1);
     reasm_ack(&r, 6 + (1u << 30) + 1, 2, &SINK);
@@ -315,7 +315,7 @@ static void test_wraparound(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0xfffffffau); /* data from 0xfffffffb */
     push(&r, 0x00000003u, "EFGH", 3); /* after the wrap, out of order */
     push(&r, 0xfffffffbu, "01234", 1);
@@ -339,7 +339,7 @@ static void test_mid_stream(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     CHECK(!r.has_seq);
     reasm_ack(&r, 4000, 1, &SINK); /* an ACK before any data is only noted */
     push(&r, 5000, "middle", 2);
@@ -355,11 +355,52 @@ static void test_mid_stream(void)
 
     /* A stream whose first push is an empty-but-missing segment starts there too. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_push(&r, 70, NULL, 0, 30, 1, &SINK);
     CHECK_STR(R.log, "<g30>@1");
     CHECK_INT(r.next_seq, 100);
     reasm_free(&r);
+}
+
+/* Two streams share a budget: what one queues counts against the other; the cap met is
+ * counted per segment, the stream's own or the shared one; freeing gives it back. */
+static void test_shared_budget(void)
+{
+    struct reasm_budget b = {0, 300};
+    struct reasm x, y;
+    rec_reset();
+    reasm_init(&x, 1 << 20, &b);
+    reasm_init(&y, 1 << 20, &b);
+    reasm_syn(&x, 0);
+    reasm_syn(&y, 0);
+    char a[201];
+    memset(a, 'a', 200);
+    a[200] = 0;
+    push(&x, 101, a, 1); /* queued on x: about 200 + bookkeeping */
+    CHECK(b.used == x.queued_bytes && b.used >= 200 && b.used <= 300);
+    push(&y, 101, a, 2); /* does not fit the shared cap; y has nothing to give up */
+    CHECK_INT(y.stats.shared_cap_hits, 1);
+    CHECK_INT(y.stats.cap_hits, 0);
+    CHECK_INT(y.stats.dropped_bytes, 200);
+    CHECK_INT(y.queued_bytes, 0);
+    CHECK(b.used == x.queued_bytes);
+    push(&x, 501, a + 100, 3); /* x over the shared cap: its own hole becomes a gap first */
+    CHECK_INT(x.stats.shared_cap_hits, 1);
+    CHECK_INT(x.stats.gap_bytes, 100);
+    CHECK(b.used == x.queued_bytes && b.used > 0);
+    reasm_free(&x);
+    CHECK_INT(b.used, 0);
+    /* The stream's own cap is counted apart from the shared one. */
+    struct reasm z;
+    reasm_init(&z, 50, &b);
+    reasm_syn(&z, 0);
+    push(&z, 101, a, 4);
+    CHECK_INT(z.stats.cap_hits, 1);
+    CHECK_INT(z.stats.shared_cap_hits, 0);
+    CHECK_INT(b.used, 0);
+    reasm_free(&z);
+    reasm_free(&y);
+    CHECK_INT(b.used, 0);
 }
 
 static void test_cap(void)
@@ -368,7 +409,7 @@ static void test_cap(void)
     const uint32_t per_copy = 100 + 64; /* bytes plus generous bookkeeping */
     rec_reset();
     /* Room for two 100-byte copies, not three. */
-    reasm_init(&r, 2 * per_copy + 10);
+    reasm_init(&r, 2 * per_copy + 10, NULL);
     reasm_syn(&r, 0);
     char a[101], b[101], c[101], d[101], e[101];
     memset(a, 'a', 100);
@@ -417,7 +458,7 @@ static void test_cap(void)
 
     /* A segment larger than the whole cap with nothing queued: dropped, counted. */
     rec_reset();
-    reasm_init(&r, 64);
+    reasm_init(&r, 64, NULL);
     reasm_syn(&r, 0);
     push(&r, 11, a, 1);
     CHECK_INT(r.stats.dropped_bytes, 100);
@@ -427,7 +468,7 @@ static void test_cap(void)
 
     /* A zero cap still delivers in-order data. */
     rec_reset();
-    reasm_init(&r, 0);
+    reasm_init(&r, 0, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "abc", 1);
     push(&r, 9, "xyz", 2);
@@ -437,7 +478,7 @@ static void test_cap(void)
 
     /* Many tiny out-of-order segments cannot hold more than the cap. */
     rec_reset();
-    reasm_init(&r, 4096);
+    reasm_init(&r, 4096, NULL);
     reasm_syn(&r, 0);
     for (uint32_t i = 0; i < 2000; i++) {
         push(&r, 3 + 2 * i, "x", i); /* every other byte: no two copies touch */
@@ -451,7 +492,7 @@ static void test_missing(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push_m(&r, 1, "HEAD", 6, 1);  /* [1,5) captured, [5,11) cut by the snaplen */
     CHECK_STR(R.log, "[HEAD]@1<g6>@1");
@@ -479,7 +520,7 @@ static void test_fin(void)
     struct reasm r;
     /* ACK of fin + 1 is the FIN, not data. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 500);
     push(&r, 501, "0123456789", 1);
     reasm_fin(&r, 511);
@@ -491,7 +532,7 @@ static void test_fin(void)
 
     /* FIN beyond what we saw, ACKed: the bytes before the FIN are a gap (not the FIN). */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 500);
     push(&r, 501, "01234", 1);
     reasm_fin(&r, 511);
@@ -502,7 +543,7 @@ static void test_fin(void)
 
     /* FIN beyond what we saw, no ACK: same gap. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 500);
     push(&r, 501, "01234", 1);
     reasm_fin(&r, 511);
@@ -512,7 +553,7 @@ static void test_fin(void)
 
     /* An ACK one past the stream without a FIN seen: the unseen FIN, no gap. Two past: gap. */
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 500);
     push(&r, 501, "01234", 1);
     reasm_ack(&r, 507, 2, &SINK);
@@ -524,7 +565,7 @@ static void test_fin(void)
     reasm_free(&r);
 
     /* Only the first FIN counts. */
-    reasm_init(&r, 0);
+    reasm_init(&r, 0, NULL);
     reasm_fin(&r, 10);
     reasm_fin(&r, 20);
     CHECK_INT(r.fin_seq, 10);
@@ -541,7 +582,7 @@ static void test_syn_payload(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0xffffffffu); /* TFO, and the first data byte wraps to 0 */
     const uint8_t *p = push(&r, 0, "GET / HTTP/1.1\r\n\r\n", 1);
     CHECK(R.last_p == p);
@@ -558,7 +599,7 @@ static void test_bogus(void)
 {
     struct reasm r;
     rec_reset();
-    reasm_init(&r, 1 << 20);
+    reasm_init(&r, 1 << 20, NULL);
     reasm_syn(&r, 0);
     push(&r, 1, "abc", 1);
     push(&r, 4 + (1u << 30) + 5, "far", 2); /* beyond any window */
@@ -688,7 +729,7 @@ static void random_run(unsigned iter, enum mode mode)
         isn = 0xffffffffu - rnd() % (uint32_t)(len + 10); /* the stream crosses 2^32 */
     uint32_t cap = mode == SMALL_CAP ? 200 + rnd() % 6000 : 64u << 20;
     struct reasm r;
-    reasm_init(&r, cap);
+    reasm_init(&r, cap, NULL);
     reasm_syn(&r, isn);
 
     /* Expected bytes: the first captured copy of each offset. */
@@ -827,6 +868,7 @@ int main(void)
     test_wraparound();
     test_mid_stream();
     test_cap();
+    test_shared_budget();
     test_missing();
     test_fin();
     test_syn_payload();
