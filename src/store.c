@@ -72,6 +72,7 @@ struct store {
     uint64_t next_conn_id;  /* last connection id handed out */
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
+    int has_failed;         /* a write failed: the open batch is rolled back, not committed */
 };
 
 /* The lock wait in ms: STORE_BUSY_ENV when set, else STORE_BUSY_MS; -1 when the variable
@@ -144,6 +145,7 @@ static int exec_sql(struct store *st, const char *sql, const char *what,
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
         set_err(err, what, st->db);
+        st->has_failed = 1;
         return -1;
     }
     return 0;
@@ -462,6 +464,7 @@ static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_DONE) {
         set_err(err, what, st->db);
+        st->has_failed = 1;
         return -1;
     }
     return 0;
@@ -767,6 +770,15 @@ int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st)
         return 0;
+    if (st->has_failed) {
+        /* a half-written batch is not committed (the failed call already said why) */
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        free_store(st);
+        snprintf(err, HTTPCAP_ERRBUF, "a write failed earlier: rows after the last commit "
+                                      "were rolled back");
+        return -1;
+    }
     int rc = store_commit(st, err);
     const char *idx = sql_embedded("indexes.sql");
     if (rc == 0 && idx)

@@ -85,6 +85,7 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
 int store_commit(struct store *st, char err[HTTPCAP_ERRBUF]);
 
 /* Commit, build the secondary indexes, close. Returns 0 or -1 + err; frees st always.
+ * After a failed write, rolls back what was not committed and returns -1 + err instead.
  * NULL does nothing and returns 0. */
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF]);
 
