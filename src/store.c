@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outpath.h"
 #include "rules.h"
 #include "sql_embed.h"
 
@@ -366,9 +367,13 @@ static int explain_create(const char *path, char *why, size_t cap)
     return 0;
 }
 
-/* Open the file and set the lock wait. */
+/* Open the file; a path with no symbolic link in it is opened with SQLITE_OPEN_NOFOLLOW, so
+ * a link planted after outpath_check is refused too. */
 static int open_file(struct store *st, const char *path, char err[HTTPCAP_ERRBUF])
 {
+    int kind = outpath_check_db(path, err);
+    if (kind == OUTPATH_REFUSED)
+        return -1;
     long busy_ms = busy_timeout_ms();
     if (busy_ms < 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%s: not a number of milliseconds from 0 to %d",
@@ -377,6 +382,8 @@ static int open_file(struct store *st, const char *path, char err[HTTPCAP_ERRBUF
     }
     /* one thread uses the connection: no per-call mutex */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (kind == OUTPATH_PLAIN)
+        flags |= SQLITE_OPEN_NOFOLLOW;
     char inner[HTTPCAP_ERRBUF];
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         if (explain_create(path, inner, sizeof inner) != 0)

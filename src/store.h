@@ -51,10 +51,10 @@ struct store_conn {
 /*
  * Open (creating if needed) the database at path, apply the schema, views and
  * status-code table, and fill the rules table. Returns NULL and fills err ("PATH: what
- * happened") on failure: not writable, not a database, another program's database or
- * another schema version (those three are left unchanged), locked by another process for
- * longer than the wait (10 s, or HTTPCAP_BUSY_TIMEOUT_MS milliseconds from 0 to 3600000
- * when that variable is set).
+ * happened") on failure: a symbolic link refused by outpath_check_db, not writable, not a
+ * database, another program's database or another schema version (those three are left
+ * unchanged), locked by another process for longer than the wait (10 s, or
+ * HTTPCAP_BUSY_TIMEOUT_MS milliseconds from 0 to 3600000 when that variable is set).
  */
 struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF]);
 
