@@ -81,6 +81,8 @@ def error_line(res, path, what, *words):
     check(res.returncode == 1, "%s: exit %d, want 1: %r" % (what, res.returncode, res.stderr))
     check(len(errors) == 1, "%s: exactly one error line: %r" % (what, res.stderr))
     line = errors[0] if errors else ""
+    check(all(c.isprintable() or c == "\n" for c in res.stderr),
+          "%s: unprintable bytes in the message: %r" % (what, res.stderr))
     check(line.startswith("httpcap: ") and path in line,
           "%s: the error names %s: %r" % (what, path, line))
     for w in words:
