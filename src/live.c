@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "outpath.h"
 
 #define NS_PER_SEC 1000000000LL
 /* Same sanity bound as source.c: int64 ns end in 2262, so 2^33 s (2242) is damage. */
@@ -129,6 +130,8 @@ static int open_dump(struct live *l, const char *path, char err[HTTPCAP_ERRBUF])
     const char *why;
     size_t n = strlen(path);
 
+    if (outpath_check(path, err) == OUTPATH_REFUSED)
+        return -1;
     l->dump = pcap_dump_open(l->pcap, path);
     if (!l->dump) {
         /* libpcap says "PATH: reason"; keep only the reason. */

@@ -111,7 +111,7 @@ static int attach_one(sqlite3 *db, const char *path, int k, char err[HTTPCAP_ERR
     }
     int64_t version = 0;
     snprintf(sql, sizeof sql, "SELECT value FROM d%d.meta WHERE key = 'schema_version'", k);
-    char why[HTTPCAP_ERRBUF];
+    char why[HTTPCAP_ERRBUF] = ""; /* query_int64 leaves it alone when there is no row */
     if (query_int64(db, sql, &version, why) != 0 || version <= 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%s: not an httpcap database (%.200s)", path,
                  version <= 0 && why[0] == '\0' ? "no schema_version in meta" : why);

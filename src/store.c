@@ -9,13 +9,18 @@
 #include "store.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "outpath.h"
 #include "rules.h"
 #include "sql_embed.h"
 
@@ -25,6 +30,12 @@
 
 /* Rows per write transaction: large batches make inserts cheap (one fsync each). */
 #define STORE_BATCH_ROWS 50000
+
+/* How long to wait for another process's lock on the database (ms), and the variable
+ * that changes it (tests use a short wait). */
+#define STORE_BUSY_MS 10000
+#define STORE_BUSY_MAX_MS 3600000
+#define STORE_BUSY_ENV "HTTPCAP_BUSY_TIMEOUT_MS"
 
 enum stmt_id {
     ST_TXN,
@@ -62,20 +73,80 @@ struct store {
     uint64_t next_conn_id;  /* last connection id handed out */
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
+    int has_failed;         /* a write failed: the open batch is rolled back, not committed */
 };
 
+/* The lock wait in ms: STORE_BUSY_ENV when set, else STORE_BUSY_MS; -1 when the variable
+ * is not a number from 0 to STORE_BUSY_MAX_MS. */
+static long busy_timeout_ms(void)
+{
+    const char *v = getenv(STORE_BUSY_ENV);
+    if (!v)
+        return STORE_BUSY_MS;
+    char *end = NULL;
+    errno = 0;
+    long ms = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno != 0 || ms < 0 || ms > STORE_BUSY_MAX_MS)
+        return -1;
+    return ms;
+}
+
+/* What to do about an SQLite error, by its code: "" when SQLite's message says it all. */
+static void error_hint(sqlite3 *db, char *hint, size_t cap)
+{
+    int ext = sqlite3_extended_errcode(db);
+    int sys = sqlite3_system_errno(db);
+    hint[0] = '\0';
+    switch (ext & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        snprintf(hint, cap, " by another process (waited %.1f s; %s sets the wait)",
+                 (double)busy_timeout_ms() / 1000, STORE_BUSY_ENV);
+        break;
+    case SQLITE_FULL:
+        snprintf(hint, cap, " (rows committed before this are kept; free some space)");
+        break;
+    case SQLITE_READONLY:
+        snprintf(hint, cap, " (check that you may write the file, its directory and its -wal "
+                            "and -shm files)");
+        break;
+    case SQLITE_NOTADB:
+        snprintf(hint, cap, " (httpcap leaves it alone: give a new file or an httpcap database)");
+        break;
+    case SQLITE_CANTOPEN:
+        if (ext == SQLITE_CANTOPEN_SYMLINK)
+            snprintf(hint, cap, " (it became a symbolic link after it was checked)");
+        else if (sys)
+            snprintf(hint, cap, " (%s)", strerror(sys));
+        break;
+    case SQLITE_IOERR:
+        if (sys)
+            snprintf(hint, cap, " (%s)", strerror(sys));
+        break;
+    default:
+        break;
+    }
+}
+
+/* err = "what: SQLite's message (what to do about it)"; what may be NULL. */
 static void set_err(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
 {
-    snprintf(err, HTTPCAP_ERRBUF, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    char hint[200];
+    if (!db) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s%sout of memory", what ? what : "", what ? ": " : "");
+        return;
+    }
+    error_hint(db, hint, sizeof hint);
+    snprintf(err, HTTPCAP_ERRBUF, "%.100s%s%.200s%s", what ? what : "", what ? ": " : "",
+             sqlite3_errmsg(db), hint);
 }
 
 static int exec_sql(struct store *st, const char *sql, const char *what,
                     char err[HTTPCAP_ERRBUF])
 {
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, HTTPCAP_ERRBUF, "%s: %s", what, msg ? msg : sqlite3_errmsg(st->db));
-        sqlite3_free(msg);
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        set_err(err, what, st->db);
+        st->has_failed = 1;
         return -1;
     }
     return 0;
@@ -88,26 +159,108 @@ static int64_t wall_clock_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Refuse a database written by a newer httpcap; stamp the version on a new one. */
-static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
+/* One integer from a query; -1 + err when it cannot be read. */
+static int query_int(struct store *st, const char *sql, int *out, char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = NULL;
-    int version = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                           &q, NULL) != SQLITE_OK) {
-        set_err(err, "reading schema version", st->db);
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        set_err(err, NULL, st->db);
+        sqlite3_finalize(q);
         return -1;
     }
-    if (sqlite3_step(q) == SQLITE_ROW)
-        version = sqlite3_column_int(q, 0);
+    *out = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
-    if (version > STORE_SCHEMA_VERSION) {
-        snprintf(err, HTTPCAP_ERRBUF,
-                 "database has schema version %d, this httpcap knows %d: use a newer httpcap "
-                 "or another database",
-                 version, STORE_SCHEMA_VERSION);
+    return 0;
+}
+
+/* The schema_version in meta: 1 with *version (-1 when it is not a plain number), 0 when
+ * there is none, -1 + err when it cannot be read. */
+static int read_version(struct store *st, long *version, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema_version'",
+                                -1, &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_err(err, "reading schema version", st->db);
+        sqlite3_finalize(q);
         return -1;
     }
+    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    char *end = NULL;
+    errno = 0;
+    *version = text ? strtol(text, &end, 10) : -1;
+    if (!text || end == text || *end != '\0' || errno != 0 || *version < 0)
+        *version = -1;
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW;
+}
+
+/* -1 + err unless version is this program's (an older one would need a migration). */
+static int version_error(long version, char err[HTTPCAP_ERRBUF])
+{
+    if (version == STORE_SCHEMA_VERSION)
+        return 0;
+    if (version > STORE_SCHEMA_VERSION)
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "database has schema version %ld, this httpcap knows version %d: use a newer "
+                 "httpcap or another database",
+                 version, STORE_SCHEMA_VERSION);
+    else if (version >= 0)
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "database has schema version %ld, this httpcap knows version %d and cannot "
+                 "upgrade it: use another database",
+                 version, STORE_SCHEMA_VERSION);
+    else
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "database has an unreadable schema version, this httpcap knows version %d: "
+                 "use another database",
+                 STORE_SCHEMA_VERSION);
+    return -1;
+}
+
+/*
+ * Before anything is written (even the switch to WAL): the file must be empty, or an
+ * httpcap database of this schema version. Another program's database, a damaged one and
+ * a file that is not a database are refused unchanged.
+ */
+static int check_identity(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    int kind = 0; /* 0 empty, 1 something else's, 2 has a meta table */
+    long version = -1;
+    if (query_int(st,
+                  "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM sqlite_master) THEN 0"
+                  " WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                  " AND name = 'meta') THEN 2 ELSE 1 END",
+                  &kind, err) != 0)
+        return -1;
+    if (kind == 0)
+        return 0;
+    int found = kind == 2 ? read_version(st, &version, err) : 0;
+    if (found < 0)
+        return -1;
+    if (!found) {
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "an SQLite database but not httpcap's (%s): httpcap leaves it alone; give a "
+                 "new file or an httpcap database",
+                 kind == 2 ? "no schema_version in meta" : "no meta table");
+        return -1;
+    }
+    return version_error(version, err);
+}
+
+/* Inside the schema transaction (another process may have created the file meanwhile):
+ * refuse another version, stamp ours on a new database. */
+static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    long version = -1;
+    int found = read_version(st, &version, err);
+    if (found < 0 || (found && version_error(version, err) != 0))
+        return -1;
     char sql[128];
     snprintf(sql, sizeof sql,
              "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', '%d')",
@@ -193,6 +346,55 @@ static void free_store(struct store *st)
     free(st);
 }
 
+/* When path does not exist, say why it could not be created (SQLite's errno is that of its
+ * last, read-only attempt): 0 and why, or -1 when the file exists. */
+static int explain_create(const char *path, char *why, size_t cap)
+{
+    struct stat sb;
+    char dir[PATH_MAX];
+    if (lstat(path, &sb) == 0 || errno != ENOENT)
+        return -1;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';
+    if (euidaccess(dir, W_OK | X_OK) == 0)
+        return -1;
+    snprintf(why, cap, "cannot create the database in the directory %.200s: %s", dir,
+             strerror(errno));
+    return 0;
+}
+
+/* Open the file; a path with no symbolic link in it is opened with SQLITE_OPEN_NOFOLLOW, so
+ * a link planted after outpath_check is refused too. */
+static int open_file(struct store *st, const char *path, char err[HTTPCAP_ERRBUF])
+{
+    int kind = outpath_check_db(path, err);
+    if (kind == OUTPATH_REFUSED)
+        return -1;
+    long busy_ms = busy_timeout_ms();
+    if (busy_ms < 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: not a number of milliseconds from 0 to %d",
+                 STORE_BUSY_ENV, STORE_BUSY_MAX_MS);
+        return -1;
+    }
+    /* one thread uses the connection: no per-call mutex */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (kind == OUTPATH_PLAIN)
+        flags |= SQLITE_OPEN_NOFOLLOW;
+    char inner[HTTPCAP_ERRBUF];
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        if (explain_create(path, inner, sizeof inner) != 0)
+            set_err(inner, "cannot open database", st->db);
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, (int)busy_ms);
+    return 0;
+}
+
 struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
 {
     struct store *st = calloc(1, sizeof *st);
@@ -200,25 +402,15 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
         snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", path);
         return NULL;
     }
-    char what[HTTPCAP_ERRBUF];
-    /* one thread uses the connection: no per-call mutex */
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot open database: %s", path,
-                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+    if (open_file(st, path, err) != 0) {
         free_store(st);
         return NULL;
     }
-    sqlite3_busy_timeout(st->db, 10000);
-    snprintf(what, sizeof what, "%s", path);
     char inner[HTTPCAP_ERRBUF];
-    if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", what, inner) != 0 ||
+    if (check_identity(st, inner) != 0 ||
+        exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, inner) != 0 ||
         apply_schema(st, inner) != 0 || prepare_all(st, inner) != 0) {
-        if (strncmp(inner, path, strlen(path)) == 0)
-            snprintf(err, HTTPCAP_ERRBUF, "%.500s", inner);
-        else
-            snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
         free_store(st);
         return NULL;
     }
@@ -279,6 +471,7 @@ static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_DONE) {
         set_err(err, what, st->db);
+        st->has_failed = 1;
         return -1;
     }
     return 0;
@@ -610,6 +803,15 @@ int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st)
         return 0;
+    if (st->has_failed) {
+        /* a half-written batch is not committed (the failed call already said why) */
+        if (!sqlite3_get_autocommit(st->db))
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        free_store(st);
+        snprintf(err, HTTPCAP_ERRBUF, "a write failed earlier: rows after the last commit "
+                                      "were rolled back");
+        return -1;
+    }
     int rc = store_commit(st, err);
     const char *idx = sql_embedded("indexes.sql");
     if (rc == 0 && idx)

@@ -50,8 +50,11 @@ struct store_conn {
 
 /*
  * Open (creating if needed) the database at path, apply the schema, views and
- * status-code table, and fill the rules table. Returns NULL and fills err on failure
- * (not writable, not a database, a newer schema version).
+ * status-code table, and fill the rules table. Returns NULL and fills err ("PATH: what
+ * happened") on failure: a symbolic link refused by outpath_check_db, not writable, not a
+ * database, another program's database or another schema version (those three are left
+ * unchanged), locked by another process for longer than the wait (10 s, or
+ * HTTPCAP_BUSY_TIMEOUT_MS milliseconds from 0 to 3600000 when that variable is set).
  */
 struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF]);
 
@@ -87,6 +90,7 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
 int store_commit(struct store *st, char err[HTTPCAP_ERRBUF]);
 
 /* Commit, build the secondary indexes, close. Returns 0 or -1 + err; frees st always.
+ * After a failed write, rolls back what was not committed and returns -1 + err instead.
  * NULL does nothing and returns 0. */
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF]);
 
