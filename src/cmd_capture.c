@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "limits_table.h"
 #include "live.h"
 #include "pipeline.h"
 

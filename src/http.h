@@ -29,7 +29,7 @@ enum http_protocol {
 #undef HTTP_PROTO_ENUM
 };
 
-/* How often the session's limits were reached (limits.h), summed over sessions. */
+/* How often the session's limits were reached (limits_table.h), summed over sessions. */
 struct http_limit_hits {
     uint64_t pending;          /* requests pushed out of a full queue unanswered */
     uint64_t header_section;   /* messages whose header section passed its cap */

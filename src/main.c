@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cmd_capture.h"
-#include "limits.h"
+#include "limits_table.h"
 #include "pipeline.h"
 #include "render_html.h"
 #include "render_json.h"

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "errbuf.h"
-#include "limits.h"
+#include "limits_table.h"
 #include "live.h"
 
 struct pipeline_options {
@@ -22,7 +22,7 @@ struct pipeline_options {
     int store_headers;            /* keep every header line in `headers` */
     int quiet;                    /* no summary on stderr */
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */
-    struct limits limits;         /* the caps (limits.h); their hits are not used here:
+    struct limits limits;         /* the caps (limits_table.h); their hits are not used here:
                                      the run counts its own into capture_limits */
 };
 

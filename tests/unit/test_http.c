@@ -450,7 +450,7 @@ static int load_transcript(const char *path, struct transcript *tr)
     memset(tr, 0, sizeof(*tr));
     snprintf(tr->name, sizeof(tr->name), "%s", path);
     tr->start_client = tr->start_server = 1;
-    tr->cfg.max_pending = 1024; /* the defaults of limits.h */
+    tr->cfg.max_pending = 1024; /* the defaults of limits_table.h */
     tr->cfg.max_stored_header_bytes = 65536;
     tr->cfg.max_header_section = 65536;
     tr->cfg.max_headers = 256;

@@ -1,12 +1,12 @@
 /*
- * limits.h - the caps that keep httpcap bounded on hostile traffic, one table.
+ * limits_table.h - the caps that keep httpcap bounded on hostile traffic, one table.
  * Owns: each limit's name (its option, "max-connections"), default, range and meaning;
  *       a run's values and how often each was hit, which reach table capture_limits.
  * In:   option text from main.c / cmd_capture.c. Out: values for flow, reasm, http.
  * Never: enforces a limit (the stage that owns the state does) or cuts silently.
  */
-#ifndef HTTPCAP_LIMITS_H
-#define HTTPCAP_LIMITS_H
+#ifndef HTTPCAP_LIMITS_TABLE_H
+#define HTTPCAP_LIMITS_TABLE_H
 
 #include <getopt.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /*
- * limits.c - the limit table of limits.h: defaults, names and parsing of values.
+ * limits_table.c - the limit table of limits_table.h: defaults, names and parsing of values.
  * Owns: nothing but that table's lookups.
  * In:   option text. Out: numbers in struct limits.
  * Never: enforces a limit.
  */
-#include "limits.h"
+#include "limits_table.h"
 
 #include <errno.h>
 #include <stdio.h>
