@@ -3,7 +3,8 @@
  * Owns: the sqlite3 handle, its prepared statements, the open write transaction,
  *       the next connection id.
  * In:   store_capture, store_conn and txn records (copied while binding).
- * Out:  rows in captures, connections, transactions, violations, headers.
+ * Out:  rows in connections, transactions, violations, headers (the capture row and its
+ *       side tables are store_capture.c's).
  * Never: parses HTTP or packets; keeps a bound pointer after a call returns.
  */
 #include "store.h"
@@ -21,12 +22,10 @@
 #include <unistd.h>
 
 #include "outpath.h"
+#include "store_private.h"
 #include "rules.h"
 #include "sql_embed.h"
 
-#ifndef HTTPCAP_VERSION
-#define HTTPCAP_VERSION "0.1.0"
-#endif
 
 /* Rows per write transaction: large batches make inserts cheap (one fsync each). */
 #define STORE_BATCH_ROWS 50000
@@ -36,14 +35,6 @@
 #define STORE_BUSY_MS 10000
 #define STORE_BUSY_MAX_MS 3600000
 #define STORE_BUSY_ENV "HTTPCAP_BUSY_TIMEOUT_MS"
-
-enum stmt_id {
-    ST_TXN,
-    ST_VIOLATION,
-    ST_HEADER,
-    ST_CONN,
-    ST_COUNT
-};
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_TXN] = "INSERT INTO transactions (capture_id, connection_id, seq, method, host, uri,"
@@ -67,14 +58,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
-struct store {
-    sqlite3 *db;
-    sqlite3_stmt *stmt[ST_COUNT];
-    uint64_t next_conn_id;  /* last connection id handed out */
-    uint32_t batch_rows;    /* rows written in the open transaction */
-    int in_txn;             /* a BEGIN is open */
-    int has_failed;         /* a write failed: the open batch is rolled back, not committed */
-};
 
 /* The lock wait in ms: STORE_BUSY_ENV when set, else STORE_BUSY_MS; -1 when the variable
  * is not a number from 0 to STORE_BUSY_MAX_MS. */
@@ -129,7 +112,7 @@ static void error_hint(sqlite3 *db, char *hint, size_t cap)
 }
 
 /* err = "what: SQLite's message (what to do about it)"; what may be NULL. */
-static void set_err(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
+void store_set_err(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db)
 {
     char hint[200];
     if (!db) {
@@ -145,14 +128,14 @@ static int exec_sql(struct store *st, const char *sql, const char *what,
                     char err[HTTPCAP_ERRBUF])
 {
     if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-        set_err(err, what, st->db);
+        store_set_err(err, what, st->db);
         st->has_failed = 1;
         return -1;
     }
     return 0;
 }
 
-static int64_t wall_clock_ns(void)
+int64_t store_wall_clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -167,7 +150,7 @@ static int query_int(struct store *st, const char *sql, int *out, char err[HTTPC
     if (rc == SQLITE_OK)
         rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
-        set_err(err, NULL, st->db);
+        store_set_err(err, NULL, st->db);
         sqlite3_finalize(q);
         return -1;
     }
@@ -186,7 +169,7 @@ static int read_version(struct store *st, long *version, char err[HTTPCAP_ERRBUF
     if (rc == SQLITE_OK)
         rc = sqlite3_step(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        set_err(err, "reading schema version", st->db);
+        store_set_err(err, "reading schema version", st->db);
         sqlite3_finalize(q);
         return -1;
     }
@@ -276,7 +259,7 @@ static int fill_rules(struct store *st, char err[HTTPCAP_ERRBUF])
                            "INSERT OR REPLACE INTO rules (id, severity, reference, reference_old,"
                            " summary, hint) VALUES (?,?,?,?,?,?)",
                            -1, &q, NULL) != SQLITE_OK) {
-        set_err(err, "preparing rules", st->db);
+        store_set_err(err, "preparing rules", st->db);
         return -1;
     }
     int rc = 0;
@@ -289,7 +272,7 @@ static int fill_rules(struct store *st, char err[HTTPCAP_ERRBUF])
         sqlite3_bind_text(q, 5, ri->summary, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 6, ri->hint, -1, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE) {
-            set_err(err, "writing rules", st->db);
+            store_set_err(err, "writing rules", st->db);
             rc = -1;
         }
         sqlite3_reset(q);
@@ -322,14 +305,14 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
     for (int i = 0; i < ST_COUNT; i++) {
         if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
                                NULL) != SQLITE_OK) {
-            set_err(err, "preparing statements", st->db);
+            store_set_err(err, "preparing statements", st->db);
             return -1;
         }
     }
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM connections", -1, &q,
                            NULL) != SQLITE_OK) {
-        set_err(err, "reading connections", st->db);
+        store_set_err(err, "reading connections", st->db);
         return -1;
     }
     if (sqlite3_step(q) == SQLITE_ROW)
@@ -387,7 +370,7 @@ static int open_file(struct store *st, const char *path, char err[HTTPCAP_ERRBUF
     char inner[HTTPCAP_ERRBUF];
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         if (explain_create(path, inner, sizeof inner) != 0)
-            set_err(inner, "cannot open database", st->db);
+            store_set_err(inner, "cannot open database", st->db);
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
         return -1;
     }
@@ -418,7 +401,7 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
 }
 
 /* Open a write transaction when none is open. */
-static int begin_batch(struct store *st, char err[HTTPCAP_ERRBUF])
+int store_begin_batch(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (st->in_txn)
         return 0;
@@ -445,7 +428,7 @@ static int row_written(struct store *st, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
-static void bind_opt_int64(sqlite3_stmt *q, int col, int present, int64_t v)
+void store_bind_opt_int64(sqlite3_stmt *q, int col, int present, int64_t v)
 {
     if (present)
         sqlite3_bind_int64(q, col, v);
@@ -454,7 +437,7 @@ static void bind_opt_int64(sqlite3_stmt *q, int col, int present, int64_t v)
 }
 
 /* Bind a NUL-terminated string, NULL when empty. */
-static void bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
+void store_bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
 {
     if (s && s[0])
         sqlite3_bind_text(q, col, s, -1, SQLITE_STATIC);
@@ -470,7 +453,7 @@ static int step_done(struct store *st, sqlite3_stmt *q, const char *what,
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_DONE) {
-        set_err(err, what, st->db);
+        store_set_err(err, what, st->db);
         st->has_failed = 1;
         return -1;
     }
@@ -526,17 +509,17 @@ static void bind_request(sqlite3_stmt *q, const struct txn *t, char version[8])
     if (!t->has_request)
         return;
     format_version(t->req_major, t->req_minor, version);
-    bind_text_or_null(q, 4, t->method);
-    bind_text_or_null(q, 5, t->host);
-    bind_text_or_null(q, 6, t->uri);
+    store_bind_text_or_null(q, 4, t->method);
+    store_bind_text_or_null(q, 5, t->host);
+    store_bind_text_or_null(q, 6, t->uri);
     sqlite3_bind_text(q, 7, version, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 12, t->request_start_ns);
-    bind_opt_int64(q, 13, t->request_complete, t->request_end_ns);
+    store_bind_opt_int64(q, 13, t->request_complete, t->request_end_ns);
     sqlite3_bind_int64(q, 16, (int64_t)t->request_header_bytes);
     sqlite3_bind_int64(q, 17, (int64_t)t->request_body_bytes);
     sqlite3_bind_int64(q, 18, (int64_t)t->request_body_wire_bytes);
-    bind_text_or_null(q, 26, t->user_agent);
-    bind_text_or_null(q, 27, t->request_id);
+    store_bind_text_or_null(q, 26, t->user_agent);
+    store_bind_text_or_null(q, 27, t->request_id);
 }
 
 static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
@@ -552,10 +535,10 @@ static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
     sqlite3_bind_int64(q, 19, (int64_t)t->response_header_bytes);
     sqlite3_bind_int64(q, 20, (int64_t)t->response_body_bytes);
     sqlite3_bind_int64(q, 21, (int64_t)t->response_body_wire_bytes);
-    bind_text_or_null(q, 22, t->content_type);
-    bind_text_or_null(q, 23, t->content_encoding);
-    bind_text_or_null(q, 24, t->server);
-    bind_text_or_null(q, 25, t->location);
+    store_bind_text_or_null(q, 22, t->content_type);
+    store_bind_text_or_null(q, 23, t->content_encoding);
+    store_bind_text_or_null(q, 24, t->server);
+    store_bind_text_or_null(q, 25, t->location);
 }
 
 static int put_violations(struct store *st, int64_t txn_id, const struct txn_violations *v,
@@ -569,7 +552,7 @@ static int put_violations(struct store *st, int64_t txn_id, const struct txn_vio
         sqlite3_bind_int64(q, 1, txn_id);
         sqlite3_bind_text(q, 2, ri->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, rules_severity_name(ri->severity), -1, SQLITE_STATIC);
-        bind_text_or_null(q, 4, v->v[i].detail);
+        store_bind_text_or_null(q, 4, v->v[i].detail);
         if (step_done(st, q, "writing a violation", err) != 0)
             return -1;
     }
@@ -598,7 +581,7 @@ static int put_headers(struct store *st, int64_t txn_id, const struct txn *t,
 int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
                   const struct txn_violations *v, char err[HTTPCAP_ERRBUF])
 {
-    if (begin_batch(st, err) != 0)
+    if (store_begin_batch(st, err) != 0)
         return -1;
     sqlite3_stmt *q = st->stmt[ST_TXN];
     char req_version[8], resp_version[8], flags[256], interim[TXN_MAX_INTERIM * 6 + 1];
@@ -609,7 +592,7 @@ int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
     sqlite3_bind_int64(q, 3, t->seq);
     bind_request(q, t, req_version);
     bind_response(q, t, resp_version);
-    bind_text_or_null(q, 11, interim);
+    store_bind_text_or_null(q, 11, interim);
     sqlite3_bind_int(q, 28, v->n);
     sqlite3_bind_text(q, 29, flags, -1, SQLITE_STATIC);
     if (step_done(st, q, "writing a transaction", err) != 0)
@@ -629,7 +612,7 @@ void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46])
 int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn *c,
                    char err[HTTPCAP_ERRBUF])
 {
-    if (begin_batch(st, err) != 0)
+    if (store_begin_batch(st, err) != 0)
         return -1;
     sqlite3_stmt *q = st->stmt[ST_CONN];
     char ip[2][46];
@@ -665,138 +648,6 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
 uint64_t store_next_connection_id(struct store *st)
 {
     return ++st->next_conn_id;
-}
-
-/* Bind the numbers shared by the INSERT and UPDATE of a capture row, from column col. */
-static void bind_capture_numbers(sqlite3_stmt *q, int col, const struct store_capture *cap)
-{
-    sqlite3_bind_int(q, col++, cap->link_type);
-    sqlite3_bind_text(q, col++, cap->link_type_name, -1, SQLITE_STATIC);
-    bind_opt_int64(q, col++, cap->packets > 0, cap->first_packet_ns);
-    bind_opt_int64(q, col++, cap->packets > 0, cap->last_packet_ns);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->packets);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->bytes);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->tcp_segments);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->ip_fragments);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->skipped_packets);
-    bind_opt_int64(q, col++, cap->kernel_drops >= 0, cap->kernel_drops);
-    bind_opt_int64(q, col++, cap->interface_drops >= 0, cap->interface_drops);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->connections);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->peak_connections);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->transactions);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->gap_bytes);
-    sqlite3_bind_int64(q, col++, (int64_t)cap->clamped_timestamps);
-    sqlite3_bind_int(q, col++, cap->truncated);
-    bind_text_or_null(q, col, cap->error);
-}
-
-#define CAPTURE_NUMBER_COLUMNS                                                          \
-    "link_type, link_type_name, first_packet_ns, last_packet_ns, packets, bytes,"       \
-    " tcp_segments, ip_fragments, skipped_packets, kernel_drops, interface_drops,"      \
-    " connections, peak_connections, transactions, gap_bytes, clamped_timestamps, truncated, error"
-
-int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
-                            char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (store_commit(st, err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO captures (source, filter, started_ns, program_version, "
-                           CAPTURE_NUMBER_COLUMNS
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        set_err(err, "preparing capture row", st->db);
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, cap->source, -1, SQLITE_STATIC);
-    bind_text_or_null(q, 2, cap->filter);
-    sqlite3_bind_int64(q, 3, wall_clock_ns());
-    sqlite3_bind_text(q, 4, HTTPCAP_VERSION, -1, SQLITE_STATIC);
-    bind_capture_numbers(q, 5, cap);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        set_err(err, "writing capture row", st->db);
-        return -1;
-    }
-    return sqlite3_last_insert_rowid(st->db);
-}
-
-int store_capture_end(struct store *st, int64_t capture_id, const struct store_capture *cap,
-                      char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (begin_batch(st, err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "UPDATE captures SET (finished_ns, " CAPTURE_NUMBER_COLUMNS
-                           ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?",
-                           -1, &q, NULL) != SQLITE_OK) {
-        set_err(err, "preparing capture update", st->db);
-        return -1;
-    }
-    sqlite3_bind_int64(q, 1, wall_clock_ns());
-    bind_capture_numbers(q, 2, cap);
-    sqlite3_bind_int64(q, 20, capture_id);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        set_err(err, "updating capture row", st->db);
-        return -1;
-    }
-    return store_commit(st, err);
-}
-
-int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
-                       uint64_t packets, char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (begin_batch(st, err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO capture_skips (capture_id, reason, packets)"
-                           " VALUES (?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        set_err(err, "preparing capture skips", st->db);
-        return -1;
-    }
-    sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, (int64_t)packets);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        set_err(err, "writing capture skips", st->db);
-        return -1;
-    }
-    return 0;
-}
-
-int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
-                        uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (begin_batch(st, err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
-                           " VALUES (?,?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        set_err(err, "preparing capture limits", st->db);
-        return -1;
-    }
-    sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, (int64_t)value);
-    sqlite3_bind_int64(q, 4, (int64_t)hits);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        set_err(err, "writing capture limits", st->db);
-        return -1;
-    }
-    return 0;
 }
 
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])

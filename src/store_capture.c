@@ -1,0 +1,146 @@
+/*
+ * store_capture.c - the capture row and its side tables: captures, capture_skips,
+ * capture_limits.
+ * Owns: the SQL of those rows.
+ * In:   struct store_capture numbers, skip reasons, limit values and hits.
+ * Out:  rows in captures, capture_skips, capture_limits.
+ * Never: writes exchanges or connections (store.c does).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "store.h"
+#include "store_private.h"
+
+/* Bind the numbers shared by the INSERT and UPDATE of a capture row, from column col. */
+static void bind_capture_numbers(sqlite3_stmt *q, int col, const struct store_capture *cap)
+{
+    sqlite3_bind_int(q, col++, cap->link_type);
+    sqlite3_bind_text(q, col++, cap->link_type_name, -1, SQLITE_STATIC);
+    store_bind_opt_int64(q, col++, cap->packets > 0, cap->first_packet_ns);
+    store_bind_opt_int64(q, col++, cap->packets > 0, cap->last_packet_ns);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->packets);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->bytes);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->tcp_segments);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->ip_fragments);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->skipped_packets);
+    store_bind_opt_int64(q, col++, cap->kernel_drops >= 0, cap->kernel_drops);
+    store_bind_opt_int64(q, col++, cap->interface_drops >= 0, cap->interface_drops);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->connections);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->peak_connections);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->transactions);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->gap_bytes);
+    sqlite3_bind_int64(q, col++, (int64_t)cap->clamped_timestamps);
+    sqlite3_bind_int(q, col++, cap->truncated);
+    store_bind_text_or_null(q, col, cap->error);
+}
+
+#define CAPTURE_NUMBER_COLUMNS                                                          \
+    "link_type, link_type_name, first_packet_ns, last_packet_ns, packets, bytes,"       \
+    " tcp_segments, ip_fragments, skipped_packets, kernel_drops, interface_drops,"      \
+    " connections, peak_connections, transactions, gap_bytes, clamped_timestamps, truncated, error"
+
+int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
+                            char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_commit(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO captures (source, filter, started_ns, program_version, "
+                           CAPTURE_NUMBER_COLUMNS
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_set_err(err, "preparing capture row", st->db);
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, cap->source, -1, SQLITE_STATIC);
+    store_bind_text_or_null(q, 2, cap->filter);
+    sqlite3_bind_int64(q, 3, store_wall_clock_ns());
+    sqlite3_bind_text(q, 4, HTTPCAP_VERSION, -1, SQLITE_STATIC);
+    bind_capture_numbers(q, 5, cap);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_set_err(err, "writing capture row", st->db);
+        return -1;
+    }
+    return sqlite3_last_insert_rowid(st->db);
+}
+
+int store_capture_end(struct store *st, int64_t capture_id, const struct store_capture *cap,
+                      char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE captures SET (finished_ns, " CAPTURE_NUMBER_COLUMNS
+                           ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_set_err(err, "preparing capture update", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, store_wall_clock_ns());
+    bind_capture_numbers(q, 2, cap);
+    sqlite3_bind_int64(q, 20, capture_id);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_set_err(err, "updating capture row", st->db);
+        return -1;
+    }
+    return store_commit(st, err);
+}
+
+int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
+                       uint64_t packets, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO capture_skips (capture_id, reason, packets)"
+                           " VALUES (?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_set_err(err, "preparing capture skips", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (int64_t)packets);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_set_err(err, "writing capture skips", st->db);
+        return -1;
+    }
+    return 0;
+}
+
+int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
+                        uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
+                           " VALUES (?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_set_err(err, "preparing capture limits", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (int64_t)value);
+    sqlite3_bind_int64(q, 4, (int64_t)hits);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_set_err(err, "writing capture limits", st->db);
+        return -1;
+    }
+    return 0;
+}
+

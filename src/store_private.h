@@ -1,0 +1,52 @@
+/*
+ * store_private.h - what store.c shares with store_capture.c: the store's state and
+ * the helpers both use. Nothing else includes it.
+ * Owns: the definition of struct store.
+ * Never: appears outside the store files; the rest of the program sees store.h.
+ */
+#ifndef HTTPCAP_STORE_PRIVATE_H
+#define HTTPCAP_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "store.h"
+
+#ifndef HTTPCAP_VERSION
+#define HTTPCAP_VERSION "0.1.0"
+#endif
+
+enum stmt_id {
+    ST_TXN,
+    ST_VIOLATION,
+    ST_HEADER,
+    ST_CONN,
+    ST_COUNT
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST_COUNT];
+    uint64_t next_conn_id;  /* last connection id handed out */
+    uint32_t batch_rows;    /* rows written in the open transaction */
+    int in_txn;             /* a BEGIN is open */
+    int has_failed;         /* a write failed: the open batch is rolled back, not committed */
+};
+
+/* Open a write transaction when none is open. Returns 0 or -1 + err. */
+int store_begin_batch(struct store *st, char err[HTTPCAP_ERRBUF]);
+
+/* err = "what: SQLite's message (what to do about it)"; what may be NULL. */
+void store_set_err(char err[HTTPCAP_ERRBUF], const char *what, sqlite3 *db);
+
+/* Bind v, or NULL when not present. */
+void store_bind_opt_int64(sqlite3_stmt *q, int col, int present, int64_t v);
+
+/* Bind a NUL-terminated string (not copied: valid until the step), NULL when empty. */
+void store_bind_text_or_null(sqlite3_stmt *q, int col, const char *s);
+
+/* The wall clock in ns since the epoch. */
+int64_t store_wall_clock_ns(void);
+
+#endif
