@@ -8,6 +8,7 @@
  * Never: does the work itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <llhttp.h>
 #include <pcap/pcap.h>
@@ -20,6 +21,7 @@
 
 #include "cmd_capture.h"
 #include "limits_table.h"
+#include "outpath.h"
 #include "pipeline.h"
 #include "render_html.h"
 #include "render_json.h"
@@ -326,11 +328,37 @@ static int wants_colour(FILE *out)
            strcmp(term, "dumb") != 0;
 }
 
+/* The report file, opened for writing without following a link planted in a
+ * world-writable directory (outpath.h); NULL with errno set, or errno 0 when refused. */
+static FILE *open_report_file(const char *path)
+{
+    char why[HTTPCAP_ERRBUF];
+    int kind = outpath_check(path, why);
+    if (kind == OUTPATH_REFUSED) {
+        fprintf(stderr, "httpcap: %s\n", why);
+        errno = 0;
+        return NULL;
+    }
+    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (kind == OUTPATH_PLAIN ? O_NOFOLLOW : 0);
+    int fd = open(path, flags, 0666);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 static int write_report(const struct report_sections *r, enum report_format fmt,
                         const char *out_path)
 {
-    FILE *out = out_path ? fopen(out_path, "w") : stdout;
+    FILE *out = out_path ? open_report_file(out_path) : stdout;
     if (!out) {
+        if (errno == 0)
+            return EXIT_RUNTIME; /* refused: said already */
         fprintf(stderr, "httpcap: %s: cannot write: %s\n", out_path, strerror(errno));
         return EXIT_RUNTIME;
     }

@@ -14,8 +14,8 @@
  5. not a database (text, random bytes, a pcap given as -o): refused, byte-identical,
     no side files left; `report` on all of 4 and 5 fails with one line naming the file;
  6. symbolic links (root: lchown): a link owned by nobody in a world-writable directory
-    (sticky or not), a linked directory, a planted -wal, and capture's --write-pcap and
-    -o through such links are refused, targets unchanged; a link we own, one in a
+    (sticky or not), a linked directory, a planted -wal, report -o, and capture's
+    --write-pcap and -o through such links are refused, targets unchanged; a link we own, one in a
     directory only root may write, and (as nobody) nobody's own link are followed;
  7. SQL injection (tests/tools/geninject.c): quotes, backslashes, a tab, `'); DROP TABLE
     transactions; --` and `"; DELETE FROM connections; --` in URI, Host, User-Agent and
@@ -339,12 +339,18 @@ def test_symlinks(tmp):
         return
     target = os.path.join(tmp, "precious.txt")
     write_file(target, b"root's precious file\n")
+    sample_db = os.path.join(tmp, "for-report.db")
+    check(run(["read", "-q", SAMPLE, "-o", sample_db]).returncode == 0, "read for report -o")
+    SAMPLE_DB_FOR_REPORT[:] = [sample_db]
     for mode in (0o1777, 0o777):
         shared = os.path.join(tmp, "shared-%o" % mode)
         os.mkdir(shared)
         os.chmod(shared, mode)
         refused_links(tmp, shared, target, who, "%04o" % mode)
     followed_links(tmp, who)
+
+
+SAMPLE_DB_FOR_REPORT = []  # a database of the sample, made by test_symlinks
 
 
 def refused_links(tmp, shared, target, who, label):
@@ -374,6 +380,11 @@ def refused_links(tmp, shared, target, who, label):
     planted_link(side + "-wal", target, who[0])
     res = run(["read", "-q", SAMPLE, "-o", side])
     error_line(res, side + "-wal", "a planted -wal in a %s directory" % label,
+               "refusing to follow")
+    report_out = os.path.join(shared, "report.txt")
+    planted_link(report_out, target, who[0])
+    res = run(["report", SAMPLE_DB_FOR_REPORT[0], "-o", report_out])
+    error_line(res, report_out, "report -o through nobody's link (%s)" % label,
                "refusing to follow")
     check(read_bytes(target) == before, "symlinks (%s): the target changed" % label)
     if label == "1777":
