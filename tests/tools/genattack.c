@@ -1,8 +1,9 @@
 /*
  * genattack.c - writes hostile captures, one per attack, for tests/e2e/test_hostile.py.
- * Owns: the bytes and times of eight cases (what each holds is said above its function):
+ * Owns: the bytes and times of nine cases (what each holds is said above its function):
  *       synflood, header10mb, endless-chunked, overflow, pipeline10k, random80, overlap,
- *       seqjump. --scale N divides the big sizes (SYNs, header, body, random bytes) by N.
+ *       seqjump, holes. --scale N divides the big sizes (SYNs, header, body, random
+ *       bytes) by N.
  * In:   OUTDIR [--scale N] [CASE...]   (or --list)
  * Out:  OUTDIR/<case>.pcap, deterministic for a scale, and one line per case on stdout
  *       saying what was written ("synflood syns=1000000"), for the test to compare with.
@@ -390,6 +391,27 @@ static void seqjump(struct pw_file *f)
     printf("seqjump connections=2\n");
 }
 
+/*
+ * holes: a 200 response with Content-Length 2^64 - 1 whose server then jumps 2^30 - 2
+ * bytes ahead 10,000 times, the client ACKing each jump before its byte comes: 10 TiB
+ * of announced loss inside one body, in 20,000 small packets.
+ */
+static void holes(struct pw_file *f)
+{
+    struct pw_conn c;
+    int64_t t = T0 + MS;
+    open_conn(&c, f, 50, 41500, T0);
+    sends(&c, 1, "GET /holes HTTP/1.1\r\nHost: example.com\r\n\r\n", t);
+    sends(&c, 0, "HTTP/1.1 200 OK\r\n" DATE "Content-Length: 18446744073709551615\r\n\r\nab",
+          t += MS);
+    for (int i = 0; i < 10000; i++) {
+        pw_skip(&c, PW_SERVER, (1u << 30) - 2);
+        pw_ack(&c, 1, t += 10 * US);
+        pw_send(&c, 0, "x", 1, t += 10 * US);
+    }
+    printf("holes jumps=10000 hole_bytes=%llu\n", 10000ull * ((1u << 30) - 2));
+}
+
 static const struct casegen_case cases[] = {
     {"synflood", PW_PCAP_US, PW_LINK_RAW, synflood},
     {"header10mb", PW_PCAP_US, PW_LINK_ETHERNET, header10mb},
@@ -399,6 +421,7 @@ static const struct casegen_case cases[] = {
     {"random80", PW_PCAP_US, PW_LINK_ETHERNET, random80},
     {"overlap", PW_PCAP_US, PW_LINK_ETHERNET, overlap},
     {"seqjump", PW_PCAP_US, PW_LINK_ETHERNET, seqjump},
+    {"holes", PW_PCAP_US, PW_LINK_ETHERNET, holes},
 };
 
 int main(int argc, char **argv)
