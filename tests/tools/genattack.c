@@ -1,8 +1,8 @@
 /*
  * genattack.c - writes hostile captures, one per attack, for tests/e2e/test_hostile.py.
- * Owns: the bytes and times of nine cases (what each holds is said above its function):
+ * Owns: the bytes and times of ten cases (what each holds is said above its function):
  *       synflood, header10mb, endless-chunked, overflow, pipeline10k, random80, overlap,
- *       seqjump, holes. --scale N divides the big sizes (SYNs, header, body, random
+ *       seqjump, holes, ooo-falling. --scale N divides the big sizes (SYNs, header, body, random
  *       bytes) by N.
  * In:   OUTDIR [--scale N] [CASE...]   (or --list)
  * Out:  OUTDIR/<case>.pcap, deterministic for a scale, and one line per case on stdout
@@ -412,6 +412,20 @@ static void holes(struct pw_file *f)
     printf("holes jumps=10000 hole_bytes=%llu\n", 10000ull * ((1u << 30) - 2));
 }
 
+/*
+ * ooo-falling: after a handshake, 100,000 one-byte segments each ahead of the stream
+ * and below the one before (every other byte, falling), none ever filled in.
+ */
+static void ooo_falling(struct pw_file *f)
+{
+    struct pw_conn c;
+    int64_t t = T0 + MS;
+    open_conn(&c, f, 60, 41600, T0);
+    for (uint32_t i = 100000; i >= 1; i--)
+        pw_send_seg(&c, 1, 2 * i, "x", 1, t += 10 * US);
+    printf("ooo-falling segments=100000\n");
+}
+
 static const struct casegen_case cases[] = {
     {"synflood", PW_PCAP_US, PW_LINK_RAW, synflood},
     {"header10mb", PW_PCAP_US, PW_LINK_ETHERNET, header10mb},
@@ -422,6 +436,7 @@ static const struct casegen_case cases[] = {
     {"overlap", PW_PCAP_US, PW_LINK_ETHERNET, overlap},
     {"seqjump", PW_PCAP_US, PW_LINK_ETHERNET, seqjump},
     {"holes", PW_PCAP_US, PW_LINK_ETHERNET, holes},
+    {"ooo-falling", PW_PCAP_US, PW_LINK_ETHERNET, ooo_falling},
 };
 
 int main(int argc, char **argv)
