@@ -120,6 +120,7 @@ static struct reasm_seg *pop_head(struct reasm *r)
     if (r->queue)
         r->queue->prev = s->prev;
     r->queued_bytes -= (uint32_t)seg_cost(s->len);
+    r->queued_copies--;
     return s;
 }
 
@@ -204,10 +205,11 @@ static void deliver(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n,
 /*
  * Place a segment lying ahead of next_seq into the queue, keeping only the parts no
  * queued copy holds yet. With do_it == 0 nothing changes and the cost of the new copies
- * is returned; with do_it == 1 they are made, overlaps compared and counted.
+ * is returned (their number added to *copies); with do_it == 1 they are made, overlaps
+ * compared and counted.
  */
 static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n,
-                      uint32_t missing, int64_t ts_ns, int do_it)
+                      uint32_t missing, int64_t ts_ns, int do_it, uint32_t *copies)
 {
     /* Offsets relative to next_seq; every queued span lies in (0, 2^31). */
     uint64_t s = (uint32_t)(seq - r->next_seq);
@@ -244,6 +246,7 @@ static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
             uint64_t b = qs - s;
             uint64_t have = a < n ? (b < n ? b : n) - a : 0;
             cost += seg_cost(have);
+            (*copies)++;
             if (do_it) {
                 struct reasm_seg *c = malloc(sizeof(*c) + (size_t)have);
                 if (c) {
@@ -255,6 +258,7 @@ static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
                         memcpy(c->data, p + a, (size_t)have);
                     link_before(r, c, q);
                     r->queued_bytes += (uint32_t)seg_cost(have);
+                    r->queued_copies++;
                 } else {
                     r->stats.dropped_bytes += have; /* the hole stays, a gap later */
                 }
@@ -326,9 +330,11 @@ void reasm_push(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n, uin
             deliver(r, seq, p, n, missing, ts_ns, sink);
             return;
         }
-        uint64_t cost = place(r, seq, p, n, missing, ts_ns, 0);
-        if (r->queued_bytes + cost <= r->cap_bytes) {
-            place(r, seq, p, n, missing, ts_ns, 1);
+        uint32_t copies = 0;
+        uint64_t cost = place(r, seq, p, n, missing, ts_ns, 0, &copies);
+        if (r->queued_bytes + cost <= r->cap_bytes &&
+            r->queued_copies + copies <= REASM_MAX_COPIES) {
+            place(r, seq, p, n, missing, ts_ns, 1, &copies);
             return;
         }
         if (made_room || !r->queue) {
@@ -399,4 +405,5 @@ void reasm_free(struct reasm *r)
     }
     r->queue = NULL;
     r->queued_bytes = 0;
+    r->queued_copies = 0;
 }
