@@ -261,8 +261,8 @@ def pipeline10k(env):
     check(n == 10000, "pipeline10k: %r unanswered requests in order, want 10000" % n)
     v = d.rows("SELECT rule, count(*) FROM violations GROUP BY rule")
     check(v == [("request-without-response", 10000)], "pipeline10k: violations %r" % v)
-    check(d.one("SELECT end_reason, transactions FROM connections") == ("fin", 10000),
-          "pipeline10k: connection %r" % (d.one("SELECT end_reason, transactions FROM connections"),))
+    conn = d.one("SELECT end_reason, transactions FROM connections")
+    check(conn == ("fin", 10000), "pipeline10k: connection %r" % (conn,))
     rss_under(env, d, "pipeline10k", 16 * MIB, "at most 1024 requests wait")
     if not env.limits:
         skip("pipeline10k: max-pending hits = 10000 - 1024")
@@ -340,7 +340,8 @@ def ooo_falling(env):
     if d is None:
         return
     check(d.seconds < FIXED_S, "ooo-falling: %.1f s, want < %d s" % (d.seconds, FIXED_S))
-    c = d.one("SELECT client_out_of_order + client_retransmits, client_out_of_order FROM connections")
+    c = d.one("SELECT client_out_of_order + client_retransmits, client_out_of_order "
+              "FROM connections")
     check(c[0] == n and c[1] <= 4097,
           "ooo-falling: every segment queued or old, at most 4096 queued at once: %r" % (c,))
     rss_under(env, d, "ooo-falling", 8 * MIB, "at most 4096 copies queued")

@@ -353,8 +353,8 @@ static int64_t jump_exchange(struct pw_conn *c, const char *path, int64_t t)
 {
     char req[512];
     char resp[1200];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: example.com\r\nX-Pad: %0200d\r\n\r\n",
-                     path, 0);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: example.com\r\nX-Pad: %0200d\r\n\r\n", path, 0);
     pw_send(c, 1, req, (uint32_t)n, t += MS);
     pw_ack(c, 0, t += MS);
     n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\n" DATE "Content-Length: 1000\r\n\r\n");
