@@ -660,10 +660,12 @@ static void cl_number_end(struct http_scan *sc)
 static void cl_byte(struct http_scan *sc, char c)
 {
     if (c >= '0' && c <= '9') {
-        if (sc->cl_state == 2 || sc->cl_cur > (UINT64_MAX - 9) / 10)
+        uint64_t d = (uint64_t)(c - '0');
+        /* up to 2^64 - 1 fits, as llhttp reads it; one more digit is an overflow */
+        if (sc->cl_state == 2 || sc->cl_cur > (UINT64_MAX - d) / 10)
             sc->cl_bad = 1;
         else
-            sc->cl_cur = sc->cl_cur * 10 + (uint64_t)(c - '0');
+            sc->cl_cur = sc->cl_cur * 10 + d;
         if (sc->cl_state == 0)
             sc->cl_state = 1;
     } else if (is_ows(c)) {

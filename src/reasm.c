@@ -58,11 +58,12 @@ static void charge(struct reasm *r, uint64_t add, uint64_t sub)
         r->budget->used = r->budget->used + add - sub;
 }
 
-/* 1 when copies costing cost bytes fit the stream's cap and the shared one; else 0,
- * with the cap that was met counted (once per segment: count is 1). */
-static int fits(struct reasm *r, uint64_t cost, int count)
+/* 1 when `copies` more copies costing cost bytes fit the stream's caps and the shared one;
+ * else 0, with the cap that was met counted (once per segment: count is 1). */
+static int fits(struct reasm *r, uint64_t cost, uint32_t copies, int count)
 {
-    if (r->queued_bytes + cost > r->cap_bytes) {
+    if (r->queued_bytes + cost > r->cap_bytes ||
+        r->queued_copies + copies > REASM_MAX_COPIES) {
         r->stats.cap_hits += (uint64_t)count;
         return 0;
     }
@@ -145,6 +146,7 @@ static struct reasm_seg *pop_head(struct reasm *r)
     if (r->queue)
         r->queue->prev = s->prev;
     charge(r, 0, seg_cost(s->len));
+    r->queued_copies--;
     return s;
 }
 
@@ -229,10 +231,11 @@ static void deliver(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n,
 /*
  * Place a segment lying ahead of next_seq into the queue, keeping only the parts no
  * queued copy holds yet. With do_it == 0 nothing changes and the cost of the new copies
- * is returned; with do_it == 1 they are made, overlaps compared and counted.
+ * is returned (their number added to *copies); with do_it == 1 they are made, overlaps
+ * compared and counted.
  */
 static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n,
-                      uint32_t missing, int64_t ts_ns, int do_it)
+                      uint32_t missing, int64_t ts_ns, int do_it, uint32_t *copies)
 {
     /* Offsets relative to next_seq; every queued span lies in (0, 2^31). */
     uint64_t s = (uint32_t)(seq - r->next_seq);
@@ -269,6 +272,7 @@ static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
             uint64_t b = qs - s;
             uint64_t have = a < n ? (b < n ? b : n) - a : 0;
             cost += seg_cost(have);
+            (*copies)++;
             if (do_it) {
                 struct reasm_seg *c = malloc(sizeof(*c) + (size_t)have);
                 if (c) {
@@ -280,6 +284,7 @@ static uint64_t place(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
                         memcpy(c->data, p + a, (size_t)have);
                     link_before(r, c, q);
                     charge(r, seg_cost(have), 0);
+                    r->queued_copies++;
                 } else {
                     r->stats.dropped_bytes += have; /* the hole stays, a gap later */
                 }
@@ -351,9 +356,10 @@ void reasm_push(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n, uin
             deliver(r, seq, p, n, missing, ts_ns, sink);
             return;
         }
-        uint64_t cost = place(r, seq, p, n, missing, ts_ns, 0);
-        if (fits(r, cost, !made_room)) {
-            place(r, seq, p, n, missing, ts_ns, 1);
+        uint32_t copies = 0;
+        uint64_t cost = place(r, seq, p, n, missing, ts_ns, 0, &copies);
+        if (fits(r, cost, copies, !made_room)) {
+            place(r, seq, p, n, missing, ts_ns, 1, &copies);
             return;
         }
         if (made_room || !r->queue) {
@@ -424,4 +430,5 @@ void reasm_free(struct reasm *r)
     }
     r->queue = NULL;
     charge(r, 0, r->queued_bytes);
+    r->queued_copies = 0;
 }

@@ -45,6 +45,12 @@ struct reasm_budget {
 
 struct reasm_seg; /* a queued out-of-order copy (private to reasm.c) */
 
+/* Most copies a queue holds, whatever its byte cap: a copy's place is found by walking
+ * the sorted list, so the count bounds the work one segment can cause (4 MiB of 1-byte
+ * copies would be 100,000, each walk a quadratic share). 4 MiB of full 1460-byte
+ * segments is 2873 copies, so real traffic meets the byte cap first. */
+#define REASM_MAX_COPIES 4096u
+
 struct reasm {
     uint32_t next_seq;        /* next expected sequence number; valid when has_seq */
     uint32_t acked_upto;      /* highest ACK from the peer; valid when has_ack */
@@ -57,6 +63,7 @@ struct reasm {
     uint32_t queued_bytes;    /* bytes held in queue, each copy charged its bookkeeping too
                                  (about 40 bytes), so tiny segments cannot beat the cap */
     uint32_t cap_bytes;       /* most bytes the queue may hold; queued_bytes <= cap_bytes */
+    uint32_t queued_copies;   /* copies in queue; <= REASM_MAX_COPIES */
     struct reasm_budget *budget; /* charged with queued_bytes too, or NULL; not owned */
     struct reasm_stats stats;
 };
@@ -73,7 +80,7 @@ void reasm_syn(struct reasm *r, uint32_t isn);
  * Add one segment's payload: n captured bytes at p starting at seq, followed by
  * `missing` bytes that were on the wire but not captured (snaplen), which become a gap
  * right after the captured bytes. In-order bytes go to sink->data() straight from p;
- * bytes ahead of a hole are copied into the queue if the cap allows. Where copies
+ * bytes ahead of a hole are copied into the queue if the caps allow. Where copies
  * overlap the first one wins (differing bytes are counted in overlap_conflicts). When
  * the cap (or the budget's) is reached the hole before the queue head becomes a gap first; if the
  * segment still does not fit it is dropped (dropped_bytes) and its bytes become part
