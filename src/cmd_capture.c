@@ -210,7 +210,7 @@ int cmd_capture(int argc, char **argv)
         fputc('\n', stderr);
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);
-    if (!o.quiet && sum.capture_id > 0)
+    if (!o.quiet && sum.capture_id > 0 && !sum.store_failed)
         print_summary(&o, &sum);
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }

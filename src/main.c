@@ -147,7 +147,7 @@ static int cmd_read(int argc, char **argv)
     int rc = pipeline_read(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);
-    if (!o.quiet && sum.capture_id > 0) {
+    if (!o.quiet && sum.capture_id > 0 && !sum.store_failed) {
         double s = seconds_since(&t0);
         fprintf(stderr,
                 "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions "

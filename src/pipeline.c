@@ -337,6 +337,7 @@ static void summarize(const struct run *r, struct pipeline_summary *sum)
     sum->connections = r->cap.connections;
     sum->transactions = r->cap.transactions;
     sum->truncated = r->cap.truncated;
+    sum->store_failed = r->failed;
     sum->kernel_drops = r->cap.kernel_drops;
     sum->interface_drops = r->cap.interface_drops;
 }

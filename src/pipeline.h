@@ -30,6 +30,7 @@ struct pipeline_summary {
     int64_t capture_id;
     uint64_t packets, bytes, connections, transactions;
     int truncated;                /* an input ended inside a packet */
+    int store_failed;             /* the database failed: the counts were not all stored */
     int64_t kernel_drops, interface_drops; /* live capture; -1 for files */
     double seconds;               /* live capture: how long it ran */
 };

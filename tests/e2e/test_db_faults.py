@@ -190,6 +190,8 @@ def disk_full_on(mnt, big, what):
         return
     res = run(["read", big, "-o", db])
     error_line(res, db, what, "database or disk is full")
+    check(not [l for l in res.stderr.splitlines() if " capture " in l and " packets" in l],
+          "%s: no summary claims rows that were not stored: %r" % (what, res.stderr))
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     integrity = con.execute("PRAGMA integrity_check").fetchall()
     caps = con.execute("SELECT id, finished_ns IS NOT NULL, transactions FROM captures"
