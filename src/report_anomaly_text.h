@@ -1,6 +1,7 @@
 /*
  * report_anomaly_text.h - the inside of section 5, shared by report_anomaly.c (which
- * detects anomalies) and report_anomaly_text.c (which words them). Nothing else includes it.
+ * detects anomalies), report_anomaly_text.c (which words them) and report_anomaly_list.c
+ * (examples, order). Nothing else includes it.
  * Owns: struct anomaly_clock, how the times of one report are written.
  * Never: appears in a renderer; they see only report.h.
  */
@@ -8,8 +9,10 @@
 #define HTTPCAP_REPORT_ANOMALY_TEXT_H
 
 #include <stddef.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
+#include "errbuf.h"
 #include "report.h"
 
 struct anomaly_clock {
@@ -50,5 +53,17 @@ char *anomaly_rare_evidence(int *nomem, const struct report_anomaly *a, int code
                             int registered, int effective);
 char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
                                   const struct report_anomaly *a, int code, int nbuckets);
+
+/*
+ * Up to REPORT_MAX_EXAMPLES transactions per anomaly from the examples query (anomaly i's
+ * keys are the rows of ranomaly_keys with a = i). Returns 0, or -1 with err on a SQL error;
+ * *nomem set when a string could not be copied.
+ */
+int anomaly_load_examples(sqlite3 *db, struct report_sections *r, int *nomem,
+                          char err[HTTPCAP_ERRBUF]);
+
+/* Sort r->anomalies by kind, then window start, then subject (status codes as numbers);
+ * equal ones keep their order. Cannot fail. */
+void anomaly_sort(struct report_sections *r);
 
 #endif
