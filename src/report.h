@@ -32,6 +32,16 @@ struct report_options {
                                       (any port, case-insensitive) */
 };
 
+/* (1) one cap of the capture runs (table capture_limits, see limits_table.h), over every
+ * run that recorded it. A hit means data was left out of the analysis. */
+struct report_limit {
+    char *name;                    /* the option without "--", e.g. "max-connections", owned */
+    int64_t value;                 /* the cap in force (the largest when runs differ) */
+    int64_t min_value;             /* the smallest: equal to value unless runs differ */
+    int64_t hits;                  /* times it was reached, summed over the runs */
+    int64_t runs_hit;              /* runs in which it was reached */
+};
+
 /* (1) the capture runs of the databases, summed. Never filtered. */
 struct report_capture {
     int64_t runs;                  /* rows in captures */
@@ -56,6 +66,12 @@ struct report_capture {
                                       report.c: drops > 0.1% of packets, gaps > 0.1% of TCP
                                       bytes, or a truncated input) */
     char *warning;                 /* that warning as one sentence, owned, NULL when none */
+    int64_t limit_runs;            /* runs that recorded their limits (databases written
+                                      before table capture_limits existed record none) */
+    struct report_limit *limits;   /* nlimits caps in the order of limits_table.h
+                                      (unknown names last, by name), owned */
+    int nlimits;
+    int64_t limit_hits;            /* hits of every limit, summed */
 };
 
 /* (2) one status class: "1xx".."5xx", "unanswered" (no response), "invalid" (status
