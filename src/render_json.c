@@ -29,6 +29,7 @@
  *   anomalies: [{kind (report_anomaly_name), subject, start (ISO or null), start_ns,
  *     end_ns (null without a window), first_bucket, last_bucket (null when none), count,
  *     total, value, baseline, score, evidence, message, examples: [EXAMPLE]}]
+ *     (limit-reached: subject is the limit's name, count its hits over the runs, total 0)
  *   series: {bucket_ns, origin_ns, nbuckets, buckets: [{start_ns, count, classes:
  *     {"1xx", "2xx", "3xx", "4xx", "5xx", "unanswered", "invalid": n}, ttfb_median}]}
  *   EXAMPLE: {id, time, client, server, method, uri, status, request_id}

@@ -168,6 +168,7 @@ struct report_rule {
     X(ANOMALY_RESET_MID_RESPONSE, "reset-mid-response")                                  \
     X(ANOMALY_TRUNCATED_BODIES, "truncated-bodies")                                      \
     X(ANOMALY_CAPTURE_GAPS, "capture-gaps")                                              \
+    X(ANOMALY_LIMIT_REACHED, "limit-reached")                                            \
     X(ANOMALY_RETRANSMISSIONS, "retransmissions")                                        \
     X(ANOMALY_RARE_STATUS, "rare-status")                                                \
     X(ANOMALY_NEW_STATUS, "new-status")
@@ -186,13 +187,15 @@ const char *report_anomaly_name(enum report_anomaly_kind kind);
 struct report_anomaly {
     enum report_anomaly_kind kind;
     char *subject;                 /* what it is about, owned: a bucket's time range, an
-                                      endpoint, "ip:port" of a server, a status code */
+                                      endpoint, "ip:port" of a server, a status code, a
+                                      limit ("max-connections") */
     int has_window;
     int64_t start_ns, end_ns;      /* the time it covers, [start, end) */
     char *start_iso;               /* owned, NULL without a window */
     int first_bucket, last_bucket; /* indexes into series.buckets, -1 when none */
-    int64_t count;                 /* the events (errors, slow, unanswered...) */
-    int64_t total;                 /* out of how many (transactions, bytes, segments) */
+    int64_t count;                 /* the events (errors, slow, unanswered, limit hits...) */
+    int64_t total;                 /* out of how many (transactions, bytes, segments); 0
+                                      when none applies (limit-reached) */
     double value;                  /* the measured figure: share, median ms, rate */
     double baseline;               /* the same figure over the whole report */
     double score;                  /* z-score or ratio that fired the detector; 0 if none */

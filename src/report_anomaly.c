@@ -566,6 +566,32 @@ static int detect_connections(struct ctx *c, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
+/* limit-reached: each cap of the capture runs (r->capture.limits) reached at least once.
+ * Counted per run, not per transaction: the filters do not narrow it. */
+static int detect_limits(struct ctx *c)
+{
+    const struct report_capture *cap = &c->r->capture;
+    for (int i = 0; i < cap->nlimits; i++) {
+        const struct report_limit *l = &cap->limits[i];
+        if (l->hits <= 0 || !l->name)
+            continue;
+        struct report_anomaly *a = add(c, ANOMALY_LIMIT_REACHED, l->name);
+        if (!a)
+            return -1;
+        a->count = l->hits;
+        free(a->message);
+        a->message = strdup(anomaly_limit_message(l->name));
+        if (!a->message)
+            c->nomem = 1;
+        a->evidence = anomaly_limit_evidence(&c->nomem, l, cap->limit_runs,
+                                             c->r->filter_text != NULL);
+        if (add_key(c, ANOMALY_LIMIT_REACHED, 1, 0, l->name, NULL, 0, 0,
+                    c->r->nanomalies - 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* rare-status and new-status from one GROUP BY status. */
 static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
 {
@@ -653,6 +679,8 @@ static int detect_all(struct ctx *c, char err[HTTPCAP_ERRBUF])
         detect_servers(c, err) != 0 || detect_connections(c, err) != 0 ||
         detect_statuses(c, err) != 0)
         return -1;
+    if (detect_limits(c) != 0)
+        goto fail;
     if (c->nomem)
         goto fail;
     if (c->r->nanomalies > 0 && anomaly_load_examples(c->db, c->r, &c->nomem, err) != 0)

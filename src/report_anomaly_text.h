@@ -51,6 +51,14 @@ char *anomaly_gaps_evidence(int *nomem, const struct report_anomaly *a, int64_t 
 char *anomaly_retrans_evidence(int *nomem, const struct report_anomaly *a, const char *server);
 char *anomaly_rare_evidence(int *nomem, const struct report_anomaly *a, int code,
                             int registered, int effective);
+/* The advice of a limit-reached anomaly for limit name (a constant; the kind's generic
+ * message for a limit this httpcap does not know). */
+const char *anomaly_limit_message(const char *name);
+/* "max-connections (262144) was reached 950000 times: 950000 connections were closed early
+ * to make room", naming the runs when limit_runs > 1 and saying that filters (filtered
+ * != 0) do not narrow the count. */
+char *anomaly_limit_evidence(int *nomem, const struct report_limit *l, int64_t limit_runs,
+                             int filtered);
 char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
                                   const struct report_anomaly *a, int code, int nbuckets);
 
