@@ -2,7 +2,8 @@
  * report_anomaly_list.c - section 5 of `httpcap report` once detected: each anomaly's
  *        example transactions, the order of the list, and freeing it.
  * Owns: the strings of r->anomalies' examples; the order of r->anomalies (kind, then time,
- *       then subject); freeing r->anomalies and r->series.
+ *       then subject; limits in the order of limits_table.h); freeing r->anomalies and
+ *       r->series.
  * In:   the examples query of sql/anomalies.sql (ranomaly_keys, filled by report_anomaly.c,
  *       and the view rt). Out: r->anomalies with examples, sorted.
  * Never: decides what is an anomaly (report_anomaly.c) or words it (report_anomaly_text.c).
@@ -71,6 +72,8 @@ static int anomaly_before(const struct report_anomaly *x, const struct report_an
 {
     if (x->kind != y->kind)
         return x->kind < y->kind;
+    if (x->kind == ANOMALY_LIMIT_REACHED)
+        return 0; /* detection order: that of limits_table.h */
     if (x->has_window && y->has_window && x->start_ns != y->start_ns)
         return x->start_ns < y->start_ns;
     return subject_cmp(x->subject ? x->subject : "", y->subject ? y->subject : "") < 0;

@@ -70,8 +70,9 @@ char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
 int anomaly_load_examples(sqlite3 *db, struct report_sections *r, int *nomem,
                           char err[HTTPCAP_ERRBUF]);
 
-/* Sort r->anomalies by kind, then window start, then subject (status codes as numbers);
- * equal ones keep their order. Cannot fail. */
+/* Sort r->anomalies by kind, then window start, then subject (status codes as numbers;
+ * limit-reached keeps the order of r->capture.limits); equal ones keep their order.
+ * Cannot fail. */
 void anomaly_sort(struct report_sections *r);
 
 #endif
