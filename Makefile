@@ -84,7 +84,7 @@ $(BUILD)/tests/test_rules: $(BUILD)/status.o
 $(BUILD)/tests/test_source: $(BUILD)/decode.o $(BUILD)/pcapng.o
 $(BUILD)/tests/test_http: $(BUILD)/http_parse.o $(BUILD)/http_callbacks.o $(BUILD)/http_detect.o $(BUILD)/http_fields.o $(BUILD)/http_txq.o $(LLHTTP_OBJS)
 $(BUILD)/tests/test_pipeline: $(LIB_OBJS) $(LLHTTP_OBJS) $(PCAPW_OBJ)
-$(BUILD)/tests/test_report_anomaly: $(BUILD)/report_anomaly_text.o $(BUILD)/report_series.o $(BUILD)/report_latency.o $(BUILD)/sql_embed.o
+$(BUILD)/tests/test_report_anomaly: $(BUILD)/report_anomaly_list.o $(BUILD)/report_anomaly_text.o $(BUILD)/report_series.o $(BUILD)/report_latency.o $(BUILD)/sql_embed.o
 $(BUILD)/tests/test_render_text: $(BUILD)/render_md.o $(BUILD)/render_json.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_render_html: $(BUILD)/render_html_chart.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_live: $(BUILD)/decode.o

@@ -178,20 +178,33 @@ c(a, kind, id, time, method, uri, status, request_id, t_ns, ttfb_ms, connection_
     UNION ALL
     SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
            t.t_ns, t.ttfb_ms, t.connection_id
-    FROM rt t JOIN rc r ON r.id = t.connection_id
+    FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
-    WHERE 10 IN has AND r.client_retransmits + r.server_retransmits > 0
-      AND k.kind = 10 AND k.key = r.server
+    WHERE 10 IN has AND k.kind = 10 AND (
+          (k.key = 'max-connections' AND r.end_reason = 'evicted')
+       OR (k.key = 'max-header-bytes' AND t.id IN
+              (SELECT transaction_id FROM rv
+               WHERE rule = 'parse-error' AND instr(detail, 'HPE_HEADER_OVERFLOW') > 0))
+       OR (k.key = 'max-headers' AND instr(t.flags, 'field-cut') > 0)
+       OR (k.key = 'max-uri-bytes' AND instr(t.flags, 'uri-cut') > 0)
+       OR (k.key = 'max-stored-header-bytes' AND instr(t.flags, 'headers-cut') > 0))
     UNION ALL
     SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
            t.t_ns, t.ttfb_ms, t.connection_id
-    FROM rt t CROSS JOIN ranomaly_keys k
-    WHERE 11 IN has AND t.status IS NOT NULL AND k.kind = 11 AND k.key = t.status
+    FROM rt t JOIN rc r ON r.id = t.connection_id
+                         CROSS JOIN ranomaly_keys k
+    WHERE 11 IN has AND r.client_retransmits + r.server_retransmits > 0
+      AND k.kind = 11 AND k.key = r.server
     UNION ALL
     SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
            t.t_ns, t.ttfb_ms, t.connection_id
     FROM rt t CROSS JOIN ranomaly_keys k
     WHERE 12 IN has AND t.status IS NOT NULL AND k.kind = 12 AND k.key = t.status
+    UNION ALL
+    SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,
+           t.t_ns, t.ttfb_ms, t.connection_id
+    FROM rt t CROSS JOIN ranomaly_keys k
+    WHERE 13 IN has AND t.status IS NOT NULL AND k.kind = 13 AND k.key = t.status
 ),
 ranked AS (
     SELECT c.*, r.client, r.server,

@@ -1,11 +1,12 @@
 -- report.sql - sections 1 to 4 of `httpcap report`, run by src/report.c in this order (one
 -- statement each; report.c steps through them with sqlite3_prepare_v2's tail, so keep the
 -- order and the column lists in step with report.c). Input: the working tables of
--- report_tables.sql (rsel, rc, rv, rstat, rendpoints, rhosts, rparams) and the TEMP view
--- captures. No statement here reads every transaction: src/report_scan.c did that once
--- and left grouped tables (and rsel, the few transactions shown one by one). Never run by
--- `httpcap read`. Percentiles are exact nearest-rank: the value at rank ceil(p/100*n) of
--- the sorted values; report_scan.c picks them (after statement 5 gave the group sizes).
+-- report_tables.sql (rsel, rc, rv, rstat, rendpoints, rhosts, rparams) and the TEMP views
+-- captures and capture_limits. No statement here reads every transaction:
+-- src/report_scan.c did that once and left grouped tables (and rsel, the few transactions
+-- shown one by one). Never run by `httpcap read`. Percentiles are exact nearest-rank: the
+-- value at rank ceil(p/100*n) of the sorted values; report_scan.c picks them (after
+-- statement 5 gave the group sizes).
 
 -- 1. capture totals over every run: count, first/last packet (ns and ISO-8601 UTC),
 --    packets, bytes, connections, transactions, gap bytes, truncated inputs, kernel drops,
@@ -94,3 +95,12 @@ SELECT rule, host FROM (
     WHERE t.host IS NOT NULL
     GROUP BY v.rule, t.host)
 WHERE k <= 5 ORDER BY rule, k;
+
+-- 10. the limits of the capture runs (TEMP view capture_limits: no rows from databases
+--     written before that table existed): name, largest and smallest value, hits summed,
+--     runs that reached it, and on every row the runs that recorded limits at all. Per
+--     run, like section 1: the filters do not narrow it.
+SELECT name, max(value), min(value), coalesce(sum(hits), 0), coalesce(sum(hits > 0), 0),
+       (SELECT count(DISTINCT run) FROM capture_limits)
+FROM capture_limits WHERE name IS NOT NULL
+GROUP BY name ORDER BY name;

@@ -9,7 +9,8 @@
  * Stable hooks for tests: section ids capture/status/latency/violations/anomalies/series;
  * <td class="count" data-class="2xx" data-count="N"> per class; <tr class="status"
  * data-code>; <li class="anomaly" data-kind="..."> per anomaly; <rect class="anomaly-band"
- * data-kind> in the series chart; #loss-warning when the capture lost data.
+ * data-kind> in the series chart; #loss-warning when the capture lost data; <td
+ * id="limit-hits" data-hits="N"> with the capture limits reached.
  */
 #include "render_html.h"
 
@@ -235,6 +236,43 @@ static void stat_card(FILE *out, const char *key, int64_t v)
     fprintf(out, "</div><div class=\"k\">%s</div></div>\n", key);
 }
 
+/* The limit hits of c: "<code>max-headers</code> (3) 67 times, ...", "none", or "not
+ * recorded" when no run recorded its limits (databases older than capture_limits). */
+static void limit_cells(const struct report_capture *c, FILE *out)
+{
+    fprintf(out, "</td></tr>\n<tr><th>Limits reached</th><td id=\"limit-hits\" "
+                 "data-hits=\"%" PRId64 "\">",
+            c->limit_hits);
+    if (c->limit_runs == 0 && c->runs > 0)
+        fputs("not recorded <span class=\"muted\">(databases older than table "
+              "capture_limits)</span>",
+              out);
+    else if (c->limit_hits == 0)
+        fputs("none", out);
+    int n = 0;
+    for (int i = 0; i < c->nlimits && c->limit_runs > 0; i++) {
+        const struct report_limit *l = &c->limits[i];
+        if (l->hits <= 0)
+            continue;
+        fputs(n++ ? ", <code>" : "<code>", out);
+        html_esc_cut(out, l->name, 64, "?");
+        fprintf(out, "</code> (%" PRId64, l->min_value);
+        if (l->value != l->min_value)
+            fprintf(out, " to %" PRId64, l->value);
+        if (l->hits == 1) {
+            fputs(") once", out);
+        } else {
+            fputs(") ", out);
+            html_put_int(out, l->hits);
+            fputs(" times", out);
+        }
+    }
+    if (c->limit_runs > 0 && c->limit_runs < c->runs)
+        fprintf(out, " <span class=\"muted\">(recorded by %" PRId64 " of %" PRId64
+                     " runs)</span>",
+                c->limit_runs, c->runs);
+}
+
 static void capture_section(const struct report_sections *r, FILE *out)
 {
     const struct report_capture *c = &r->capture;
@@ -246,6 +284,8 @@ static void capture_section(const struct report_sections *r, FILE *out)
     stat_card(out, "gap bytes", c->gap_bytes);
     if (c->has_drops)
         stat_card(out, "dropped packets", c->kernel_drops + c->interface_drops);
+    if (c->limit_hits > 0)
+        stat_card(out, "limit hits", c->limit_hits);
     fputs("</div>\n<table class=\"kv\"><tbody>\n<tr><th>Sources</th><td class=\"wrap\">", out);
     int64_t shown = c->runs < 20 ? c->runs : 20;
     for (int64_t i = 0; c->sources && i < shown; i++) {
@@ -285,6 +325,7 @@ static void capture_section(const struct report_sections *r, FILE *out)
         fputs(" / ", out);
         html_put_int(out, c->interface_drops);
     }
+    limit_cells(c, out);
     fputs("</td></tr>\n<tr><th>Truncated inputs</th><td>", out);
     html_put_int(out, c->truncated);
     fputs("</td></tr>\n<tr><th>Filter</th><td>", out);

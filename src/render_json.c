@@ -12,7 +12,10 @@
  *     first_packet_ns, last_packet_ns (null without packet times), packets, bytes,
  *     connections, transactions (in the databases), reported (passing the filters),
  *     kernel_drops, interface_drops (null when no run recorded drops), gap_bytes, tcp_bytes,
- *     truncated_inputs, loss_warning: bool, warning: text|null}
+ *     truncated_inputs, loss_warning: bool, warning: text|null, limit_runs (runs that
+ *     recorded their limits), limit_hits (summed), limits: [{name, value (the largest over
+ *     the runs), min_value, hits (summed), runs_hit}] (limits_table.h order; [] when no run
+ *     recorded any)}
  *   answered_total: n (transactions counted in classes)
  *   classes: [{class: "1xx".."5xx"|"unanswered"|"invalid", count, pct}] (7, report order)
  *   statuses: [{code, reason (registered phrase or null), count, pct, registered: bool,
@@ -29,6 +32,7 @@
  *   anomalies: [{kind (report_anomaly_name), subject, start (ISO or null), start_ns,
  *     end_ns (null without a window), first_bucket, last_bucket (null when none), count,
  *     total, value, baseline, score, evidence, message, examples: [EXAMPLE]}]
+ *     (limit-reached: subject is the limit's name, count its hits over the runs, total 0)
  *   series: {bucket_ns, origin_ns, nbuckets, buckets: [{start_ns, count, classes:
  *     {"1xx", "2xx", "3xx", "4xx", "5xx", "unanswered", "invalid": n}, ttfb_median}]}
  *   EXAMPLE: {id, time, client, server, method, uri, status, request_id}
@@ -238,6 +242,20 @@ static void capture_json(const struct report_sections *r, struct jw *w)
     j_int(w, "truncated_inputs", c->truncated);
     j_bool(w, "loss_warning", c->loss_warning);
     j_str(w, "warning", c->warning);
+    j_int(w, "limit_runs", c->limit_runs);
+    j_int(w, "limit_hits", c->limit_hits);
+    open_(w, "limits", '[', 0);
+    for (int i = 0; i < c->nlimits; i++) {
+        const struct report_limit *l = &c->limits[i];
+        open_(w, NULL, '{', 1);
+        j_str(w, "name", l->name);
+        j_int(w, "value", l->value);
+        j_int(w, "min_value", l->min_value);
+        j_int(w, "hits", l->hits);
+        j_int(w, "runs_hit", l->runs_hit);
+        close_(w, '}');
+    }
+    close_(w, ']');
     close_(w, '}');
 }
 

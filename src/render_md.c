@@ -141,10 +141,12 @@ static void capture_md(const struct report_sections *r, FILE *out)
     if (c->has_drops)
         fprintf(out, "| Kernel drops | %" PRId64 " |\n| Interface drops | %" PRId64 " |\n",
                 c->kernel_drops, c->interface_drops);
-    fprintf(out,
-            "| Gap bytes | %" PRId64 " of %" PRId64 " TCP bytes (%.2f%%) |\n"
-            "| Truncated inputs | %" PRId64 " |\n\n",
-            c->gap_bytes, c->tcp_bytes, pct(c->gap_bytes, c->tcp_bytes), c->truncated);
+    fprintf(out, "| Gap bytes | %" PRId64 " of %" PRId64 " TCP bytes (%.2f%%) |\n| Limits hit | ",
+            c->gap_bytes, c->tcp_bytes, pct(c->gap_bytes, c->tcp_bytes));
+    char lim[RENDER_LIMITS_CAP];
+    render_text_limits(c, lim, sizeof lim);
+    md_str(out, lim);
+    fprintf(out, " |\n| Truncated inputs | %" PRId64 " |\n\n", c->truncated);
 }
 
 static void status_md(const struct report_sections *r, FILE *out)

@@ -314,6 +314,49 @@ static const char *class_colour(const char *name)
     return "0";
 }
 
+/* Append formatted text at *n of b (cap bytes), keeping *n inside b when it is cut. */
+static void append(char *b, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *b, size_t cap, size_t *n, const char *fmt, ...)
+{
+    if (*n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(b + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    *n = k < 0 ? *n : *n + (size_t)k < cap ? *n + (size_t)k : cap - 1;
+}
+
+void render_text_limits(const struct report_capture *c, char *b, size_t cap)
+{
+    size_t n = 0;
+    b[0] = '\0';
+    if (c->limit_runs == 0 && c->runs > 0) {
+        append(b, cap, &n, "not recorded (databases older than table capture_limits)");
+        return;
+    }
+    for (int i = 0; i < c->nlimits; i++) {
+        const struct report_limit *l = &c->limits[i];
+        if (l->hits <= 0)
+            continue;
+        append(b, cap, &n, "%s%.64s (%" PRId64, n ? ", " : "", l->name ? l->name : "?",
+               l->min_value);
+        if (l->value != l->min_value)
+            append(b, cap, &n, " to %" PRId64, l->value);
+        if (l->hits == 1)
+            append(b, cap, &n, ") once");
+        else
+            append(b, cap, &n, ") %" PRId64 " times", l->hits);
+    }
+    if (n == 0)
+        append(b, cap, &n, "none");
+    if (c->limit_runs < c->runs)
+        append(b, cap, &n, "; recorded by %" PRId64 " of %" PRId64 " runs", c->limit_runs,
+               c->runs);
+}
+
 static void capture_section(const struct report_sections *r, struct tty *t)
 {
     const struct report_capture *c = &r->capture;
@@ -366,6 +409,9 @@ static void capture_section(const struct report_sections *r, struct tty *t)
     textf(t, "  gap bytes     %" PRId64 " of %" PRId64 " TCP bytes (%.2f%%)", c->gap_bytes,
           c->tcp_bytes, pct(c->gap_bytes, c->tcp_bytes));
     nl(t);
+    char lim[RENDER_LIMITS_CAP];
+    render_text_limits(c, lim, sizeof lim);
+    wrap(t, 16, "  limits hit", lim);
     textf(t, "  truncated     %" PRId64 " input(s)", c->truncated);
     nl(t);
 }

@@ -38,4 +38,11 @@ void render_text_sparkline(char *dst, const double *v, int n);
  * b (cap >= 32); a time gmtime cannot show is written as "N ns". Cannot fail. */
 void render_text_iso(char *b, size_t cap, int64_t ns);
 
+/* The limit hits of c in one line, into b (cap >= 256): "max-connections (2) once,
+ * max-headers (3) 67 times", "none", or "not recorded (...)" when no run recorded its
+ * limits; "; recorded by K of N runs" when only some did. Limit names are copied as they
+ * are: the caller sanitises or escapes b. Cannot fail. */
+#define RENDER_LIMITS_CAP 1024
+void render_text_limits(const struct report_capture *c, char *b, size_t cap);
+
 #endif

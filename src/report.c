@@ -5,7 +5,8 @@
  * Order: the series (report_series.c) first, then report.sql, whose latency groups tell
  *        the percentile walk of report_scan.c which ranks to keep (it also fills each
  *        bucket's median); then the anomalies, which read all of it.
- * In:   struct report_options. Out: struct report_sections, plain values and owned strings.
+ * In:   struct report_options; limits_table.h for the order of the capture limits.
+ * Out:  struct report_sections, plain values and owned strings.
  * Never: writes to a database file, formats output.
  */
 #include "report.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "limits_table.h"
 #include "report_anomaly.h"
 #include "report_db.h"
 #include "report_scan.h"
@@ -217,6 +219,38 @@ static int read_rule_host(sqlite3_stmt *q, struct report_sections *r)
     return 0;
 }
 
+/* Where limit name goes in the list: the order of limits_table.h, unknown names last. */
+static int limit_rank(const char *name)
+{
+    int i = name ? limits_find(name) : -1;
+    return i >= 0 ? i : LIMIT_COUNT;
+}
+
+/* One limit of the capture runs (report.sql orders by name; here they take the order of
+ * limits_table.h, so an unknown name from a newer httpcap lands last, still by name). */
+static int read_limit(sqlite3_stmt *q, struct report_sections *r)
+{
+    struct report_capture *c = &r->capture;
+    struct report_limit *l = append(&c->limits, c->nlimits, sizeof *l);
+    if (!l)
+        return -1;
+    c->nlimits++;
+    if (col_str(q, 0, &l->name) != 0)
+        return -1;
+    l->value = sqlite3_column_int64(q, 1);
+    l->min_value = sqlite3_column_int64(q, 2);
+    l->hits = sqlite3_column_int64(q, 3);
+    l->runs_hit = sqlite3_column_int64(q, 4);
+    c->limit_runs = sqlite3_column_int64(q, 5);
+    c->limit_hits += l->hits;
+    struct report_limit t = *l;
+    int j = c->nlimits - 1;
+    for (; j > 0 && limit_rank(c->limits[j - 1].name) > limit_rank(t.name); j--)
+        c->limits[j] = c->limits[j - 1];
+    c->limits[j] = t;
+    return 0;
+}
+
 /* Query number k (0-based, the order of report.sql) hands row number row to its reader. */
 static int read_row(int k, sqlite3_stmt *q, struct report_sections *r, int row)
 {
@@ -239,6 +273,8 @@ static int read_row(int k, sqlite3_stmt *q, struct report_sections *r, int row)
         return read_rule(q, r);
     case 8:
         return read_rule_host(q, r);
+    case 9:
+        return read_limit(q, r);
     default:
         return 0;
     }
@@ -375,6 +411,9 @@ void report_free(struct report_sections *r)
     free(r->capture.first_iso);
     free(r->capture.last_iso);
     free(r->capture.warning);
+    for (int i = 0; i < r->capture.nlimits; i++)
+        free(r->capture.limits[i].name);
+    free(r->capture.limits);
     free(r->filter_text);
     for (int i = 0; i < r->nstatuses; i++) {
         free(r->statuses[i].reason);

@@ -32,6 +32,16 @@ struct report_options {
                                       (any port, case-insensitive) */
 };
 
+/* (1) one cap of the capture runs (table capture_limits, see limits_table.h), over every
+ * run that recorded it. A hit means data was left out of the analysis. */
+struct report_limit {
+    char *name;                    /* the option without "--", e.g. "max-connections", owned */
+    int64_t value;                 /* the cap in force (the largest when runs differ) */
+    int64_t min_value;             /* the smallest: equal to value unless runs differ */
+    int64_t hits;                  /* times it was reached, summed over the runs */
+    int64_t runs_hit;              /* runs in which it was reached */
+};
+
 /* (1) the capture runs of the databases, summed. Never filtered. */
 struct report_capture {
     int64_t runs;                  /* rows in captures */
@@ -56,6 +66,12 @@ struct report_capture {
                                       report.c: drops > 0.1% of packets, gaps > 0.1% of TCP
                                       bytes, or a truncated input) */
     char *warning;                 /* that warning as one sentence, owned, NULL when none */
+    int64_t limit_runs;            /* runs that recorded their limits (databases written
+                                      before table capture_limits existed record none) */
+    struct report_limit *limits;   /* nlimits caps in the order of limits_table.h
+                                      (unknown names last, by name), owned */
+    int nlimits;
+    int64_t limit_hits;            /* hits of every limit, summed */
 };
 
 /* (2) one status class: "1xx".."5xx", "unanswered" (no response), "invalid" (status
@@ -152,6 +168,7 @@ struct report_rule {
     X(ANOMALY_RESET_MID_RESPONSE, "reset-mid-response")                                  \
     X(ANOMALY_TRUNCATED_BODIES, "truncated-bodies")                                      \
     X(ANOMALY_CAPTURE_GAPS, "capture-gaps")                                              \
+    X(ANOMALY_LIMIT_REACHED, "limit-reached")                                            \
     X(ANOMALY_RETRANSMISSIONS, "retransmissions")                                        \
     X(ANOMALY_RARE_STATUS, "rare-status")                                                \
     X(ANOMALY_NEW_STATUS, "new-status")
@@ -170,13 +187,15 @@ const char *report_anomaly_name(enum report_anomaly_kind kind);
 struct report_anomaly {
     enum report_anomaly_kind kind;
     char *subject;                 /* what it is about, owned: a bucket's time range, an
-                                      endpoint, "ip:port" of a server, a status code */
+                                      endpoint, "ip:port" of a server, a status code, a
+                                      limit ("max-connections") */
     int has_window;
     int64_t start_ns, end_ns;      /* the time it covers, [start, end) */
     char *start_iso;               /* owned, NULL without a window */
     int first_bucket, last_bucket; /* indexes into series.buckets, -1 when none */
-    int64_t count;                 /* the events (errors, slow, unanswered...) */
-    int64_t total;                 /* out of how many (transactions, bytes, segments) */
+    int64_t count;                 /* the events (errors, slow, unanswered, limit hits...) */
+    int64_t total;                 /* out of how many (transactions, bytes, segments); 0
+                                      when none applies (limit-reached) */
     double value;                  /* the measured figure: share, median ms, rate */
     double baseline;               /* the same figure over the whole report */
     double score;                  /* z-score or ratio that fired the detector; 0 if none */

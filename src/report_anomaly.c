@@ -1,7 +1,8 @@
 /*
  * report_anomaly.c - section 5 of `httpcap report`: detecting anomalies (their wording,
- *        evidence lines and advice come from report_anomaly_text.c).
- * Owns: r->anomalies (and frees r->series too), the TEMP table ranomaly_keys while it runs.
+ *        evidence lines and advice come from report_anomaly_text.c; their examples, order
+ *        and freeing from report_anomaly_list.c).
+ * Owns: r->anomalies, the TEMP table ranomaly_keys while it runs.
  * In:   the grouped tables (and rt for examples) through sql/anomalies.sql; r->series.
  * Out:  struct report_anomaly entries in kind order, then time, then subject.
  * Never: reads transactions one by one in C (only grouped rows and <= 5 examples each),
@@ -565,6 +566,32 @@ static int detect_connections(struct ctx *c, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
+/* limit-reached: each cap of the capture runs (r->capture.limits) reached at least once.
+ * Counted per run, not per transaction: the filters do not narrow it. */
+static int detect_limits(struct ctx *c)
+{
+    const struct report_capture *cap = &c->r->capture;
+    for (int i = 0; i < cap->nlimits; i++) {
+        const struct report_limit *l = &cap->limits[i];
+        if (l->hits <= 0 || !l->name)
+            continue;
+        struct report_anomaly *a = add(c, ANOMALY_LIMIT_REACHED, l->name);
+        if (!a)
+            return -1;
+        a->count = l->hits;
+        free(a->message);
+        a->message = strdup(anomaly_limit_message(l->name));
+        if (!a->message)
+            c->nomem = 1;
+        a->evidence = anomaly_limit_evidence(&c->nomem, l, cap->limit_runs,
+                                             c->r->filter_text != NULL);
+        if (add_key(c, ANOMALY_LIMIT_REACHED, 1, 0, l->name, NULL, 0, 0,
+                    c->r->nanomalies - 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* rare-status and new-status from one GROUP BY status. */
 static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
 {
@@ -623,78 +650,6 @@ static int detect_statuses(struct ctx *c, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
-static int col_dup(struct ctx *c, sqlite3_stmt *q, int i, char **out)
-{
-    const unsigned char *s = sqlite3_column_text(q, i);
-    *out = s ? strdup((const char *)s) : NULL;
-    if (s && !*out)
-        c->nomem = 1;
-    return 0;
-}
-
-static int load_examples(struct ctx *c, char err[HTTPCAP_ERRBUF])
-{
-    sqlite3_stmt *q = NULL;
-    if (report_anomaly_prepare(c->db, "examples", &q, err) != 0)
-        return -1;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int ai = sqlite3_column_int(q, 0);
-        if (ai < 0 || ai >= c->r->nanomalies)
-            continue;
-        struct report_anomaly *a = &c->r->anomalies[ai];
-        if (a->nexamples >= REPORT_MAX_EXAMPLES)
-            continue;
-        struct report_example *e = &a->examples[a->nexamples++];
-        memset(e, 0, sizeof *e);
-        e->id = sqlite3_column_int64(q, 1);
-        col_dup(c, q, 2, &e->time);
-        col_dup(c, q, 3, &e->client);
-        col_dup(c, q, 4, &e->server);
-        col_dup(c, q, 5, &e->method);
-        col_dup(c, q, 6, &e->uri);
-        e->has_status = sqlite3_column_type(q, 7) != SQLITE_NULL;
-        e->status = sqlite3_column_int(q, 7);
-        col_dup(c, q, 8, &e->request_id);
-    }
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, q, "examples", err);
-    sqlite3_finalize(q);
-    return 0;
-}
-
-/* Status codes sort as numbers, other subjects byte by byte. */
-static int subject_cmp(const char *x, const char *y)
-{
-    size_t lx = strspn(x, "0123456789"), ly = strspn(y, "0123456789");
-    if (lx && ly && !x[lx] && !y[ly] && lx != ly)
-        return lx < ly ? -1 : 1;
-    return strcmp(x, y);
-}
-
-static int anomaly_before(const struct report_anomaly *x, const struct report_anomaly *y)
-{
-    if (x->kind != y->kind)
-        return x->kind < y->kind;
-    if (x->has_window && y->has_window && x->start_ns != y->start_ns)
-        return x->start_ns < y->start_ns;
-    return subject_cmp(x->subject ? x->subject : "", y->subject ? y->subject : "") < 0;
-}
-
-/* Insertion sort: few anomalies, and it keeps equal ones in detection order. */
-static void sort_anomalies(struct report_sections *r)
-{
-    for (int i = 1; i < r->nanomalies; i++) {
-        struct report_anomaly t = r->anomalies[i];
-        int j = i;
-        while (j > 0 && anomaly_before(&t, &r->anomalies[j - 1])) {
-            r->anomalies[j] = r->anomalies[j - 1];
-            j--;
-        }
-        r->anomalies[j] = t;
-    }
-}
-
 static int run_sql(struct ctx *c, const char *name, char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = NULL;
@@ -724,9 +679,11 @@ static int detect_all(struct ctx *c, char err[HTTPCAP_ERRBUF])
         detect_servers(c, err) != 0 || detect_connections(c, err) != 0 ||
         detect_statuses(c, err) != 0)
         return -1;
+    if (detect_limits(c) != 0)
+        goto fail;
     if (c->nomem)
         goto fail;
-    if (c->r->nanomalies > 0 && load_examples(c, err) != 0)
+    if (c->r->nanomalies > 0 && anomaly_load_examples(c->db, c->r, &c->nomem, err) != 0)
         return -1;
     return 0;
 fail:
@@ -750,36 +707,6 @@ int report_anomalies_load(sqlite3 *db, struct report_sections *r, char err[HTTPC
         rc = -1;
     }
     if (rc == 0)
-        sort_anomalies(r);
+        anomaly_sort(r);
     return rc;
-}
-
-void report_example_free(struct report_example *e)
-{
-    free(e->time);
-    free(e->client);
-    free(e->server);
-    free(e->method);
-    free(e->uri);
-    free(e->request_id);
-}
-
-void report_anomalies_free(struct report_sections *r)
-{
-    if (!r)
-        return;
-    for (int i = 0; i < r->nanomalies; i++) {
-        struct report_anomaly *a = &r->anomalies[i];
-        free(a->subject);
-        free(a->start_iso);
-        free(a->evidence);
-        free(a->message);
-        for (int j = 0; j < a->nexamples; j++)
-            report_example_free(&a->examples[j]);
-    }
-    free(r->anomalies);
-    r->anomalies = NULL;
-    r->nanomalies = 0;
-    free(r->series.buckets);
-    memset(&r->series, 0, sizeof r->series);
 }

@@ -85,6 +85,10 @@ static const char *const anomaly_messages[ANOMALY_KIND_COUNT] = {
         "capture (busy interface, small buffer), a capture started mid-connection, "
         "asymmetric routing. Treat the numbers for this server with care; capture with a "
         "larger buffer or closer to the server.",
+    [ANOMALY_LIMIT_REACHED] =
+        "A limit of the capture run was reached, so some data was left out of this "
+        "analysis. See the README's Limits for what the limit bounds and which option "
+        "raises it; read the capture again with a larger value if memory allows.",
     [ANOMALY_RETRANSMISSIONS] =
         "Many TCP segments to or from this server were sent twice. Likely causes: packet "
         "loss on the path, a congested or faulty link or NIC, an overloaded server that "
@@ -296,4 +300,133 @@ char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
                              "since %s UTC (the last %d of %d buckets), never before",
                       code, (long long)a->count, 100.0 * a->value, (long long)a->total, t,
                       nbuckets - a->first_bucket, nbuckets);
+}
+
+/* What a hit of each limit (limits_table.h) left out: the thing a hit counts (NULL when
+ * hits are events, not things), what happened to one / several of them, and the advice. */
+static const struct limit_words {
+    const char *name;
+    const char *one, *many;
+    const char *did_one, *did_many;
+    const char *message;
+} limit_words[] = {
+    {"max-connections", "connection", "connections", "was closed early to make room",
+     "were closed early to make room",
+     "httpcap's connection table was full, so it closed the idlest connections early to "
+     "make room (end_reason 'evicted'): their later requests and responses may be missing "
+     "or show as unanswered, and traffic that went on was picked up mid-stream. Likely "
+     "causes: a very busy link, a SYN flood or port scan, many idle keep-alive "
+     "connections. If memory allows (about 2 KB per open connection), read the capture "
+     "again with a larger --max-connections N; or keep only the traffic that matters with "
+     "a BPF filter (-f 'host 10.0.0.1 and port 80')."},
+    {"max-header-bytes", "message", "messages",
+     "was rejected as a parse error (HPE_HEADER_OVERFLOW)",
+     "were rejected as parse errors (HPE_HEADER_OVERFLOW)",
+     "A client or server sent a start line and header section larger than "
+     "--max-header-bytes; each such message was stored as a parse error and the connection "
+     "was parsed again from the next message on. Likely causes: an attack (header "
+     "flooding, a smuggling or overflow attempt), an oversized or ever-growing cookie, a "
+     "proxy adding headers in a loop, a misconfigured client. Most servers refuse such "
+     "messages too (431 or 400): check which client sent them and what the server "
+     "answered. To analyse them anyway, read again with a larger --max-header-bytes N."},
+    {"max-headers", "message", "messages",
+     "had its header fields past the cap ignored (flag field-cut)",
+     "had their header fields past the cap ignored (flag field-cut)",
+     "Messages carried more header fields than --max-headers; the fields past the cap were "
+     "not examined (the message framing still was), so a Host, Content-Type or request ID "
+     "among them is missing here and their rule checks were skipped. Likely causes: a "
+     "header-flooding attack or a fuzzer, a proxy chain adding many headers, a "
+     "misconfigured client. Check who sent them; read again with a larger --max-headers N "
+     "to examine every field."},
+    {"max-uri-bytes", "URI", "URIs", "was stored cut (flag uri-cut)",
+     "were stored cut (flag uri-cut)",
+     "Request URIs longer than --max-uri-bytes were stored cut: the transactions are all "
+     "counted, but their stored URI is a prefix and their endpoint may group differently. "
+     "Likely causes: huge query strings (tracking parameters, state serialized into a "
+     "GET), a scanner or an injection attempt, a redirect loop that keeps growing the URI. "
+     "Check the clients of these requests; read again with a larger --max-uri-bytes (up to "
+     "8192) to keep more of them."},
+    {"max-pending", "pipelined request", "pipelined requests",
+     "was stored unanswered to make room", "were stored unanswered to make room",
+     "A client pipelined more than --max-pending requests on one connection without "
+     "getting answers, so the oldest were stored as unanswered to make room: some of the "
+     "unanswered requests in this report are httpcap's doing, and later responses may pair "
+     "with the wrong request. Likely causes: a request flood or slow-read attack, a server "
+     "that stopped answering a connection, lost server-side packets (see capture gaps). "
+     "Check the clients with the most requests per connection; read again with a larger "
+     "--max-pending N if memory allows."},
+    {"max-ooo-bytes", NULL, NULL,
+     "each time a hole in one TCP direction was given up (a gap) or an out-of-order segment "
+     "dropped", NULL,
+     "One direction of a TCP connection held more out-of-order data than --max-ooo-bytes "
+     "while waiting for a missing segment, so httpcap gave up the hole (a gap: the "
+     "exchanges it touches are flagged gap and may be cut) or dropped the segment. Likely "
+     "causes: heavy packet loss in the capture or on the path, packets reordered by merging "
+     "captures of several interfaces, or an attack sending data far ahead of a hole to "
+     "exhaust memory. Check kernel drops, capture gaps and retransmissions; read again with "
+     "a larger --max-ooo-bytes if memory allows."},
+    {"max-reasm-bytes", NULL, NULL,
+     "each time a hole was given up (a gap) or an out-of-order segment dropped on the "
+     "stream that needed room", NULL,
+     "All connections together held more out-of-order data than --max-reasm-bytes, so "
+     "holes were given up (gaps: the exchanges they touch are flagged gap) or segments "
+     "dropped on the streams that needed room. Likely causes: heavy packet loss on many "
+     "connections (a capture dropping packets under load), or an attack opening holes on "
+     "many connections to exhaust memory. Capture with a larger buffer or closer to the "
+     "server, and check drops and capture gaps; read again with a larger --max-reasm-bytes "
+     "if memory allows, or with a BPF filter (-f) for fewer connections."},
+    {"max-stored-header-bytes", "transaction", "transactions",
+     "had its stored header lines cut (flag headers-cut)",
+     "had their stored header lines cut (flag headers-cut)",
+     "With --store-headers, the header lines of some transactions went past "
+     "--max-stored-header-bytes and the rest were not stored in table headers; the "
+     "analysis itself saw every line. Likely causes: large cookies or tokens, many "
+     "Set-Cookie lines, an attack padding its headers. Read again with a larger "
+     "--max-stored-header-bytes if you need the full headers in the database."},
+};
+
+/* The words of limit name, NULL for a limit this httpcap does not know. */
+static const struct limit_words *words_of(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof limit_words / sizeof limit_words[0]; i++)
+        if (strcmp(limit_words[i].name, name) == 0)
+            return &limit_words[i];
+    return NULL;
+}
+
+const char *anomaly_limit_message(const char *name)
+{
+    const struct limit_words *w = words_of(name);
+    return w ? w->message : anomaly_message(ANOMALY_LIMIT_REACHED);
+}
+
+char *anomaly_limit_evidence(int *nomem, const struct report_limit *l, int64_t limit_runs,
+                             int filtered)
+{
+    const struct limit_words *w = words_of(l->name);
+    char cap[64], times[48], runs[64], what[320];
+    if (l->min_value == l->value)
+        snprintf(cap, sizeof cap, "%lld", (long long)l->value);
+    else
+        snprintf(cap, sizeof cap, "%lld to %lld", (long long)l->min_value, (long long)l->value);
+    if (l->hits == 1)
+        snprintf(times, sizeof times, "once");
+    else
+        snprintf(times, sizeof times, "%lld times", (long long)l->hits);
+    runs[0] = '\0';
+    if (limit_runs > 1)
+        snprintf(runs, sizeof runs, " in %lld of %lld capture runs", (long long)l->runs_hit,
+                 (long long)limit_runs);
+    if (!w)
+        snprintf(what, sizeof what, "data was left out of the analysis each time");
+    else if (!w->one)
+        snprintf(what, sizeof what, "%s", w->did_one);
+    else
+        snprintf(what, sizeof what, "%lld %s %s", (long long)l->hits,
+                 l->hits == 1 ? w->one : w->many, l->hits == 1 ? w->did_one : w->did_many);
+    return dup_printf(nomem, "%.64s (%s) was reached %s%s: %s%s", l->name ? l->name : "?",
+                      cap, times, runs, what,
+                      filtered ? "; counted over whole capture runs, which the filters do "
+                                 "not narrow"
+                               : "");
 }

@@ -1,6 +1,7 @@
 /*
  * report_anomaly_text.h - the inside of section 5, shared by report_anomaly.c (which
- * detects anomalies) and report_anomaly_text.c (which words them). Nothing else includes it.
+ * detects anomalies), report_anomaly_text.c (which words them) and report_anomaly_list.c
+ * (examples, order). Nothing else includes it.
  * Owns: struct anomaly_clock, how the times of one report are written.
  * Never: appears in a renderer; they see only report.h.
  */
@@ -8,8 +9,10 @@
 #define HTTPCAP_REPORT_ANOMALY_TEXT_H
 
 #include <stddef.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
+#include "errbuf.h"
 #include "report.h"
 
 struct anomaly_clock {
@@ -48,7 +51,28 @@ char *anomaly_gaps_evidence(int *nomem, const struct report_anomaly *a, int64_t 
 char *anomaly_retrans_evidence(int *nomem, const struct report_anomaly *a, const char *server);
 char *anomaly_rare_evidence(int *nomem, const struct report_anomaly *a, int code,
                             int registered, int effective);
+/* The advice of a limit-reached anomaly for limit name (a constant; the kind's generic
+ * message for a limit this httpcap does not know). */
+const char *anomaly_limit_message(const char *name);
+/* "max-connections (262144) was reached 950000 times: 950000 connections were closed early
+ * to make room", naming the runs when limit_runs > 1 and saying that filters (filtered
+ * != 0) do not narrow the count. */
+char *anomaly_limit_evidence(int *nomem, const struct report_limit *l, int64_t limit_runs,
+                             int filtered);
 char *anomaly_new_status_evidence(int *nomem, const struct anomaly_clock *k,
                                   const struct report_anomaly *a, int code, int nbuckets);
+
+/*
+ * Up to REPORT_MAX_EXAMPLES transactions per anomaly from the examples query (anomaly i's
+ * keys are the rows of ranomaly_keys with a = i). Returns 0, or -1 with err on a SQL error;
+ * *nomem set when a string could not be copied.
+ */
+int anomaly_load_examples(sqlite3 *db, struct report_sections *r, int *nomem,
+                          char err[HTTPCAP_ERRBUF]);
+
+/* Sort r->anomalies by kind, then window start, then subject (status codes as numbers;
+ * limit-reached keeps the order of r->capture.limits); equal ones keep their order.
+ * Cannot fail. */
+void anomaly_sort(struct report_sections *r);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * report_db.c - opens what `httpcap report` reads: an in-memory main database with every
- * database of the report ATTACHed read-only as d0, d1, ..., a TEMP view `captures` over
- * all of them, and the working tables of sql/report_tables.sql: the grouped ones filled by
- * the scan of report_scan.c (rparams, rstat, rendpoints, rhosts, rconn), rc, rsel, rv,
- * and the view rt.
+ * database of the report ATTACHed read-only as d0, d1, ..., TEMP views `captures` and
+ * `capture_limits` over all of them (older databases may lack capture_limits), and the
+ * working tables of sql/report_tables.sql: the grouped ones filled by the scan of
+ * report_scan.c (rparams, rstat, rendpoints, rhosts, rconn), rc, rsel, rv, and the view
+ * rt.
  * Owns: the connection until report_db_open returns it; the id offsets between databases.
  * In:   struct report_options. Out: an open sqlite3 handle.
  * Never: writes to a database file (ATTACH uses mode=ro), formats output.
@@ -166,6 +167,42 @@ static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
         sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, * FROM d%d.captures",
                             k ? " UNION ALL " : "", k, (long long)cap_off[k], k);
     return exec_built(db, s, "captures view", err);
+}
+
+/* 1 when database k has a table named table (older databases lack newer tables). */
+static int has_table(sqlite3 *db, int k, const char *table, int64_t *has,
+                     char err[HTTPCAP_ERRBUF])
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM d%d.sqlite_master WHERE type = 'table' AND name = '%s'", k,
+             table);
+    return query_int64(db, sql, has, err);
+}
+
+/* TEMP VIEW capture_limits: every run's limits (run as in the view captures) from the
+ * databases that have the table; one written before it existed adds no rows. */
+static int create_limits_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
+                              char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    sqlite3_str_appendall(s, "CREATE TEMP VIEW capture_limits AS ");
+    int n = 0;
+    for (int k = 0; k < ndbs; k++) {
+        int64_t has = 0;
+        if (has_table(db, k, "capture_limits", &has, err) != 0) {
+            sqlite3_free(sqlite3_str_finish(s));
+            return -1;
+        }
+        if (has)
+            sqlite3_str_appendf(s, "%sSELECT %d AS db, capture_id + %lld AS run, name, value,"
+                                   " hits FROM d%d.capture_limits",
+                                n++ ? " UNION ALL " : "", k, (long long)cap_off[k], k);
+    }
+    if (n == 0)
+        sqlite3_str_appendall(s, "SELECT NULL AS db, NULL AS run, NULL AS name, NULL AS value,"
+                                 " NULL AS hits WHERE 0");
+    return exec_built(db, s, "capture_limits view", err);
 }
 
 static void bind_named_int64(sqlite3_stmt *q, const char *name, int has, int64_t v)
@@ -543,6 +580,8 @@ int report_db_open(const struct report_options *o, sqlite3 **out, struct report_
     }
     if (rc == 0)
         rc = create_captures_view(db, o->npaths, cap_off, err);
+    if (rc == 0)
+        rc = create_limits_view(db, o->npaths, cap_off, err);
     struct report_scan *s = rc == 0 ? report_scan_new(o->top, off[o->npaths].conn) : NULL;
     if (rc == 0)
         rc = s ? build_tables(db, o, off, s, err) : -1;

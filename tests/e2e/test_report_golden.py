@@ -45,8 +45,8 @@ PLANTED = [
 
 KIND_ORDER = ["error-burst-5xx", "error-burst-4xx", "latency-spike", "failing-endpoint",
               "status-mix-changed", "unanswered-requests", "responses-without-request",
-              "reset-mid-response", "truncated-bodies", "capture-gaps", "retransmissions",
-              "rare-status", "new-status"]
+              "reset-mid-response", "truncated-bodies", "capture-gaps", "limit-reached",
+              "retransmissions", "rare-status", "new-status"]
 
 NICE_NS = ([w * 10**6 for w in (1, 2, 5, 10, 20, 50, 100, 200, 500)] +
            [w * 10**9 for w in (1, 2, 5, 10, 15, 30)] +

@@ -140,11 +140,16 @@ static void hostile(void)
         {.start_ns = 2000000000, .count = 1, .classes = {0, 0, 0, 0, 0, 0, 1},
          .has_median = 1, .ttfb_median = 800},
     };
+    struct report_limit limits[2] = {
+        {.name = evil_script, .value = 9, .min_value = 3, .hits = 1234, .runs_hit = 1},
+        {.name = evil_attr, .value = 5, .min_value = 5, .hits = 1, .runs_hit = 1},
+    };
     struct report_sections r = {
         .capture = {.runs = 2, .sources = sources, .has_span = 1, .last_ns = 3000000000,
                     .first_iso = evil_script, .last_iso = evil_attr,
                     .packets = 1234567, .reported = 9, .loss_warning = 1,
-                    .warning = evil_img},
+                    .warning = evil_img, .limit_runs = 1, .limits = limits, .nlimits = 2,
+                    .limit_hits = 1235},
         .ndbs = 2,
         .filter_text = evil_attr,
         .answered_total = 9,
@@ -187,6 +192,11 @@ static void hostile(void)
     CHECK(strstr(html, "<rect class=\"anomaly-band\" data-kind=\"error-burst-5xx\"") != NULL);
     CHECK(strstr(html, "<rect class=\"anomaly-band\" data-kind=\"latency-spike\"") != NULL);
     CHECK(strstr(html, "1,234,567") != NULL);
+    CHECK(strstr(html, "<td id=\"limit-hits\" data-hits=\"1235\"><code>&lt;script&gt;"
+                       "document.title=&#39;PWNED&#39;&lt;/script&gt;</code> (3 to 9) 1,234 "
+                       "times, <code>&quot; onmouseover=&quot;alert(1)</code> (5) once "
+                       "<span class=\"muted\">(recorded by 1 of 2 runs)</span></td>") != NULL);
+    CHECK(strstr(html, "<div class=\"v\">1,235</div><div class=\"k\">limit hits</div>"));
     CHECK(strstr(html, "clients treat it as <strong>500</strong>") != NULL);
     CHECK(strstr(html, "</html>\n") != NULL);
     free(html);
@@ -205,6 +215,8 @@ static void empty(void)
     CHECK(strstr(html, "id=\"no-anomalies\"") != NULL);
     CHECK(strstr(html, "No transactions.") != NULL);
     CHECK(strstr(html, "loss-warning") == NULL);
+    CHECK(strstr(html, "data-hits=\"0\">none</td>") != NULL);
+    CHECK(strstr(html, "limit hits") == NULL); /* the stat card only when a limit was hit */
     CHECK(strstr(html, "</html>\n") != NULL);
     free(html);
 }

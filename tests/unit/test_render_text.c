@@ -80,6 +80,15 @@ static void build(struct report_sections *r, char **sources, struct report_statu
     c->reported = 90;
     c->loss_warning = 1;
     c->warning = S("capture loss: " EVIL_LIT);
+    static struct report_limit limits[4];
+    limits[0] = (struct report_limit){S("max-connections"), 2, 2, 1, 1};
+    limits[1] = (struct report_limit){S("max-pending"), 1024, 1024, 0, 0};
+    limits[2] = (struct report_limit){EVIL, 300, 3, 67, 1};
+    limits[3] = (struct report_limit){long_uri, 1, 1, 9223372036854775807, 1};
+    c->limits = limits;
+    c->nlimits = 4;
+    c->limit_runs = 1; /* of 2: one database predates capture_limits */
+    c->limit_hits = 68;
     r->ndbs = 3;
     r->filter_text = S("host " EVIL_LIT);
     r->answered_total = 90;
@@ -252,6 +261,7 @@ static void check_md(const char *md)
     CHECK(strstr(md, "\\x1b\\[31mred") != NULL);
     CHECK(strstr(md, "\\u009b") != NULL);
     CHECK(strstr(md, "## 6 Time series") != NULL);
+    CHECK(strstr(md, "| Limits hit | max-connections (2) once, a\\x1b\\[31mred") != NULL);
     /* every table row has as many cell borders as its header */
     int header = -1;
     int bad = 0;
@@ -283,6 +293,9 @@ static void check_json(const char *js)
     CHECK(strstr(js, "\"baseline\": 0.333333,") != NULL);
     CHECK(strstr(js, "\"max\": 1000000000}") != NULL);
     CHECK(strstr(js, "\"kind\": \"error-burst-5xx\"") != NULL);
+    CHECK(strstr(js, "\"limit_runs\": 1,\n    \"limit_hits\": 68,\n    \"limits\": [\n"
+                     "      {\"name\": \"max-connections\", \"value\": 2, \"min_value\": 2,"
+                     " \"hits\": 1, \"runs_hit\": 1},") != NULL);
     CHECK(strstr(js, ": nan") == NULL && strstr(js, ": inf") == NULL);
     CHECK(strstr(js, ": -nan") == NULL && strstr(js, ": -inf") == NULL);
 }
@@ -322,6 +335,11 @@ int main(int argc, char **argv)
     CHECK(strncmp(txt, "WARNING: capture loss: a?[31mred", 32) == 0);
     CHECK(strstr(txt, "<script>|x|") != NULL); /* text shows it as text */
     CHECK(strstr(txt, "(unregistered; clients: 200 ") != NULL);
+    CHECK(strstr(txt, "\n  limits hit    max-connections (2) once,\n"
+                      "                a?[31mred\xef\xbf\xbd" "2J?1m<script>") != NULL);
+    CHECK(strstr(txt, "300) 67 times,\n                /abc|<>?/abc") != NULL);
+    CHECK(strstr(txt, "/abc|<>?\n                (1) 9223372036854775807 times; recorded by 1 "
+                      "of 2 runs\n  truncated") != NULL); /* names cut at 64 bytes */
     CHECK(strstr(txt, "== 6 Time series ==") != NULL);
     CHECK(strstr(txt, "  anomalies       1  ^^\n") != NULL);
     CHECK(strstr(txt, "error-burst-5xx") != NULL && strstr(txt, "rare-status") != NULL);
@@ -358,6 +376,7 @@ int main(int argc, char **argv)
     CHECK(strstr(txt, "== 5 Anomalies ==\n  (none)") != NULL);
     CHECK(strstr(txt, "(no transactions)") != NULL);
     CHECK(strstr(txt, "WARNING") == NULL);
+    CHECK(strstr(txt, "  limits hit    none\n") != NULL); /* no runs: nothing unrecorded */
     md = render(&e, 2, &n);
     CHECK(clean_utf8(md, 0));
     CHECK(strstr(md, "## 5 Anomalies\n\n(none)") != NULL);

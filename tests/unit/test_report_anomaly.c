@@ -1,8 +1,9 @@
 /*
  * test_report_anomaly.c - sections 5 and 6 of `httpcap report` on hand-built working tables.
  * Drives report_anomaly.h: an in-memory SQLite with TEMP rt/rc/rparams holding 60 one-minute
- * buckets of ordinary traffic and one planted case per anomaly kind; checks that each
- * detector fires exactly where planted and nowhere else, and the series numbers.
+ * buckets of ordinary traffic and one planted case per anomaly kind (limit-reached: a limit
+ * of the capture runs planted in r->capture); checks that each detector fires exactly where
+ * planted and nowhere else, and the series numbers.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -189,9 +190,10 @@ static void plant(sqlite3 *db)
         "truncated");
     row(6, 1, ORIGIN_NS + 9 * MINUTE_NS, "10.0.0.6:80", "GET", "GET z /big", 200, 10, NULL,
         "gap,truncated");
-    /* retransmissions: the only row of 10.0.0.7:80 */
+    /* retransmissions: the only row of 10.0.0.7:80, whose URI was also cut (the example of
+     * limit-reached max-uri-bytes, planted in r->capture by test_planted) */
     row(7, 1, ORIGIN_NS + 11 * MINUTE_NS, "10.0.0.7:80", "GET", "GET w /", 200, 10, NULL,
-        NULL);
+        "uri-cut");
     exec(db, "INSERT INTO rc (id, server, end_reason, client_packets, server_packets,"
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
              " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
@@ -377,6 +379,17 @@ static void check_anomalies(const struct report_sections *r)
         CHECK_STR(a->subject, "10.0.0.6:80");
         CHECK_INT(a->count, 100);
     }
+    a = find(r, ANOMALY_LIMIT_REACHED);
+    if (a) {
+        CHECK_STR(a->subject, "max-uri-bytes"); /* max-connections was not reached */
+        CHECK_INT(a->count, 3);
+        CHECK_STR(a->evidence, "max-uri-bytes (1024 to 2048) was reached 3 times in 2 of 3 "
+                               "capture runs: 3 URIs were stored cut (flag uri-cut)");
+        CHECK(strncmp(a->message, "Request URIs longer than --max-uri-bytes", 40) == 0);
+        CHECK(!a->has_window && a->first_bucket == -1);
+        CHECK_INT(a->nexamples, 1);
+        CHECK_STR(a->examples[0].server, "10.0.0.7:80");
+    }
     a = find(r, ANOMALY_RETRANSMISSIONS);
     if (a) {
         CHECK_STR(a->subject, "10.0.0.7:80");
@@ -428,6 +441,11 @@ static void test_planted(void)
     char err[HTTPCAP_ERRBUF] = "";
     CHECK_INT(load_series(db, &r, err), 0);
     check_series(&r);
+    char conns[] = "max-connections", uris[] = "max-uri-bytes";
+    struct report_limit limits[2] = {{conns, 5, 5, 0, 0}, {uris, 2048, 1024, 3, 2}};
+    r.capture.limits = limits;
+    r.capture.nlimits = 2;
+    r.capture.limit_runs = 3;
     int rc = report_anomalies_load(db, &r, err);
     CHECK_INT(rc, 0);
     if (rc != 0)
@@ -503,10 +521,49 @@ static void test_empty(void)
     sqlite3_close(db);
 }
 
+/* limit-reached without any transaction: per run, so filters do not hide it (and the
+ * evidence says so); a limit this httpcap does not know gets the generic advice. */
+static void test_limits_only(void)
+{
+    sqlite3 *db = open_db();
+    exec(db, "INSERT INTO rparams VALUES (NULL, NULL, NULL, 1000000, 0)");
+    struct report_sections r;
+    memset(&r, 0, sizeof r);
+    char conns[] = "max-connections", future[] = "max-future", filter[] = "host x";
+    struct report_limit limits[2] = {{conns, 2, 2, 1, 1}, {future, 9, 9, 4, 1}};
+    r.capture.limits = limits;
+    r.capture.nlimits = 2;
+    r.capture.limit_runs = 1;
+    r.filter_text = filter;
+    char err[HTTPCAP_ERRBUF] = "";
+    CHECK_INT(load_series(db, &r, err), 0);
+    CHECK_INT(report_anomalies_load(db, &r, err), 0);
+    CHECK_INT(r.nanomalies, 2);
+    if (r.nanomalies == 2) {
+        const struct report_anomaly *a = &r.anomalies[0];
+        CHECK_INT(a->kind, ANOMALY_LIMIT_REACHED);
+        CHECK_STR(a->subject, "max-connections");
+        CHECK_STR(a->evidence, "max-connections (2) was reached once: 1 connection was closed "
+                               "early to make room; counted over whole capture runs, which "
+                               "the filters do not narrow");
+        CHECK(strstr(a->message, "--max-connections N") && strstr(a->message, "-f '"));
+        CHECK_INT(a->nexamples, 0);
+        a = &r.anomalies[1];
+        CHECK_STR(a->subject, "max-future");
+        CHECK(strncmp(a->evidence, "max-future (9) was reached 4 times: data was left out", 53)
+              == 0);
+        CHECK(strncmp(a->message, "A limit of the capture run was reached", 38) == 0);
+    }
+    report_anomalies_free(&r);
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+}
+
 static void test_names(void)
 {
     CHECK_STR(report_anomaly_name(ANOMALY_ERROR_BURST_5XX), "error-burst-5xx");
     CHECK_STR(report_anomaly_name(ANOMALY_NEW_STATUS), "new-status");
+    CHECK_STR(report_anomaly_name(ANOMALY_LIMIT_REACHED), "limit-reached");
     CHECK_STR(report_anomaly_name(ANOMALY_KIND_COUNT), "?");
     sqlite3 *db = NULL;
     sqlite3_open(":memory:", &db);
@@ -528,6 +585,7 @@ int main(void)
 {
     test_names();
     test_empty();
+    test_limits_only();
     test_small_late_code();
     test_quiet();
     test_planted();
