@@ -47,7 +47,7 @@ ifeq ($(SANITIZE),1)
 PROGRAM := $(BUILD)/httpcap
 endif
 
-.PHONY: all demo test deps test-deps clean check-tests lint bench
+.PHONY: all demo test deps test-deps clean check-tests lint bench install uninstall
 
 all: $(PROGRAM)
 
@@ -123,6 +123,26 @@ test: test-deps
 
 bench: all $(TOOL_BINS)
 	@BUILD=$(BUILD) HTTPCAP=$(abspath $(PROGRAM)) sh tests/bench/bench.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging dir]: the program, its manual page (its
+# FILES section names this PREFIX) and the SQL of sql/ to read; the program embeds that SQL
+# and runs from anywhere. make uninstall removes exactly those files.
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MAN1DIR  = $(PREFIX)/share/man/man1
+SQLDIR   = $(PREFIX)/share/httpcap/sql
+
+install: $(PROGRAM)
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MAN1DIR)" "$(DESTDIR)$(SQLDIR)"
+	install -m 755 $(PROGRAM) "$(DESTDIR)$(BINDIR)/httpcap"
+	sed 's|/usr/local/share/httpcap/|$(PREFIX)/share/httpcap/|' src/httpcap.1 >$(BUILD)/httpcap.1
+	install -m 644 $(BUILD)/httpcap.1 "$(DESTDIR)$(MAN1DIR)/httpcap.1"
+	install -m 644 $(SQL_FILES) "$(DESTDIR)$(SQLDIR)"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/httpcap" "$(DESTDIR)$(MAN1DIR)/httpcap.1"
+	for f in $(notdir $(SQL_FILES)); do rm -f "$(DESTDIR)$(SQLDIR)/$$f"; done
+	rmdir "$(DESTDIR)$(SQLDIR)" "$(DESTDIR)$(PREFIX)/share/httpcap" 2>/dev/null || true
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|sscanf)\s*\(' src/*.c src/*.h

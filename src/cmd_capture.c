@@ -23,8 +23,8 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 const char cmd_capture_usage[] =
     "usage: httpcap capture -i IFACE [-o DB] [-f FILTER] [--duration S] [--count N]\n"
     "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
-    "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE] [-q]\n"
-    "                       [LIMITS]\n"
+    "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE]\n"
+    "                       [--store-headers] [-q] [LIMITS]\n"
     "       httpcap capture --list-interfaces\n"
     "  -i, --interface IFACE  capture on IFACE ('any' for all; needs root or CAP_NET_RAW)\n"
     "  -o, --output DB        SQLite database to create or append to (default httpcap.db)\n"
@@ -41,6 +41,7 @@ const char cmd_capture_usage[] =
     "      --store-headers    keep every header line in table `headers`\n"
     "  -q, --quiet            no status line, no summary\n"
     "      --list-interfaces  list the interfaces to capture on\n"
+    "  -h, --help             this help\n"
     "  SIGINT or SIGTERM ends the capture cleanly (open exchanges are stored); a second\n"
     "  SIGINT ends it at once after the commit in progress.\n";
 

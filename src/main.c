@@ -80,7 +80,8 @@ static const char usage_report[] =
 static const char usage_rules[] =
     "usage: httpcap rules [--format text|json|md] [ID]\n"
     "  --format FMT        text (default), json, or md (a Markdown table)\n"
-    "  ID                  explain one rule, e.g. parse-error\n";
+    "  ID                  explain one rule, e.g. parse-error\n"
+    "  -h, --help          this help\n";
 
 static int usage_error(const char *msg, const char *usage)
 {
