@@ -91,6 +91,18 @@ static double number(const char *s, double lo, double hi)
 enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_COMMIT,
        OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST };
 
+/* What getopt rejected (main set opterr 0): an unknown option or one missing its value. */
+static int bad_option(char **argv)
+{
+    char msg[160];
+    if (optopt > 0 && optopt < 128)
+        snprintf(msg, sizeof msg, "bad option or missing value: '-%c'", optopt);
+    else
+        snprintf(msg, sizeof msg, "bad option or missing value: '%.100s'",
+                 optind > 0 ? argv[optind - 1] : "");
+    return usage_error(msg);
+}
+
 /* One option into o / l; returns 0, or an exit status for a usage error or --help. */
 static int take_option(int c, struct pipeline_options *o, struct pipeline_live *l)
 {
@@ -185,6 +197,8 @@ int cmd_capture(int argc, char **argv)
             list = 1;
             continue;
         }
+        if (c == '?')
+            return bad_option(argv);
         int rc = take_option(c, &o, &l);
         if (rc != 0)
             return rc < 0 ? EXIT_OK : rc;

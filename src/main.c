@@ -40,7 +40,7 @@ static const char usage_main[] =
     "usage: httpcap COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
+    "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
     "  capture -i IFACE [-o DB] [-f FILTER] [--duration S] [-Z USER] [--write-pcap F]...\n"
     "                       capture live from an interface into SQLite until Ctrl-C\n"
@@ -87,6 +87,19 @@ static int usage_error(const char *msg, const char *usage)
 {
     fprintf(stderr, "httpcap: %s\n%s", msg, usage);
     return EXIT_USAGE;
+}
+
+/* What getopt rejected (opterr is 0: getopt prints nothing): an unknown option or one
+ * missing its value, named as given. */
+static int bad_option(const char *cmd, char **argv, const char *usage)
+{
+    char msg[200];
+    if (optopt > 0 && optopt < 128)
+        snprintf(msg, sizeof msg, "%s: bad option or missing value: '-%c'", cmd, optopt);
+    else
+        snprintf(msg, sizeof msg, "%s: bad option or missing value: '%.120s'", cmd,
+                 optind > 0 ? argv[optind - 1] : "");
+    return usage_error(msg, usage);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -136,7 +149,7 @@ static int cmd_read(int argc, char **argv)
             limits_usage(stdout);
             return EXIT_OK;
         default:
-            return usage_error("read: bad option", usage_read);
+            return bad_option("read", argv, usage_read);
         }
     }
     if (optind >= argc)
@@ -234,7 +247,7 @@ static int cmd_rules(int argc, char **argv)
             return EXIT_OK;
         }
         if (c != 'F')
-            return usage_error("rules: bad option", usage_rules);
+            return bad_option("rules", argv, usage_rules);
         if (strcmp(optarg, "json") == 0)
             fmt = RULES_JSON;
         else if (strcmp(optarg, "md") == 0)
@@ -242,6 +255,8 @@ static int cmd_rules(int argc, char **argv)
         else if (strcmp(optarg, "text") != 0)
             return usage_error("rules: --format takes text, json or md", usage_rules);
     }
+    if (argc - optind > 1)
+        return usage_error("rules: one rule ID at most", usage_rules);
     const char *want = optind < argc ? argv[optind] : NULL;
     int found = 0;
     if (fmt == RULES_JSON)
@@ -435,7 +450,7 @@ static int cmd_report(int argc, char **argv)
             fputs(usage_report, stdout);
             return EXIT_OK;
         default:
-            return usage_error("report: bad option", usage_report);
+            return bad_option("report", argv, usage_report);
         }
     }
     if (optind >= argc)
@@ -464,6 +479,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("no command given", usage_main);
+    opterr = 0; /* our own "httpcap: ..." line instead of getopt's */
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         print_version();

@@ -113,6 +113,8 @@ def test_statuses(tmp):
         ["report", "--format", "xml", db],
         ["report", "--since", "yesterday", db],
         ["rules", "--bogus"],
+        ["rules", "parse-error", "obs-fold"],
+        ["read", SAMPLE, "-o"],
         ["rules", "--format", "yaml"],
     ]
     runtime = [
@@ -135,6 +137,11 @@ def test_statuses(tmp):
         check(res.returncode == 2 and "usage: httpcap" in res.stderr and res.stdout == "",
               "usage error %s: status %d (want 2), usage on stderr: %r"
               % (args, res.returncode, res.stderr[:200]))
+        first = res.stderr.splitlines()[0] if res.stderr else ""
+        check(first.startswith("httpcap: "), "usage error %s: first line is httpcap's own: %r"
+              % (args, first))
+        if "--bogus" in args:
+            check("'--bogus'" in first, "usage error %s names the option: %r" % (args, first))
     check(not os.path.exists(fresh), "a usage error writes no database")
     for args in runtime:
         res = run(args)
