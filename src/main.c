@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd_capture.h"
+#include "inputs.h"
 #include "limits_table.h"
 #include "outpath.h"
 #include "pipeline.h"
@@ -95,6 +96,18 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* pipeline_read() on the files args stand for (a directory: its capture files). */
+static int read_inputs(struct pipeline_options *o, const char *const *args, int n,
+                       struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
+{
+    struct inputs in;
+    if (inputs_expand(args, n, o->db_path, &in, err) != 0)
+        return -1;
+    int rc = pipeline_read(o, (const char *const *)in.paths, in.n, sum, err);
+    inputs_free(&in);
+    return rc;
+}
+
 static int cmd_read(int argc, char **argv)
 {
     static const struct option base[] = {
@@ -144,7 +157,7 @@ static int cmd_read(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct pipeline_summary sum;
     memset(&sum, 0, sizeof sum);
-    int rc = pipeline_read(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
+    int rc = read_inputs(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);
     if (!o.quiet && sum.capture_id > 0 && !sum.store_failed) {
