@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "cmd_capture.h"
+#include "inputs.h"
 #include "limits_table.h"
 #include "outpath.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "render_html.h"
 #include "render_json.h"
 #include "render_md.h"
@@ -109,6 +111,29 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* pipeline_read() on the files args stand for (a directory: its capture files), with a
+ * progress line when stderr is a terminal and -q is not given. */
+static int read_inputs(struct pipeline_options *o, const char *const *args, int n,
+                       struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
+{
+    struct inputs in;
+    if (inputs_expand(args, n, o->db_path, &in, err) != 0)
+        return -1;
+    struct progress bar;
+    int has_bar = !o->quiet && isatty(STDERR_FILENO);
+    if (has_bar) {
+        progress_start(&bar, stderr, in.total_bytes, in.has_total);
+        o->read_progress = progress_update;
+        o->read_progress_ctx = &bar;
+    }
+    int rc = pipeline_read(o, (const char *const *)in.paths, in.n, sum, err);
+    if (has_bar)
+        progress_end(&bar);
+    o->read_progress = NULL;
+    inputs_free(&in);
+    return rc;
+}
+
 static int cmd_read(int argc, char **argv)
 {
     static const struct option base[] = {
@@ -158,7 +183,7 @@ static int cmd_read(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct pipeline_summary sum;
     memset(&sum, 0, sizeof sum);
-    int rc = pipeline_read(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
+    int rc = read_inputs(&o, (const char *const *)argv + optind, argc - optind, &sum, err);
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);
     if (!o.quiet && sum.capture_id > 0 && !sum.store_failed) {

@@ -35,6 +35,7 @@ struct run {
     int64_t capture_id;
     struct store_capture cap;           /* the capture row's numbers */
     uint64_t skips[DECODE_REASON_COUNT];/* packets by decode result */
+    uint64_t done_file_bytes;           /* input bytes of the files read before this one */
     struct http_limit_hits http_hits;   /* limits reached inside the HTTP sessions */
     uint64_t uri_cuts, headers_cuts;    /* transactions stored with uri-cut, headers-cut */
     int failed;                         /* a store error happened; stop reading */
@@ -216,13 +217,35 @@ static void feed_packet(struct run *r, const struct source_packet *pkt)
         flow_input(r->flows, &seg);
 }
 
+/* Tell o->read_progress how far reading got (src: the file being read). */
+static void tell_progress(const struct run *r, const struct source *src)
+{
+    struct source_stats st;
+    source_stats(src, &st);
+    struct pipeline_read_progress p = {
+        .file_bytes = r->done_file_bytes + st.file_bytes,
+        .packets = r->cap.packets,
+        .transactions = r->cap.transactions,
+    };
+    r->opt->read_progress(r->opt->read_progress_ctx, &p);
+}
+
 /* Read one file to its end; returns 0, or -1 with err for an input error. */
 static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
 {
     struct source_packet pkt;
-    int rc;
-    while (!r->failed && (rc = source_next(src, &pkt, err)) == 1)
+    int rc = 0;
+    int has_progress = r->opt->read_progress != NULL;
+    while (!r->failed && (rc = source_next(src, &pkt, err)) == 1) {
         feed_packet(r, &pkt);
+        if (has_progress && (pkt.index & (PIPELINE_READ_PROGRESS_PACKETS - 1)) == 0)
+            tell_progress(r, src);
+    }
+    if (has_progress)
+        tell_progress(r, src);
+    struct source_stats st;
+    source_stats(src, &st);
+    r->done_file_bytes += st.file_bytes;
     if (r->failed)
         return 0;
     return rc < 0 ? -1 : 0;

@@ -16,6 +16,16 @@
 #include "limits_table.h"
 #include "live.h"
 
+/* How often pipeline_read() reports progress: every this many packets (a power of 2). */
+#define PIPELINE_READ_PROGRESS_PACKETS 1024
+
+/* What `httpcap read` reports while it reads (for the progress line). */
+struct pipeline_read_progress {
+    uint64_t file_bytes;          /* input bytes consumed, files already read included */
+    uint64_t packets;             /* packets read so far */
+    uint64_t transactions;        /* transactions handed to the database so far */
+};
+
 struct pipeline_options {
     const char *db_path;          /* SQLite database to create or append to */
     const char *filter;           /* BPF filter or NULL */
@@ -24,6 +34,10 @@ struct pipeline_options {
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */
     struct limits limits;         /* the caps (limits_table.h); their hits are not used here:
                                      the run counts its own into capture_limits */
+    /* read: told how far reading got every PIPELINE_READ_PROGRESS_PACKETS packets and at
+       the end of each file, from the reading thread; NULL for none */
+    void (*read_progress)(void *ctx, const struct pipeline_read_progress *p);
+    void *read_progress_ctx;
 };
 
 struct pipeline_summary {

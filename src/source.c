@@ -568,6 +568,7 @@ int source_linktype(const struct source *s)
 void source_stats(const struct source *s, struct source_stats *st)
 {
     *st = s->stats;
+    st->file_bytes = s->buf_off + s->pos;
 }
 
 void source_close(struct source *s)

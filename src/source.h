@@ -34,6 +34,8 @@ struct source_stats {
     uint64_t bytes;         /* sum of wirelen */
     uint64_t kernel_drops;  /* live only: dropped by the kernel */
     uint64_t if_drops;      /* live only: dropped by the interface */
+    uint64_t file_bytes;    /* bytes of the input consumed: the offset just past the last
+                               record read (the file's size once it is read to its end) */
 };
 
 /*

@@ -1,12 +1,12 @@
 #!/bin/sh
 # install-deps.sh build|test - install the Debian packages httpcap needs, only when
 # missing (apt-get update first). "build": compiler, libpcap, SQLite, llhttp sources.
-# "test": also tshark, python3, curl, nginx, sqlite3, tcpdump for the test suite, man-db,
-# groff-base and mandoc to render and lint the manual page (and wrk, httpry, ethtool,
-# iproute2 for `make bench`).
+# "test": also tshark, editcap (wireshark-common), script (bsdutils), python3, curl,
+# nginx, sqlite3, tcpdump for the test suite, man-db, groff-base and mandoc to render and
+# lint the manual page (and wrk, httpry, ethtool, iproute2 for `make bench`).
 set -eu
 build_pkgs="gcc make libc6-dev libpcap-dev libsqlite3-dev node-llhttp"
-test_pkgs="$build_pkgs sqlite3 python3 python3-jsonschema tshark curl nginx-light tcpdump procps time man-db groff-base mandoc chromium fonts-dejavu-core wrk httpry ethtool iproute2"
+test_pkgs="$build_pkgs sqlite3 python3 python3-jsonschema tshark wireshark-common bsdutils curl nginx-light tcpdump procps time man-db groff-base mandoc chromium fonts-dejavu-core wrk httpry ethtool iproute2"
 case "${1:-build}" in
     build) want=$build_pkgs ;;
     test) want=$test_pkgs ;;

@@ -187,6 +187,7 @@ static void test_read_micro(void)
     CHECK_INT(st.packets, 2);
     CHECK_INT(st.bytes, 114);
     CHECK_INT(st.kernel_drops, 0);
+    CHECK_INT(st.file_bytes, 24 + 16 + 54 + 16 + 40); /* the whole file */
     source_close(s);
 }
 
