@@ -42,7 +42,7 @@ static const char usage_main[] =
     "usage: httpcap COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  read FILE... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
+    "  read FILE|DIR... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
     "  capture -i IFACE [-o DB] [-f FILTER] [--duration S] [-Z USER] [--write-pcap F]...\n"
     "                       capture live from an interface into SQLite until Ctrl-C\n"
@@ -57,11 +57,14 @@ static const char usage_main[] =
     "  httpcap COMMAND --help\n";
 
 static const char usage_read[] =
-    "usage: httpcap read FILE... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
+    "usage: httpcap read FILE|DIR... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
+    "                    [LIMITS]\n"
+    "  FILE|DIR            pcap/pcapng files ('-' for stdin), read as one capture; a\n"
+    "                      DIR: its capture files in natural name order (rotated files)\n"
     "  -o, --output DB     SQLite database to create or append to (default httpcap.db)\n"
     "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
     "      --store-headers keep every request and response header in table `headers`\n"
-    "  -q, --quiet         no summary on stderr\n"
+    "  -q, --quiet         no progress line (on a terminal) and no summary on stderr\n"
     "  -h, --help          this help\n";
 
 static const char usage_report[] =
