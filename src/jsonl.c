@@ -33,7 +33,7 @@ struct jsonl {
     int state;                    /* 0 ok, 1 reader gone (EPIPE), -1 write error */
     int err_no;                   /* errno of the failed write */
     char path[200];               /* for messages */
-    size_t len;                   /* bytes in buf, < JSONL_BUFFER_BYTES */
+    size_t len;                   /* bytes in buf, <= JSONL_BUFFER_BYTES */
     char buf[JSONL_BUFFER_BYTES];
 };
 
