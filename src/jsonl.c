@@ -29,7 +29,6 @@ struct jsonl {
     int fd;
     uint8_t is_stdout;            /* fd 1: flushed at close, not closed */
     uint8_t line_by_line;         /* write each line as soon as it is complete */
-    uint8_t is_first_key;         /* no key written yet in the current object */
     int state;                    /* 0 ok, 1 reader gone (EPIPE), -1 write error */
     int err_no;                   /* errno of the failed write */
     char path[200];               /* for messages */
@@ -79,15 +78,15 @@ static void put_lit(struct jsonl *j, const char *s)
 
 /* ---- JSON values ---- */
 
-static void put_key(struct jsonl *j, const char *name)
+static void put_key_text(struct jsonl *j, const char *name)
 {
-    if (!j->is_first_key)
-        put(j, ",", 1);
-    j->is_first_key = 0;
-    put(j, "\"", 1);
-    put_lit(j, name); /* keys are ours: plain ASCII */
+    put(j, ",\"", 2);
+    put_lit(j, name);
     put(j, "\":", 2);
 }
+
+/* The separator and key before every value but the first ("id"); keys are ours: ASCII. */
+#define put_key(j, name) put((j), ",\"" name "\":", sizeof(",\"" name "\":") - 1)
 
 static void put_int(struct jsonl *j, int64_t v)
 {
@@ -215,6 +214,27 @@ void jsonl_format_double(double d, char out[40])
         strncat(out, ".0", 40 - strlen(out) - 1);
 }
 
+/* Up to 2^53 ns, d / 1e6 is exact in the numerator and correctly rounded, so the decimal
+ * d / 10^6 (at most 6 fraction digits) reads back as that same double: no printf. */
+#define EXACT_NS ((int64_t)1 << 53)
+
+static void put_ns_as_ms(struct jsonl *j, int64_t d)
+{
+    char frac[8];
+    uint64_t u = d < 0 ? (uint64_t)(-d) : (uint64_t)d;
+    uint32_t f = (uint32_t)(u % 1000000);
+    int n = 6;
+    for (int i = 5; i >= 0; i--, f /= 10)
+        frac[i] = (char)('0' + f % 10);
+    while (n > 1 && frac[n - 1] == '0')
+        n--;
+    if (d < 0)
+        put(j, "-", 1);
+    put_int(j, (int64_t)(u / 1000000));
+    put(j, ".", 1);
+    put(j, frac, (size_t)n);
+}
+
 /* (a - b) / 1e6 as SQLite computes it: integer subtraction, or doubles on overflow. */
 static void put_ms_between(struct jsonl *j, int present, int64_t a, int64_t b)
 {
@@ -223,9 +243,13 @@ static void put_ms_between(struct jsonl *j, int present, int64_t a, int64_t b)
         return;
     }
     int64_t d;
-    double diff = __builtin_sub_overflow(a, b, &d) ? (double)a - (double)b : (double)d;
+    int is_overflow = __builtin_sub_overflow(a, b, &d);
+    if (!is_overflow && d < EXACT_NS && d > -EXACT_NS) {
+        put_ns_as_ms(j, d);
+        return;
+    }
     char text[40];
-    jsonl_format_double(diff / 1e6, text);
+    jsonl_format_double((is_overflow ? (double)a - (double)b : (double)d) / 1e6, text);
     put_lit(j, text);
 }
 
@@ -253,8 +277,18 @@ int jsonl_format_time(int64_t ns, char out[32])
     int month = e < 14 ? e - 1 : e - 13;
     int year = month > 2 ? c - 4716 : c - 4715;
     int day_ms = (int)((jd_ms + 43200000) % 86400000);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day,
-             day_ms / 3600000, day_ms / 60000 % 60, day_ms / 1000 % 60, day_ms % 1000);
+    const int fields[7] = {year, month, day, day_ms / 3600000, day_ms / 60000 % 60,
+                           day_ms / 1000 % 60, day_ms % 1000};
+    static const int widths[7] = {4, 2, 2, 2, 2, 2, 3};
+    static const char after[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+    int n = 0;
+    for (int i = 0; i < 7; i++) { /* "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" without printf */
+        for (int k = widths[i] - 1, v = fields[i]; k >= 0; k--, v /= 10)
+            out[n + k] = (char)('0' + v % 10);
+        n += widths[i];
+        out[n++] = after[i];
+    }
+    out[n] = '\0';
     return 0;
 }
 
@@ -266,14 +300,14 @@ static void put_endpoints(struct jsonl *j, const struct jsonl_row *row)
                                           {"server_ip", "server_port"}};
     for (int i = 0; i < 2; i++) {
         char ip[46];
-        put_key(j, keys[i][0]);
+        put_key_text(j, keys[i][0]);
         if (row->has_endpoints) {
             store_format_ip(row->ip_version, row->ip[i], ip);
             put_string(j, ip);
         } else {
             put_lit(j, "null");
         }
-        put_key(j, keys[i][1]);
+        put_key_text(j, keys[i][1]);
         put_opt_int(j, row->has_endpoints, row->port[i]);
     }
 }
@@ -420,9 +454,7 @@ int jsonl_put(struct jsonl *j, const struct jsonl_row *row, const struct txn *t,
               const struct txn_violations *v, char err[HTTPCAP_ERRBUF])
 {
     if (j->state == 0) {
-        j->is_first_key = 1;
-        put(j, "{", 1);
-        put_key(j, "id");
+        put(j, "{\"id\":", 6);
         put_int(j, (int64_t)row->id);
         put_key(j, "capture_id");
         put_int(j, row->capture_id);

@@ -58,7 +58,8 @@ GAPS_NS = [1, 999, 1000000, 123456789, 3, 500001, 1499999]
 
 def write_pcap(path, exchanges):
     """One connection per (request, response) pair, with handshake and FIN; a
-    nanosecond pcap whose exchanges start at STARTS_NS in turn."""
+    nanosecond pcap whose exchanges start at STARTS_NS in turn. A request given as two
+    parts is answered after its first part (a negative ttfb_ms)."""
     out = [struct.pack("<IHHiIII", 0xa1b23c4d, 2, 4, 0, 0, 65535, 1)]
     t = 0
 
@@ -71,12 +72,18 @@ def write_pcap(path, exchanges):
     for i, (req, resp) in enumerate(exchanges):
         t = STARTS_NS[i % len(STARTS_NS)] - 4 * 1234567  # the request at STARTS_NS[i]
         c, s, cp, sp = "192.0.2.9", "198.51.100.9", 40000 + i, 80
+        rest = b""
+        if isinstance(req, tuple):
+            req, rest = req
         rec(tcp_packet(c, s, cp, sp, 100, 0, 0x02))
         rec(tcp_packet(s, c, sp, cp, 500, 101, 0x12))
         rec(tcp_packet(c, s, cp, sp, 101, 501, 0x10))
         rec(tcp_packet(c, s, cp, sp, 101, 501, 0x18, req))
         if resp:
             rec(tcp_packet(s, c, sp, cp, 501, 101 + len(req), 0x18, resp), GAPS_NS[i % 7])
+        if rest:
+            rec(tcp_packet(c, s, cp, sp, 101 + len(req), 501 + len(resp), 0x18, rest))
+            req += rest
         rec(tcp_packet(c, s, cp, sp, 101 + len(req), 501 + len(resp), 0x11))
         rec(tcp_packet(s, c, sp, cp, 501 + len(resp), 102 + len(req), 0x11))
     with open(path, "wb") as f:
@@ -103,6 +110,8 @@ def hostile_exchanges():
                 b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
         ex.append((req, resp))
     ex.append((b"GET /unanswered HTTP/1.0\r\n\r\n", b""))
+    ex.append(((b"PUT /early HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab", b"cd"),
+               b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n"))
     ex.append((b"POST /pipelined HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
                b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n",
                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
