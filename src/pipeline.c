@@ -644,7 +644,8 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
     struct live *lv = live_open(&l->live, err);
     if (!lv)
         return NULL;
-    if (setup(r, o, err) != 0) { /* setup() zeroed the run: say there is no capture row */
+    /* setup() zeroed the run: say there is no capture row */
+    if (setup(r, o, err) != 0 || open_stream(r, 1, err) != 0) {
         r->capture_id = -1;
         return lv;
     }
@@ -654,8 +655,7 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
     r->cap.link_type_name = decode_link_name(r->cap.link_type);
     r->cap.kernel_drops = r->cap.interface_drops = 0;
     r->capture_id = begin_capture(r, err);
-    if (r->capture_id < 0 || (r->store && store_commit(r->store, err) != 0) ||
-        open_stream(r, 1, err) != 0) {
+    if (r->capture_id < 0 || (r->store && store_commit(r->store, err) != 0)) {
         r->capture_id = -1;
         return lv;
     }

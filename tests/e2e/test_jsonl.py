@@ -121,6 +121,13 @@ def hostile_exchanges():
 
 # ---- comparing the stream with the database ----
 
+def query_all(db, sql):
+    con = sqlite3.connect(db)
+    rows = con.execute(sql).fetchall()
+    con.close()
+    return rows
+
+
 def db_rows(db):
     """v_transactions as {id: (columns, row)} and violations as {id: [dict]}, text decoded
     as the stream decodes it (bad bytes to U+FFFD, per maximal subpart)."""
@@ -260,6 +267,11 @@ def test_usage(tmp):
     res = run(["read", pcap, "--no-db", "--jsonl", "-", "-o", "x.db"], cwd=tmp)
     check(res.returncode == 2 and not os.path.exists(os.path.join(tmp, "x.db")),
           "--no-db with -o: exit %d" % res.returncode)
+    res = run(["read", pcap, "-o", os.path.join(tmp, "u.db"), "--jsonl", "/nonexistent/x"])
+    err = res.stderr.decode(errors="replace")
+    check(res.returncode == 1 and err.startswith("httpcap: /nonexistent/x: cannot write") and
+          query_all(os.path.join(tmp, "u.db"), "SELECT count(*) FROM captures") == [(0,)],
+          "--jsonl into a missing directory: exit %d: %r" % (res.returncode, err))
     if os.path.exists("/dev/full"):
         res = run(["read", pcap, "--no-db", "--jsonl", "/dev/full"])
         err = res.stderr.decode(errors="replace")
@@ -394,6 +406,12 @@ def test_capture_live(tmp):
         obj = json.loads(line)
         check(obj["status"] == 204 and obj["server_port"] == port and obj["id"] == 2,
               "capture: line %r" % line[:200])
+    db = os.path.join(tmp, "cap.db")
+    res = run(["capture", "-i", "lo", "-o", db, "--jsonl", "/nonexistent/x", "--duration",
+               "1"])
+    check(res.returncode == 1 and query_all(db, "SELECT count(*) FROM captures") == [(0,)],
+          "capture --jsonl into a missing directory: exit %d, no capture row: %r" %
+          (res.returncode, res.stderr))
 
 
 def main():
