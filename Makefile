@@ -89,8 +89,9 @@ $(BUILD)/tests/test_render_text: $(BUILD)/render_md.o $(BUILD)/render_json.o $(B
 $(BUILD)/tests/test_render_html: $(BUILD)/render_html_chart.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_live: $(BUILD)/decode.o
 $(BUILD)/tests/test_writer: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o
-# store.c and live.c check output paths (symbolic links in /tmp) through outpath.c
-$(BUILD)/tests/test_writer $(BUILD)/tests/test_live: $(BUILD)/outpath.o
+$(BUILD)/tests/test_jsonl: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/utf8.o $(BUILD)/sql_embed.o
+# store.c, live.c and jsonl.c check output paths (symbolic links in /tmp) through outpath.c
+$(BUILD)/tests/test_writer $(BUILD)/tests/test_live $(BUILD)/tests/test_jsonl: $(BUILD)/outpath.o
 
 $(BUILD)/tests/casegen.o: tests/casegen.c tests/casegen.h tests/pcapw.h
 	@mkdir -p $(dir $@)

@@ -21,13 +21,17 @@
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 const char cmd_capture_usage[] =
-    "usage: httpcap capture -i IFACE [-o DB] [-f FILTER] [--duration S] [--count N]\n"
+    "usage: httpcap capture -i IFACE [-o DB | --no-db] [--jsonl FILE] [-f FILTER]\n"
+    "                       [--duration S] [--count N]\n"
     "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
     "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE]\n"
     "                       [--store-headers] [-q] [LIMITS]\n"
     "       httpcap capture --list-interfaces\n"
     "  -i, --interface IFACE  capture on IFACE ('any' for all; needs root or CAP_NET_RAW)\n"
     "  -o, --output DB        SQLite database to create or append to (default httpcap.db)\n"
+    "      --jsonl FILE       also write each transaction as a JSON line as it ends (the\n"
+    "                         columns of v_transactions, plus violation_list); '-' stdout\n"
+    "      --no-db            write no database, only the --jsonl stream\n"
     "  -f, --filter EXPR      BPF filter (tcpdump syntax)\n"
     "      --duration S       stop after S seconds\n"
     "      --count N          stop after N packets\n"
@@ -89,7 +93,7 @@ static double number(const char *s, double lo, double hi)
 }
 
 enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_COMMIT,
-       OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST };
+       OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST, OPT_JSONL, OPT_NO_DB };
 
 /* What getopt rejected (main set opterr 0): an unknown option or one missing its value. */
 static int bad_option(char **argv)
@@ -114,6 +118,7 @@ static int take_option(int c, struct pipeline_options *o, struct pipeline_live *
     switch (c) {
     case 'i': l->live.iface = optarg; return 0;
     case 'o': o->db_path = optarg; return 0;
+    case OPT_JSONL: o->jsonl_path = optarg; return 0;
     case 'f': o->filter = l->live.filter = optarg; return 0;
     case 'Z': l->user = optarg; return 0;
     case 'q': o->quiet = 1; return 0;
@@ -159,7 +164,7 @@ static void print_summary(const struct pipeline_options *o, const struct pipelin
     fprintf(stderr,
             "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions in "
             "%.2f s; %lld dropped by the kernel, %lld by the interface\n",
-            o->db_path, (long long)s->capture_id, (unsigned long long)s->packets,
+            o->db_path ? o->db_path : "no database", (long long)s->capture_id, (unsigned long long)s->packets,
             (unsigned long long)s->connections, (unsigned long long)s->transactions,
             s->seconds, (long long)s->kernel_drops, (long long)s->interface_drops);
 }
@@ -181,6 +186,8 @@ int cmd_capture(int argc, char **argv)
         {"write-pcap", required_argument, NULL, OPT_WRITE_PCAP},
         {"store-headers", no_argument, NULL, OPT_STORE_HEADERS},
         {"list-interfaces", no_argument, NULL, OPT_LIST},
+        {"jsonl", required_argument, NULL, OPT_JSONL},
+        {"no-db", no_argument, NULL, OPT_NO_DB},
         {"help", no_argument, NULL, 'h'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
@@ -190,15 +197,16 @@ int cmd_capture(int argc, char **argv)
     struct pipeline_live l;
     pipeline_defaults(&o);
     pipeline_live_defaults(&l);
-    int list = 0;
+    int list = 0, has_output = 0, no_db = 0;
     int c;
     while ((c = getopt_long(argc, argv, "i:o:f:Z:qh", longopts, NULL)) != -1) {
-        if (c == OPT_LIST) {
-            list = 1;
+        if (c == OPT_LIST || c == OPT_NO_DB) {
+            *(c == OPT_LIST ? &list : &no_db) = 1;
             continue;
         }
         if (c == '?')
             return bad_option(argv);
+        has_output |= c == 'o';
         int rc = take_option(c, &o, &l);
         if (rc != 0)
             return rc < 0 ? EXIT_OK : rc;
@@ -214,6 +222,8 @@ int cmd_capture(int argc, char **argv)
         return usage_error("unexpected argument (a filter goes after -f)");
     if (!l.live.iface)
         return usage_error("no interface given (-i IFACE; --list-interfaces lists them)");
+    if (pipeline_no_db(&o, has_output, no_db, err) != 0)
+        return usage_error(err);
     catch_signals();
     l.stop = &stop_flag;
     if (!o.quiet && isatty(fileno(stderr)))

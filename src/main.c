@@ -42,7 +42,7 @@ static const char usage_main[] =
     "usage: httpcap COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  read FILE|DIR... [-o DB] [-f FILTER] [--store-headers] [-q] [LIMITS]\n"
+    "  read FILE|DIR... [-o DB | --no-db] [--jsonl FILE] [-f FILTER] [-q] [LIMITS]...\n"
     "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
     "  capture -i IFACE [-o DB] [-f FILTER] [--duration S] [-Z USER] [--write-pcap F]...\n"
     "                       capture live from an interface into SQLite until Ctrl-C\n"
@@ -57,11 +57,14 @@ static const char usage_main[] =
     "  httpcap COMMAND --help\n";
 
 static const char usage_read[] =
-    "usage: httpcap read FILE|DIR... [-o DB] [-f FILTER] [--store-headers] [-q]\n"
-    "                    [LIMITS]\n"
+    "usage: httpcap read FILE|DIR... [-o DB | --no-db] [--jsonl FILE] [-f FILTER]\n"
+    "                    [--store-headers] [-q] [LIMITS]\n"
     "  FILE|DIR            pcap/pcapng files ('-' for stdin), read as one capture; a\n"
     "                      DIR: its capture files in natural name order (rotated files)\n"
     "  -o, --output DB     SQLite database to create or append to (default httpcap.db)\n"
+    "      --jsonl FILE    also write each transaction as a JSON line (the columns of\n"
+    "                      v_transactions, plus violation_list) to FILE ('-' stdout)\n"
+    "      --no-db         write no database, only the --jsonl stream\n"
     "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
     "      --store-headers keep every request and response header in table `headers`\n"
     "  -q, --quiet         no progress line (on a terminal) and no summary on stderr\n"
@@ -145,13 +148,15 @@ static int cmd_read(int argc, char **argv)
         {"store-headers", no_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"jsonl", required_argument, NULL, 'J'},
+        {"no-db", no_argument, NULL, 'N'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
     struct option longopts[N_BASE + LIMIT_COUNT + 1];
     limits_longopts(base, N_BASE, longopts);
     struct pipeline_options o;
     pipeline_defaults(&o);
-    int c;
+    int c, has_output = 0, no_db = 0;
     char err[HTTPCAP_ERRBUF];
     while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
         if (c >= LIMITS_OPT_BASE && c < LIMITS_OPT_BASE + LIMIT_COUNT) {
@@ -162,6 +167,13 @@ static int cmd_read(int argc, char **argv)
         switch (c) {
         case 'o':
             o.db_path = optarg;
+            has_output = 1;
+            break;
+        case 'J':
+            o.jsonl_path = optarg;
+            break;
+        case 'N':
+            no_db = 1;
             break;
         case 'f':
             o.filter = optarg;
@@ -182,6 +194,8 @@ static int cmd_read(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("read: no capture file given", usage_read);
+    if (pipeline_no_db(&o, has_output, no_db, err) != 0)
+        return usage_error(err, usage_read);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct pipeline_summary sum;
@@ -194,7 +208,7 @@ static int cmd_read(int argc, char **argv)
         fprintf(stderr,
                 "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions "
                 "in %.2f s%s\n",
-                o.db_path, (long long)sum.capture_id, (unsigned long long)sum.packets,
+                o.db_path ? o.db_path : "no database", (long long)sum.capture_id, (unsigned long long)sum.packets,
                 (unsigned long long)sum.connections, (unsigned long long)sum.transactions, s,
                 sum.truncated ? " (input truncated)" : "");
     }

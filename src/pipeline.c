@@ -5,7 +5,8 @@
  * Owns: the run's counters, the per-connection glue (flow_conn.app = http session),
  *       the first store error (reading stops at it).
  * In:   options and file names from main.c.
- * Out:  rows through store.c; a summary; one-line errors.
+ * Out:  rows through store.c; JSON lines through jsonl.c (--jsonl); a summary; one-line
+ *       errors.
  * Never: looks inside packets or HTTP itself.
  */
 #include "pipeline.h"
@@ -18,6 +19,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "http.h"
+#include "jsonl.h"
 #include "live.h"
 #include "privdrop.h"
 #include "rules.h"
@@ -40,7 +42,36 @@ struct run {
     uint64_t uri_cuts, headers_cuts;    /* transactions stored with uri-cut, headers-cut */
     int failed;                         /* a store error happened; stop reading */
     char err[HTTPCAP_ERRBUF];           /* the first store error */
+    struct jsonl *jsonl;                /* --jsonl stream, or NULL */
+    int jsonl_state;                    /* 0; 1 its reader left; -1 failed (jsonl_err) */
+    char jsonl_err[HTTPCAP_ERRBUF];
+    const struct flow_conn *cur;        /* the connection whose HTTP session is running:
+                                           where a txn's endpoints come from */
+    uint64_t last_conn_id, last_txn_id; /* ids handed out without a database (--no-db) */
 };
+
+int pipeline_no_db(struct pipeline_options *o, int has_output, int no_db,
+                   char err[HTTPCAP_ERRBUF])
+{
+    if (!no_db)
+        return 0;
+    if (has_output) {
+        snprintf(err, HTTPCAP_ERRBUF, "--no-db and -o exclude each other");
+        return -1;
+    }
+    if (!o->jsonl_path) {
+        snprintf(err, HTTPCAP_ERRBUF, "--no-db needs --jsonl FILE (else nothing is written)");
+        return -1;
+    }
+    o->db_path = NULL;
+    return 0;
+}
+
+/* Whether reading should stop: the database or the stream cannot go on. */
+static int halted(const struct run *r)
+{
+    return r->failed || r->jsonl_state != 0;
+}
 
 void pipeline_defaults(struct pipeline_options *o)
 {
@@ -50,7 +81,44 @@ void pipeline_defaults(struct pipeline_options *o)
     limits_defaults(&o->limits);
 }
 
-/* http -> rules -> store. */
+/* Without a SYN or a request, guess the server as the side on the well-known port. */
+static int guess_client(const struct flow_conn *c)
+{
+    if (c->port[0] < c->port[1] && c->port[0] < 49152)
+        return 1;
+    return 0;
+}
+
+/* The client side as on_close will store it in the connection row. */
+static int client_of(const struct flow_conn *c)
+{
+    int client = c->client;
+    if (client < 0 && c->app)
+        client = http_client_side(c->app);
+    return client >= 0 ? client : guess_client(c);
+}
+
+/* One JSON line for t; the line's endpoints are those its connection row will have. */
+static void stream_txn(struct run *r, const struct txn *t, const struct txn_violations *v)
+{
+    struct jsonl_row row = {.id = t->id, .capture_id = r->capture_id};
+    const struct flow_conn *c = r->cur;
+    if (c && c->id == t->connection_id) {
+        int client = client_of(c);
+        row.has_endpoints = 1;
+        row.ip_version = c->ip_version;
+        for (int i = 0; i < 2; i++) {
+            int side = i == 0 ? client : 1 - client;
+            memcpy(row.ip[i], c->addr[side], 16);
+            row.port[i] = c->port[side];
+        }
+    }
+    int rc = jsonl_put(r->jsonl, &row, t, v, r->jsonl_err);
+    if (rc != 0 && r->jsonl_state == 0)
+        r->jsonl_state = rc;
+}
+
+/* http -> rules -> store (and the --jsonl stream). */
 static void on_txn(void *user, struct txn *t)
 {
     struct run *r = user;
@@ -60,7 +128,10 @@ static void on_txn(void *user, struct txn *t)
     rules_check(t, &v);
     r->uri_cuts += (t->flags & TXN_URI_CUT) != 0;
     r->headers_cuts += (t->flags & TXN_HEADERS_CUT) != 0;
-    if (writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
+    t->id = r->store ? store_next_transaction_id(r->store) : ++r->last_txn_id;
+    if (r->jsonl && r->jsonl_state == 0)
+        stream_txn(r, t, &v);
+    if (r->writer && writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
     }
@@ -70,7 +141,7 @@ static void on_txn(void *user, struct txn *t)
 static void on_open(void *user, struct flow_conn *c)
 {
     struct run *r = user;
-    c->id = store_next_connection_id(r->store);
+    c->id = r->store ? store_next_connection_id(r->store) : ++r->last_conn_id;
     c->app = NULL;
 }
 
@@ -93,7 +164,9 @@ static void on_data(void *user, struct flow_conn *c, int side, const uint8_t *p,
         return;
     if (c->client >= 0 && http_client_side(s) < 0)
         http_set_client(s, c->client);
+    r->cur = c;
     http_data(s, side, p, n, ts_ns);
+    r->cur = NULL;
     if (c->client < 0 && http_client_side(s) >= 0)
         flow_set_client(c, http_client_side(s));
 }
@@ -102,16 +175,10 @@ static void on_gap(void *user, struct flow_conn *c, int side, uint64_t bytes, in
 {
     struct run *r = user;
     struct http_session *s = session_of(r, c);
+    r->cur = c;
     if (s)
         http_gap(s, side, bytes, ts_ns);
-}
-
-/* Without a SYN or a request, guess the server as the side on the well-known port. */
-static int guess_client(const struct flow_conn *c)
-{
-    if (c->port[0] < c->port[1] && c->port[0] < 49152)
-        return 1;
-    return 0;
+    r->cur = NULL;
 }
 
 static void fill_conn_row(const struct flow_conn *c, int client, struct store_conn *row)
@@ -150,12 +217,14 @@ static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
     if (s) {
         uint64_t stored_before = r->cap.transactions;
         row.transactions = http_txn_count(s);
+        r->cur = c;
         http_close(s, ts_ns);
+        r->cur = NULL;
         row.transactions += (uint32_t)(r->cap.transactions - stored_before);
         c->app = NULL;
     }
     r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];
-    if (r->failed)
+    if (r->failed || !r->writer)
         return;
     if (writer_put_conn(r->writer, r->capture_id, &row, r->err) != 0)
         r->failed = 1;
@@ -183,14 +252,43 @@ static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPC
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
+    if (!o->db_path)
+        return 0;
     r->store = store_open(o->db_path, err);
     return r->store ? 0 : -1;
 }
 
-/* Rows go through the writer thread from here on. */
+/* Open the --jsonl stream, if asked for (after the database, so that a refused database
+ * leaves the file alone). */
+static int open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
+{
+    if (!r->opt->jsonl_path)
+        return 0;
+    r->jsonl = jsonl_open(r->opt->jsonl_path, is_live, err);
+    return r->jsonl ? 0 : -1;
+}
+
+/* The capture row's id: a new row, or 1 without a database (as in a new one). */
+static int64_t begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    return r->store ? store_capture_begin(r->store, &r->cap, err) : 1;
+}
+
+/* Why reading stopped early because of the stream, for the capture row. */
+static void note_stream_stop(struct run *r)
+{
+    if (r->jsonl_state > 0)
+        r->cap.error = "reading stopped: the reader of the --jsonl stream went away";
+    else if (r->jsonl_state < 0)
+        r->cap.error = r->jsonl_err;
+}
+
+/* Rows go through the writer thread from here on (none without a database). */
 static int start_writer(struct run *r, char err[HTTPCAP_ERRBUF])
 {
     char why[HTTPCAP_ERRBUF];
+    if (!r->store)
+        return 0;
     r->writer = writer_start(r->store, why);
     if (!r->writer) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
@@ -236,7 +334,7 @@ static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
     struct source_packet pkt;
     int rc = 0;
     int has_progress = r->opt->read_progress != NULL;
-    while (!r->failed && (rc = source_next(src, &pkt, err)) == 1) {
+    while (!halted(r) && (rc = source_next(src, &pkt, err)) == 1) {
         feed_packet(r, &pkt);
         if (has_progress && (pkt.index & (PIPELINE_READ_PROGRESS_PACKETS - 1)) == 0)
             tell_progress(r, src);
@@ -246,7 +344,7 @@ static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
     struct source_stats st;
     source_stats(src, &st);
     r->done_file_bytes += st.file_bytes;
-    if (r->failed)
+    if (halted(r))
         return 0;
     return rc < 0 ? -1 : 0;
 }
@@ -294,8 +392,27 @@ static int write_limits(struct run *r, const struct flow_stats *fs)
     return 0;
 }
 
+/* The stream is complete once every connection is flushed: write its last block now, so
+ * that a failure reaches the capture row and the summary. */
+static void end_stream(struct run *r)
+{
+    int rc = jsonl_close(r->jsonl, r->jsonl_err);
+    r->jsonl = NULL;
+    if (rc < 0 && r->jsonl_state == 0) {
+        r->jsonl_state = rc;
+        if (!r->cap.error)
+            r->cap.error = r->jsonl_err;
+    }
+}
+
+static int copy_err(char err[HTTPCAP_ERRBUF], const char *why)
+{
+    snprintf(err, HTTPCAP_ERRBUF, "%s", why);
+    return -1;
+}
+
 /* Flush every connection (unless told not to), write the skip counters, the limits and
- * the final capture row. */
+ * the final capture row; then a failed stream is the error. */
 static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
 {
     struct flow_stats fs;
@@ -303,6 +420,7 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
         flow_flush_all(r->flows, r->cap.last_packet_ns);
     if (!r->failed && r->writer && writer_sync(r->writer, r->err) != 0)
         r->failed = 1;
+    end_stream(r);
     flow_get_stats(r->flows, &fs);
     r->cap.connections = fs.opened;
     r->cap.peak_connections = fs.peak_active;
@@ -313,6 +431,8 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
         return -1;
     }
+    if (!r->store)
+        return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
     for (int i = 1; i < DECODE_REASON_COUNT; i++) {
         if (r->skips[i] &&
             store_capture_skip(r->store, r->capture_id, decode_reason_name((enum decode_reason)i),
@@ -322,7 +442,7 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
     if (write_limits(r, &fs) != 0 ||
         store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
         goto fail;
-    return 0;
+    return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
 fail:
     snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
     return -1;
@@ -360,7 +480,7 @@ static void summarize(const struct run *r, struct pipeline_summary *sum)
     sum->connections = r->cap.connections;
     sum->transactions = r->cap.transactions;
     sum->truncated = r->cap.truncated;
-    sum->store_failed = r->failed;
+    sum->store_failed = r->failed || r->jsonl_state < 0;
     sum->kernel_drops = r->cap.kernel_drops;
     sum->interface_drops = r->cap.interface_drops;
 }
@@ -370,6 +490,8 @@ static int close_run(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
 {
     flow_destroy(r->flows);
     char close_err[HTTPCAP_ERRBUF];
+    if (jsonl_close(r->jsonl, close_err) < 0 && rc == 0)
+        rc = copy_err(err, close_err);
     if (writer_stop(r->writer, close_err) != 0 && rc == 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
         rc = -1;
@@ -394,14 +516,14 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
     r->opt = o;
     struct source *first = open_checked(files[0], o->filter, err);
     int rc = -1;
-    if (!first || setup(r, o, err) != 0)
+    if (!first || setup(r, o, err) != 0 || open_stream(r, 0, err) != 0)
         goto out;
     join_sources(files, n_files, sources, sizeof sources);
     r->cap.source = sources;
     r->cap.filter = o->filter;
     r->cap.link_type = -1;
     r->cap.kernel_drops = r->cap.interface_drops = -1;
-    r->capture_id = store_capture_begin(r->store, &r->cap, err);
+    r->capture_id = begin_capture(r, err);
     if (r->capture_id < 0 || start_writer(r, err) != 0)
         goto out;
     int read_rc = read_all(r, first, files, n_files, err);
@@ -410,6 +532,8 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
     if (read_rc != 0) {
         snprintf(read_err, sizeof read_err, "%s", err);
         r->cap.error = read_err;
+    } else {
+        note_stream_stop(r);
     }
     rc = finish(r, 1, err);
     if (rc == 0 && read_rc != 0) {
@@ -477,7 +601,7 @@ static void report_progress(struct run *r, const struct pipeline_live *l, struct
 /* Whether the capture should end now: a signal, the duration or the count. */
 static int should_stop(const struct run *r, const struct pipeline_live *l, double elapsed)
 {
-    return *l->stop || r->failed || (l->count && r->cap.packets >= l->count) ||
+    return *l->stop || halted(r) || (l->count && r->cap.packets >= l->count) ||
            (l->duration_s > 0 && elapsed >= l->duration_s);
 }
 
@@ -511,7 +635,7 @@ static int capture_loop(struct run *r, const struct pipeline_live *l, struct liv
         double now = monotonic_s();
         flow_expire_idle(r->flows, wall_ns());
         if ((now - c.commit) * 1000.0 >= (double)l->commit_interval_ms) {
-            if (!r->failed && writer_commit(r->writer, r->err) != 0)
+            if (!r->failed && r->writer && writer_commit(r->writer, r->err) != 0)
                 r->failed = 1;
             c.commit = now;
         }
@@ -521,14 +645,30 @@ static int capture_loop(struct run *r, const struct pipeline_live *l, struct liv
     return *l->stop == 1 ? drain(r, lv, err) : 0;
 }
 
-/* Open the interface and the database, and drop privileges when asked. */
+/* Become l->user, handing it the files it must go on writing. */
+static int drop_privileges(const struct pipeline_options *o, const struct pipeline_live *l,
+                           char err[HTTPCAP_ERRBUF])
+{
+    char wal[4096], shm[4096];
+    const char *paths[5] = {l->live.write_pcap, NULL};
+    if (o->db_path) {
+        snprintf(wal, sizeof wal, "%s-wal", o->db_path);
+        snprintf(shm, sizeof shm, "%s-shm", o->db_path);
+        const char *with_db[5] = {o->db_path, wal, shm, l->live.write_pcap, NULL};
+        memcpy(paths, with_db, sizeof paths);
+    }
+    return privdrop_to(l->user, paths, err);
+}
+
+/* Open the interface, the database and the stream, and drop privileges when asked. */
 static struct live *capture_setup(struct run *r, const struct pipeline_options *o,
                                   const struct pipeline_live *l, char err[HTTPCAP_ERRBUF])
 {
     struct live *lv = live_open(&l->live, err);
     if (!lv)
         return NULL;
-    if (setup(r, o, err) != 0) { /* setup() zeroed the run: say there is no capture row */
+    /* setup() zeroed the run: say there is no capture row */
+    if (setup(r, o, err) != 0 || open_stream(r, 1, err) != 0) {
         r->capture_id = -1;
         return lv;
     }
@@ -537,20 +677,14 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
     r->cap.link_type = live_linktype(lv);
     r->cap.link_type_name = decode_link_name(r->cap.link_type);
     r->cap.kernel_drops = r->cap.interface_drops = 0;
-    r->capture_id = store_capture_begin(r->store, &r->cap, err);
-    if (r->capture_id < 0 || store_commit(r->store, err) != 0) {
+    r->capture_id = begin_capture(r, err);
+    if (r->capture_id < 0 || (r->store && store_commit(r->store, err) != 0)) {
         r->capture_id = -1;
         return lv;
     }
-    if (l->user) {
-        char wal[4096], shm[4096];
-        snprintf(wal, sizeof wal, "%s-wal", o->db_path);
-        snprintf(shm, sizeof shm, "%s-shm", o->db_path);
-        const char *paths[] = {o->db_path, wal, shm, l->live.write_pcap, NULL};
-        if (privdrop_to(l->user, paths, err) != 0) {
-            r->capture_id = -1;
-            return lv;
-        }
+    if (l->user && drop_privileges(o, l, err) != 0) {
+        r->capture_id = -1;
+        return lv;
     }
     if (start_writer(r, err) != 0)
         r->capture_id = -1;
@@ -579,6 +713,8 @@ int pipeline_capture(const struct pipeline_options *o, const struct pipeline_liv
         r->cap.interface_drops = (int64_t)st.if_drops;
         if (loop_rc != 0)
             r->cap.error = loop_err;
+        else
+            note_stream_stop(r);
         rc = finish(r, *l->stop < 2, err);
         if (rc == 0 && loop_rc != 0) {
             snprintf(err, HTTPCAP_ERRBUF, "%s", loop_err);

@@ -27,7 +27,10 @@ struct pipeline_read_progress {
 };
 
 struct pipeline_options {
-    const char *db_path;          /* SQLite database to create or append to */
+    const char *db_path;          /* SQLite database to create or append to; NULL: none
+                                     (--no-db, with a jsonl stream) */
+    const char *jsonl_path;       /* --jsonl: stream each transaction as a JSON line to
+                                     this file ("-" standard output); NULL: no stream */
     const char *filter;           /* BPF filter or NULL */
     int store_headers;            /* keep every header line in `headers` */
     int quiet;                    /* no summary on stderr */
@@ -44,7 +47,8 @@ struct pipeline_summary {
     int64_t capture_id;
     uint64_t packets, bytes, connections, transactions;
     int truncated;                /* an input ended inside a packet */
-    int store_failed;             /* the database failed: the counts were not all stored */
+    int store_failed;             /* the database or the --jsonl stream failed: the counts
+                                     were not all stored or written */
     int64_t kernel_drops, interface_drops; /* live capture; -1 for files */
     double seconds;               /* live capture: how long it ran */
 };
@@ -72,6 +76,11 @@ struct pipeline_live {
 
 /* Defaults for every option (db "httpcap.db"). Cannot fail. */
 void pipeline_defaults(struct pipeline_options *o);
+
+/* Apply --no-db (no_db set) to o: it needs --jsonl and excludes -o (has_output set).
+ * 0, or -1 with err naming the conflict (a usage error). */
+int pipeline_no_db(struct pipeline_options *o, int has_output, int no_db,
+                   char err[HTTPCAP_ERRBUF]);
 
 /*
  * Read the capture files in order into the database as one capture row. Returns 0

@@ -43,8 +43,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                " request_header_bytes, request_body_bytes, request_body_wire_bytes,"
                " response_header_bytes, response_body_bytes, response_body_wire_bytes,"
                " content_type, content_encoding, server, location, user_agent, request_id,"
-               " violations, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-               "?,?,?,?,?)",
+               " violations, flags, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+               "?,?,?,?,?,?,?)",
     [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail)"
                      " VALUES (?,?,?,?)",
     [ST_HEADER] = "INSERT INTO headers (transaction_id, direction, position, name, value)"
@@ -318,6 +318,14 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
     if (sqlite3_step(q) == SQLITE_ROW)
         st->next_conn_id = (uint64_t)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
+    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM transactions", -1, &q,
+                           NULL) != SQLITE_OK) {
+        store_set_err(err, "reading transactions", st->db);
+        return -1;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW)
+        st->next_txn_id = (uint64_t)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
     return 0;
 }
 
@@ -473,7 +481,7 @@ static size_t append_item(char *out, size_t n, size_t cap, const char *name, siz
     return n;
 }
 
-static void format_flags(uint32_t flags, char *out, size_t cap)
+void store_format_flags(uint32_t flags, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -484,7 +492,7 @@ static void format_flags(uint32_t flags, char *out, size_t cap)
 #undef FLAG_NAME
 }
 
-static void format_interim(const struct txn *t, char *out, size_t cap)
+void store_format_interim(const struct txn *t, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -495,8 +503,7 @@ static void format_interim(const struct txn *t, char *out, size_t cap)
     }
 }
 
-/* "M.m" of an HTTP version (one digit each, as llhttp parses them). */
-static void format_version(uint8_t major, uint8_t minor, char version[8])
+void store_format_version(uint8_t major, uint8_t minor, char version[8])
 {
     version[0] = (char)('0' + major % 10);
     version[1] = '.';
@@ -508,7 +515,7 @@ static void bind_request(sqlite3_stmt *q, const struct txn *t, char version[8])
 {
     if (!t->has_request)
         return;
-    format_version(t->req_major, t->req_minor, version);
+    store_format_version(t->req_major, t->req_minor, version);
     store_bind_text_or_null(q, 4, t->method);
     store_bind_text_or_null(q, 5, t->host);
     store_bind_text_or_null(q, 6, t->uri);
@@ -526,7 +533,7 @@ static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
 {
     if (!t->has_response)
         return;
-    format_version(t->resp_major, t->resp_minor, version);
+    store_format_version(t->resp_major, t->resp_minor, version);
     sqlite3_bind_int(q, 8, t->status);
     sqlite3_bind_text(q, 9, t->reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 10, version, -1, SQLITE_STATIC);
@@ -584,9 +591,9 @@ int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
     if (store_begin_batch(st, err) != 0)
         return -1;
     sqlite3_stmt *q = st->stmt[ST_TXN];
-    char req_version[8], resp_version[8], flags[256], interim[TXN_MAX_INTERIM * 6 + 1];
-    format_flags(t->flags, flags, sizeof flags);
-    format_interim(t, interim, sizeof interim);
+    char req_version[8], resp_version[8], flags[STORE_FLAGS_MAX], interim[STORE_INTERIM_MAX];
+    store_format_flags(t->flags, flags, sizeof flags);
+    store_format_interim(t, interim, sizeof interim);
     sqlite3_bind_int64(q, 1, capture_id);
     sqlite3_bind_int64(q, 2, (int64_t)t->connection_id);
     sqlite3_bind_int64(q, 3, t->seq);
@@ -595,6 +602,7 @@ int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
     store_bind_text_or_null(q, 11, interim);
     sqlite3_bind_int(q, 28, v->n);
     sqlite3_bind_text(q, 29, flags, -1, SQLITE_STATIC);
+    store_bind_opt_int64(q, 30, t->id != 0, (int64_t)t->id);
     if (step_done(st, q, "writing a transaction", err) != 0)
         return -1;
     int64_t id = sqlite3_last_insert_rowid(st->db);
@@ -648,6 +656,11 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
 uint64_t store_next_connection_id(struct store *st)
 {
     return ++st->next_conn_id;
+}
+
+uint64_t store_next_transaction_id(struct store *st)
+{
+    return ++st->next_txn_id;
 }
 
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])

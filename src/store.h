@@ -10,6 +10,7 @@
 #ifndef HTTPCAP_STORE_H
 #define HTTPCAP_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "errbuf.h"
@@ -78,7 +79,13 @@ int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
 /* A fresh connection id (ids are assigned before the row is written at close). */
 uint64_t store_next_connection_id(struct store *st);
 
-/* Write one transaction with its violations (and headers). Returns 0 or -1 + err. */
+/* A fresh transaction id, for txn.id: the pipeline names a row before the writer thread
+ * stores it (the --jsonl stream carries the same id). Ids follow max(id) at open, so they
+ * stay unique as long as one process writes the database. Cannot fail. */
+uint64_t store_next_transaction_id(struct store *st);
+
+/* Write one transaction with its violations (and headers), with row id t->id (SQLite
+ * picks the next one when it is 0). Returns 0 or -1 + err. */
 int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
                   const struct txn_violations *v, char err[HTTPCAP_ERRBUF]);
 
@@ -93,6 +100,16 @@ int store_commit(struct store *st, char err[HTTPCAP_ERRBUF]);
  * After a failed write, rolls back what was not committed and returns -1 + err instead.
  * NULL does nothing and returns 0. */
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF]);
+
+/* The text the database stores, for another output that must match it (jsonl.c):
+ * flags as a comma list of TXN_FLAGS names ("" when none), the 1xx codes as a comma list
+ * ("" when none), an HTTP version as "M.m". Each writes at most cap bytes with its NUL
+ * (a list that does not fit is cut at a comma). Cannot fail. */
+#define STORE_FLAGS_MAX 256
+#define STORE_INTERIM_MAX (TXN_MAX_INTERIM * 6 + 1)
+void store_format_flags(uint32_t flags, char *out, size_t cap);
+void store_format_interim(const struct txn *t, char *out, size_t cap);
+void store_format_version(uint8_t major, uint8_t minor, char version[8]);
 
 /* Format an address as text (IPv4 dotted, IPv6 RFC 5952). out holds >= 46 bytes. */
 void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46]);

@@ -29,6 +29,7 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
     uint64_t next_conn_id;  /* last connection id handed out */
+    uint64_t next_txn_id;   /* last transaction id handed out */
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
     int has_failed;         /* a write failed: the open batch is rolled back, not committed */
