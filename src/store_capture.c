@@ -93,54 +93,50 @@ int store_capture_end(struct store *st, int64_t capture_id, const struct store_c
     return store_commit(st, err);
 }
 
-int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
-                       uint64_t packets, char err[HTTPCAP_ERRBUF])
+/* One row (capture_id, name, numbers[0..n)) of a capture's side table, by sql (which has
+ * 2 + n parameters); what names the table in an error. Returns 0 or -1 + err. */
+static int put_side_row(struct store *st, const char *sql, const char *what, int64_t capture_id,
+                        const char *name, const uint64_t *numbers, int n,
+                        char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = NULL;
+    char msg[64];
     if (store_begin_batch(st, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO capture_skips (capture_id, reason, packets)"
-                           " VALUES (?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        store_set_err(err, "preparing capture skips", st->db);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        snprintf(msg, sizeof msg, "preparing %s", what);
+        store_set_err(err, msg, st->db);
         return -1;
     }
     sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, (int64_t)packets);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(q, 3 + i, (int64_t)numbers[i]);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
-        store_set_err(err, "writing capture skips", st->db);
+        snprintf(msg, sizeof msg, "writing %s", what);
+        store_set_err(err, msg, st->db);
         return -1;
     }
     return 0;
+}
+
+int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
+                       uint64_t packets, char err[HTTPCAP_ERRBUF])
+{
+    return put_side_row(st,
+                        "INSERT OR REPLACE INTO capture_skips (capture_id, reason, packets)"
+                        " VALUES (?,?,?)",
+                        "capture skips", capture_id, reason, &packets, 1, err);
 }
 
 int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
                         uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF])
 {
-    sqlite3_stmt *q = NULL;
-    if (store_begin_batch(st, err) != 0)
-        return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
-                           " VALUES (?,?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        store_set_err(err, "preparing capture limits", st->db);
-        return -1;
-    }
-    sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, (int64_t)value);
-    sqlite3_bind_int64(q, 4, (int64_t)hits);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        store_set_err(err, "writing capture limits", st->db);
-        return -1;
-    }
-    return 0;
+    const uint64_t numbers[2] = {value, hits};
+    return put_side_row(st,
+                        "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
+                        " VALUES (?,?,?,?)",
+                        "capture limits", capture_id, name, numbers, 2, err);
 }
-
