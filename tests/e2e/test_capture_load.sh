@@ -52,7 +52,12 @@ num "$conns" || conns=0
 [ "$stored" -ge "$sent" ]; check $? "stored $stored transactions, wrk completed $sent"
 [ "$stored" -le $((sent + conns)) ]
 check $? "stored $stored transactions, more than wrk's $sent + $conns connections in flight"
-[ "$bad" = 0 ]; check $? "$bad stored transactions are not a 200 with the 100-byte body"
+# The transactions stored beyond wrk's count were in flight when wrk stopped: wrk closed
+# their connections, so their responses may be cut or missing. Every other one is a 200.
+inflight=$((stored - sent))
+[ "$inflight" -ge 0 ] || inflight=0
+[ "$bad" -le "$inflight" ]
+check $? "$bad stored transactions are not a 200 with the 100-byte body ($inflight in flight)"
 awk -v s="$capsecs" -v d=$((secs + 3)) 'BEGIN { exit !(s + 0 >= d && s + 0 < d + 1.5) }'
 check $? "capture ran $capsecs s, asked $((secs + 3)) s"
 echo "$passed passed, $failed failed"
