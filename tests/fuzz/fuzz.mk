@@ -16,7 +16,7 @@ FUZZ_CPPFLAGS := -I$(LLHTTP_INC) -Isrc -I$(FUZZ_DIR) -Itests/fuzz -D_GNU_SOURCE
 FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_OBJS := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/sql_embed.o
 FUZZ_LLHTTP_OBJS := $(LLHTTP_OBJS:$(BUILD)/llhttp/%=$(FUZZ_DIR)/llhttp/%)
-HTTP_OBJ_NAMES := http http_parse http_callbacks http_detect http_fields http_txq
+HTTP_OBJ_NAMES := http http_parse http_callbacks http_detect http_fields http_txq rules status
 REPLAY_BINS  := $(FUZZ_ALL:%=$(BUILD)/tests/replay_%)
 
 .PHONY: fuzz fuzz-build fuzz-merge

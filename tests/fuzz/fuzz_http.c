@@ -5,13 +5,15 @@
  *       records: a control byte (bit 0 the side; bits 1-2: 0-1 data with a 1-byte length,
  *       2 data with a 2-byte length, 3 an event: bits 3-4 say gap / set client / close)
  *       and the bytes. Each chunk goes to http_data() in a buffer of its exact size.
- * Out:  crashes on bad memory (every string of every txn is read) or a broken contract.
+ * Out:  crashes on bad memory (every string of every txn is read, every txn goes
+ *       through rules_check as in the pipeline) or a broken contract.
  * Never: keeps state between inputs.
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "http.h"
+#include "rules.h"
 
 #define CONN_ID 7
 
@@ -69,6 +71,13 @@ static void on_txn(void *user, struct txn *t)
         FUZZ_CHECK(t->response_start_ns <= t->response_end_ns);
     FUZZ_CHECK(t->request_end_ns <= u->now_ns && t->response_end_ns <= u->now_ns);
     touch_strings(t);
+    struct txn_violations v;
+    rules_check(t, &v);
+    FUZZ_CHECK(v.n <= TXN_MAX_VIOLATIONS);
+    for (unsigned i = 0; i < v.n; i++) {
+        FUZZ_CHECK(rules_get((enum rule_id)v.v[i].rule) != NULL);
+        touch(v.v[i].detail, TXN_DETAIL_MAX);
+    }
 }
 
 static void data(struct run *u, struct fuzz_in *in, int side, size_t want)
