@@ -3,7 +3,8 @@
  * Owns: the input layout: byte 0 the session's setup (client side, which streams start
  *       at their first byte, store_headers, max_pending), byte 1 max_header_bytes, then
  *       records: a control byte (bit 0 the side; bits 1-2: 0-1 data with a 1-byte length,
- *       2 data with a 2-byte length, 3 an event: bits 3-4 say gap / set client / close)
+ *       2 data with a 2-byte length, 3 an event: bits 3-5 say gap / big gap / set client /
+ *       close / repeat, which feeds one chunk up to 256 times so that caps are reached)
  *       and the bytes. Each chunk goes to http_data() in a buffer of its exact size.
  * Out:  crashes on bad memory (every string of every txn is read, every txn goes
  *       through rules_check as in the pipeline) or a broken contract.
@@ -80,11 +81,15 @@ static void on_txn(void *user, struct txn *t)
     }
 }
 
-static void data(struct run *u, struct fuzz_in *in, int side, size_t want)
+/* One chunk of want bytes (what is left of the input at most), fed times times. */
+static void data(struct run *u, struct fuzz_in *in, int side, size_t want, unsigned times)
 {
     size_t n;
     uint8_t *p = fuzz_take(in, want, &n);
-    http_data(u->s, side, p, n, u->now_ns);
+    for (unsigned i = 0; i < times; i++) {
+        http_data(u->s, side, p, n, u->now_ns);
+        u->now_ns += 1000;
+    }
     free(p);
 }
 
@@ -92,7 +97,7 @@ static void data(struct run *u, struct fuzz_in *in, int side, size_t want)
 static int event(struct run *u, struct fuzz_in *in, unsigned ctl)
 {
     int side = ctl & 1;
-    switch (ctl >> 3 & 3) {
+    switch (ctl >> 3 & 7) {
     case 0:
         http_gap(u->s, side, fuzz_u16(in), u->now_ns);
         return 0;
@@ -105,8 +110,13 @@ static int event(struct run *u, struct fuzz_in *in, unsigned ctl)
         http_set_client(u->s, side);
         FUZZ_CHECK(http_client_side(u->s) >= 0);
         return 0;
-    default:
+    case 3:
         return 1;
+    default: {
+        unsigned times = fuzz_u8(in) + 1;
+        data(u, in, side, fuzz_u8(in), times);
+        return 0;
+    }
     }
 }
 
@@ -138,9 +148,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
         u.now_ns += 1000;
         unsigned op = ctl >> 1 & 3;
         if (op < 2)
-            data(&u, &in, ctl & 1, fuzz_u8(&in));
+            data(&u, &in, ctl & 1, fuzz_u8(&in), 1);
         else if (op == 2)
-            data(&u, &in, ctl & 1, fuzz_u16(&in));
+            data(&u, &in, ctl & 1, fuzz_u16(&in), 1);
         else
             closing = event(&u, &in, ctl);
         FUZZ_CHECK(http_txn_count(u.s) == u.emitted);

@@ -3,9 +3,10 @@
  * Owns: the script format and the invariants checked after every step.
  * In:   byte 0 mode (bit 0: payloads are a pattern of their sequence numbers, so every
  *       delivered byte can be checked; bits 1-3: queue cap), bytes 1-4 the base sequence
- *       number, then ops: 0-2 push (16-bit offset from the base, length, missing
- *       bytes), 3 ACK, 4 FIN, 5 close (flush, free, start a fresh stream), 6 push at
- *       a raw 32-bit sequence number, 7 SYN.
+ *       number, then ops (low 3 bits; the op's bit 3 and 4 pick variants): 0-2 push
+ *       (16-bit offset from the base, length, missing bytes), 3 ACK, 4 FIN, 5 close
+ *       (flush and free, or with bit 3 free only, then a fresh stream), 6 push at a raw
+ *       32-bit sequence number, 7 SYN.
  * Out:  crashes when an invariant breaks: bytes delivered never exceed bytes fed, no
  *       delivery after close, the queue within its cap, positions and counters agree.
  * Never: keeps state between inputs.
@@ -147,12 +148,15 @@ static void push(struct run *u, struct fuzz_in *in, uint32_t seq, uint32_t want,
     free(p);
 }
 
-/* Flush and free the stream (nothing may be delivered after), then start a fresh one. */
-static void close_stream(struct run *u, const struct stream_sink *sink)
+/* Flush (unless abandoned, as flow.c does when a port is reused) and free the stream,
+ * after which nothing may be delivered; then start a fresh one. */
+static void close_stream(struct run *u, int abandon, const struct stream_sink *sink)
 {
-    reasm_flush(&u->r, u->now_ns, sink);
-    check(u);
-    FUZZ_CHECK(u->r.queue == NULL);
+    if (!abandon) {
+        reasm_flush(&u->r, u->now_ns, sink);
+        check(u);
+        FUZZ_CHECK(u->r.queue == NULL);
+    }
     u->closed = 1;
     reasm_free(&u->r);
     uint32_t cap = u->r.cap_bytes;
@@ -171,8 +175,8 @@ static void step(struct run *u, struct fuzz_in *in, uint32_t base, const struct 
     case 1:
     case 2: {
         uint32_t len = op & 8 ? fuzz_u16(in) : fuzz_u8(in);
-        unsigned m = fuzz_u8(in);
-        push(u, in, seq, len, m & 0x80 ? (m & 0x7f) << 8 : m, sink);
+        uint32_t m = op & 16 ? fuzz_u32(in) : fuzz_u8(in);
+        push(u, in, seq, len, m & 0x80 && !(op & 16) ? (m & 0x7f) << 8 : m, sink);
         break;
     }
     case 3:
@@ -182,7 +186,7 @@ static void step(struct run *u, struct fuzz_in *in, uint32_t base, const struct 
         reasm_fin(&u->r, seq);
         break;
     case 5:
-        close_stream(u, sink);
+        close_stream(u, op & 8, sink);
         break;
     case 6: {
         uint32_t raw = fuzz_u32(in);
@@ -210,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct stream_sink sink = {on_data, on_gap, &u};
     while (in.left > 0)
         step(&u, &in, base, &sink);
-    close_stream(&u, &sink);
+    close_stream(&u, 0, &sink);
     reasm_free(&u.r);
     return 0;
 }

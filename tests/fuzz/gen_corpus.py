@@ -33,16 +33,18 @@ def csum(b):
     return ~s & 0xFFFF
 
 
-def tcp(payload=b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", flags=0x18, opts=b""):
+def tcp(payload=b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", flags=0x18, opts=b"", ports=(40000, 80),
+        seq=1000, ack=2000):
     off = (20 + len(opts)) // 4
-    return struct.pack("!HHIIBBHHH", 40000, 80, 1000, 2000, off << 4, flags, 65535, 0, 0) + opts + payload
+    return struct.pack("!HHIIBBHHH", ports[0], ports[1], seq, ack, off << 4, flags, 65535, 0,
+                       0) + opts + payload
 
 
-def ipv4(l4, proto=6, frag=0, opts=b""):
+def ipv4(l4, proto=6, frag=0, opts=b"", src=(192, 0, 2, 1), dst=(198, 51, 100, 2)):
     ihl = 5 + len(opts) // 4
     total = ihl * 4 + len(l4)
     h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total, 1, frag, 64, proto, 0,
-                    bytes([192, 0, 2, 1]), bytes([198, 51, 100, 2])) + opts
+                    bytes(src), bytes(dst)) + opts
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + l4
 
@@ -138,6 +140,88 @@ def read_capture(path):
         caplen = struct.unpack(e + "I", data[off + 8:off + 12])[0]
         yield lt, data[off + 16:off + 16 + caplen]
         off += 16 + caplen
+
+
+# ---- capture files (fuzz_capture.c) ----
+
+def exchange():
+    """IPv4 packets of one HTTP exchange with handshake and teardown, client first."""
+    c, srv = (192, 0, 2, 1), (198, 51, 100, 2)
+    req = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    segs = [  # (from client, seq, ack, flags, payload)
+        (1, 100, 0, 0x02, b""), (0, 500, 101, 0x12, b""), (1, 101, 501, 0x10, b""),
+        (1, 101, 501, 0x18, req), (0, 501, 101 + len(req), 0x18, resp),
+        (1, 101 + len(req), 501 + len(resp), 0x11, b""),
+        (0, 501 + len(resp), 102 + len(req), 0x11, b""),
+    ]
+    for cl, seq, ack_, flags, data in segs:
+        ports = (40000, 80) if cl else (80, 40000)
+        src, dst = (c, srv) if cl else (srv, c)
+        yield ipv4(tcp(data, flags, ports=ports, seq=seq, ack=ack_), src=src, dst=dst)
+
+
+def pcap_file(e="<", magic=0xA1B2C3D4, version=(2, 4), linktype=1, wrap=eth, kuznetzov=False):
+    out = struct.pack(e + "IHHiIII", magic, version[0], version[1], 0, 0, 65535, linktype)
+    for i, pkt in enumerate(exchange()):
+        fr = wrap(pkt)
+        out += struct.pack(e + "IIII", 1700000000 + i, 1000 * i, len(fr), len(fr))
+        if kuznetzov:
+            out += struct.pack(e + "IHBB", 1, 0x0800, 0, 0)
+        out += fr
+    return out
+
+
+def ng_block(e, btype, body):
+    body += bytes(-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack(e + "II", btype, n) + body + struct.pack(e + "I", n)
+
+
+def ng_opt(e, code, value):
+    return struct.pack(e + "HH", code, len(value)) + value + bytes(-len(value) % 4)
+
+
+def pcapng_section(e, variant):
+    out = ng_block(e, 0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+    opts0 = ng_opt(e, 9, bytes([9])) + ng_opt(e, 0, b"")
+    opts1 = ng_opt(e, 9, bytes([0x80 | 10])) + ng_opt(e, 14, struct.pack(e + "q", 5)) + \
+        ng_opt(e, 0, b"")
+    out += ng_block(e, 1, struct.pack(e + "HHI", 1, 0, 0) + opts0)
+    out += ng_block(e, 1, struct.pack(e + "HHI", 101, 0, 96) + opts1)
+    out += ng_block(e, 0x0BAD, b"skip me")
+    for i, pkt in enumerate(exchange()):
+        t = (1700000000 + i) * 10**9
+        if variant == 1 and i == 3:
+            out += ng_block(e, 3, struct.pack(e + "I", len(pkt) + 14) + eth(pkt))
+            continue
+        if variant == 2 and i == 4:
+            fr = eth(pkt)
+            out += ng_block(e, 2, struct.pack(e + "HHIIII", 0, 0, t >> 32, t & 0xFFFFFFFF,
+                                              len(fr), len(fr)) + fr)
+            continue
+        iface, fr = (1, pkt) if variant == 3 else (0, eth(pkt))
+        if iface == 1:
+            t = (1700000000 + i) << 10
+        out += ng_block(e, 6, struct.pack(e + "IIIII", iface, t >> 32, t & 0xFFFFFFFF,
+                                          len(fr), len(fr)) + fr + ng_opt(e, 0, b""))
+    out += ng_block(e, 5, struct.pack(e + "III", 0, 0, 0))
+    return out
+
+
+def capture_seeds(outdir):
+    sll = lambda p: struct.pack("!HHH8sH", 0, 1, 6, bytes(8), 0x0800) + p
+    files = [
+        pcap_file(">"), pcap_file("<", 0xA1B23C4D), pcap_file(">", 0xA1B23C4D),
+        pcap_file("<", 0xA1B2CD34, kuznetzov=True), pcap_file("<", version=(2, 3)),
+        pcap_file("<", version=(543, 0)), pcap_file("<", linktype=101, wrap=lambda p: p),
+        pcap_file("<", linktype=113, wrap=sll),
+        pcap_file("<", linktype=0, wrap=lambda p: struct.pack("<I", 2) + p),
+        pcapng_section("<", 0), pcapng_section(">", 1), pcapng_section("<", 2),
+        pcapng_section(">", 3), pcapng_section("<", 0) + pcapng_section(">", 3),
+    ]
+    for f in files:
+        save(outdir, "capture", f)
 
 
 # ---- reasm scripts (fuzz_reasm.c) ----
@@ -277,6 +361,7 @@ def main():
     decode_seeds(outdir, captures)
     reasm_seeds(outdir)
     http_seeds(outdir, "tests/http")
+    capture_seeds(outdir)
     for path in captures:
         with open(path, "rb") as f:
             save(outdir, "capture", f.read())
