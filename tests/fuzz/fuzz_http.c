@@ -22,8 +22,11 @@ static const uint32_t pendings[8] = {1, 2, 3, 4, 8, 16, 64, 1024};
 
 struct run {
     struct http_session *s;
-    uint32_t emitted; /* txns received by on_txn */
+    uint32_t emitted;    /* txns received by on_txn */
     int64_t now_ns;
+    uint64_t fed;        /* bytes given to http_data, both sides */
+    uint64_t lost;       /* bytes declared lost through http_gap, both sides */
+    uint64_t accounted;  /* header and wire body bytes of the txns so far */
 };
 
 /* strlen of a txn string, which must exist and stay under its cap. */
@@ -71,6 +74,12 @@ static void on_txn(void *user, struct txn *t)
     if (t->response_complete)
         FUZZ_CHECK(t->response_start_ns <= t->response_end_ns);
     FUZZ_CHECK(t->request_end_ns <= u->now_ns && t->response_end_ns <= u->now_ns);
+    /* No byte is counted in two messages, nor one that never came. */
+    u->accounted += t->request_header_bytes + t->request_body_wire_bytes +
+                    t->response_header_bytes + t->response_body_wire_bytes;
+    FUZZ_CHECK(u->accounted <= u->fed + u->lost);
+    FUZZ_CHECK(t->request_body_bytes <= t->request_body_wire_bytes);
+    FUZZ_CHECK(t->response_body_bytes <= t->response_body_wire_bytes);
     touch_strings(t);
     struct txn_violations v;
     rules_check(t, &v);
@@ -87,6 +96,7 @@ static void data(struct run *u, struct fuzz_in *in, int side, size_t want, unsig
     size_t n;
     uint8_t *p = fuzz_take(in, want, &n);
     for (unsigned i = 0; i < times; i++) {
+        u->fed += n;
         http_data(u->s, side, p, n, u->now_ns);
         u->now_ns += 1000;
     }
@@ -99,11 +109,10 @@ static int event(struct run *u, struct fuzz_in *in, unsigned ctl)
     int side = ctl & 1;
     switch (ctl >> 3 & 7) {
     case 0:
-        http_gap(u->s, side, fuzz_u16(in), u->now_ns);
-        return 0;
     case 1: {
-        uint64_t big = (uint64_t)fuzz_u32(in) << 8;
-        http_gap(u->s, side, big, u->now_ns);
+        uint64_t bytes = (ctl >> 3 & 7) == 0 ? fuzz_u16(in) : (uint64_t)fuzz_u32(in) << 8;
+        u->lost += bytes;
+        http_gap(u->s, side, bytes, u->now_ns);
         return 0;
     }
     case 2:
@@ -138,7 +147,7 @@ static struct http_session *open_session(struct run *u, struct fuzz_in *in)
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 {
     struct fuzz_in in = {buf, size};
-    struct run u = {NULL, 0, 1000};
+    struct run u = {NULL, 0, 1000, 0, 0, 0};
     u.s = open_session(&u, &in);
     if (!u.s)
         return 0;
