@@ -44,6 +44,14 @@ static const char *const db_checks[] = {
     " (SELECT 1 FROM transactions t WHERE t.id = v.transaction_id))",
     "SELECT NOT EXISTS (SELECT 1 FROM headers h WHERE NOT EXISTS "
     " (SELECT 1 FROM transactions t WHERE t.id = h.transaction_id))",
+    "SELECT NOT EXISTS (SELECT 1 FROM connections c WHERE c.capture_id = ?1 AND "
+    " c.transactions != (SELECT count(*) FROM transactions t WHERE t.connection_id = c.id))",
+    "SELECT NOT EXISTS (SELECT 1 FROM transactions WHERE capture_id = ?1 "
+    " GROUP BY connection_id HAVING max(seq) != count(*) OR count(DISTINCT seq) != count(*))",
+    "SELECT gap_bytes = (SELECT coalesce(sum(client_gap_bytes + server_gap_bytes), 0) "
+    " FROM connections WHERE capture_id = ?1) AND tcp_segments >= "
+    " (SELECT coalesce(sum(client_packets + server_packets), 0) FROM connections "
+    "  WHERE capture_id = ?1) FROM captures WHERE id = ?1",
     "SELECT tcp_segments + skipped_packets = packets AND finished_ns IS NOT NULL AND "
     " skipped_packets = (SELECT coalesce(sum(packets), 0) FROM capture_skips "
     "  WHERE capture_id = ?1) FROM captures WHERE id = ?1",
