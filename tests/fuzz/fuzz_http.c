@@ -74,6 +74,11 @@ static void on_txn(void *user, struct txn *t)
     if (t->response_complete)
         FUZZ_CHECK(t->response_start_ns <= t->response_end_ns);
     FUZZ_CHECK(t->request_end_ns <= u->now_ns && t->response_end_ns <= u->now_ns);
+    FUZZ_CHECK(t->request_end_ns == 0 || t->request_end_ns >= t->request_start_ns);
+    FUZZ_CHECK(t->response_end_ns == 0 || t->response_end_ns >= t->response_start_ns);
+    /* store.c writes no response fields without has_response: none may be lost there */
+    FUZZ_CHECK(t->has_response || t->status == 0);
+    FUZZ_CHECK(t->has_request || t->method[0] == '\0');
     /* No byte is counted in two messages, nor one that never came. */
     u->accounted += t->request_header_bytes + t->request_body_wire_bytes +
                     t->response_header_bytes + t->response_body_wire_bytes;
