@@ -148,6 +148,23 @@ static void push(struct run *u, struct fuzz_in *in, uint32_t seq, uint32_t want,
     free(p);
 }
 
+/* reasm.h: after a flush, the bytes before our FIN, or else those the peer ACKed (but for
+ * one, taken for a missed FIN), were delivered or declared lost; holes over 2^30 are not. */
+static void check_flushed(const struct reasm *r)
+{
+    const int64_t max_hole = 1 << 30;
+    int32_t d;
+    if (!r->has_seq)
+        return;
+    if (r->has_fin) {
+        d = reasm_seq_diff(r->fin_seq, r->next_seq);
+        FUZZ_CHECK(d <= 0 || d > max_hole);
+    } else if (r->has_ack) {
+        d = reasm_seq_diff(r->acked_upto, r->next_seq);
+        FUZZ_CHECK(d <= 1 || d > max_hole);
+    }
+}
+
 /* Flush (unless abandoned, as flow.c does when a port is reused) and free the stream,
  * after which nothing may be delivered; then start a fresh one. */
 static void close_stream(struct run *u, int abandon, const struct stream_sink *sink)
@@ -155,6 +172,7 @@ static void close_stream(struct run *u, int abandon, const struct stream_sink *s
     if (!abandon) {
         reasm_flush(&u->r, u->now_ns, sink);
         check(u);
+        check_flushed(&u->r);
         FUZZ_CHECK(u->r.queue == NULL);
     }
     u->closed = 1;
