@@ -105,7 +105,9 @@ $(BUILD)/tests/%: tests/tools/%.c $(PCAPW_OBJ) $(CASEGEN_OBJ) $(BUILD)/tests/gen
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-check-tests: $(PROGRAM) $(UNIT_BINS) $(TOOL_BINS)
+include tests/fuzz/fuzz.mk
+
+check-tests: $(PROGRAM) $(UNIT_BINS) $(TOOL_BINS) $(REPLAY_BINS)
 
 # Build dependencies from Debian's packages, installed only when missing (needs root).
 deps:

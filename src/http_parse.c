@@ -151,6 +151,8 @@ void http_parse_skipped(struct http_side *sd, uint64_t n)
         sd->s->bodyless_bytes += n;
 }
 
+static void set_sizes(struct http_side *sd, struct txn *t);
+
 /* Queue a request; the oldest goes out unanswered beyond max_pending. */
 static int queue_push(struct http_session *s, struct http_pend *pd)
 {
@@ -160,8 +162,14 @@ static int queue_push(struct http_session *s, struct http_pend *pd)
         if (s->cfg.hits)
             s->cfg.hits->pending++;
         struct http_side *rs = response_side(s);
-        if (rs && rs->cur == old)
+        if (rs && rs->cur == old) {
             old->t.flags |= TXN_TRUNCATED; /* the rest of that response is not kept */
+            if (rs->in_msg && !rs->is_interim) { /* what was seen of it, as a cut keeps */
+                set_sizes(rs, &old->t);
+                old->t.has_response = rs->status_seen;
+                old->t.response_end_ns = rs->ts;
+            }
+        }
         emit(s, old);
     }
     return rc;

@@ -256,8 +256,9 @@ static void store_batch(struct writer *w, const struct batch *b)
 {
     char err[HTTPCAP_ERRBUF];
     struct cursor c = {b->buf};
-    const uint8_t *end = b->buf + b->len;
-    while (c.p < end && !atomic_load(&w->failed)) {
+    /* A batch handed over only to commit may have no buffer, and NULL + 0 is undefined. */
+    const uint8_t *end = b->buf ? b->buf + b->len : NULL;
+    while (end && c.p < end && !atomic_load(&w->failed)) {
         uint8_t kind = *c.p++;
         int rc = kind == REC_TXN ? store_txn_record(w, &c, err) : store_conn_record(w, &c, err);
         if (rc != 0)

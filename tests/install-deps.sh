@@ -1,16 +1,20 @@
 #!/bin/sh
-# install-deps.sh build|test - install the Debian packages httpcap needs, only when
+# install-deps.sh build|test|fuzz - install the Debian packages httpcap needs, only when
 # missing (apt-get update first). "build": compiler, libpcap, SQLite, llhttp sources.
 # "test": also tshark, editcap (wireshark-common), script (bsdutils), python3, curl,
 # nginx, sqlite3, tcpdump for the test suite, man-db, groff-base and mandoc to render and
-# lint the manual page (and wrk, httpry, ethtool, iproute2 for `make bench`).
+# lint the manual page (and wrk, httpry, ethtool, iproute2 for `make bench`). "fuzz": also
+# clang and the libFuzzer runtime that `clang -fsanitize=fuzzer` links (Debian 12:
+# libclang-rt-14-dev, which clang only recommends), for `make fuzz`.
 set -eu
 build_pkgs="gcc make libc6-dev libpcap-dev libsqlite3-dev node-llhttp"
+fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 test_pkgs="$build_pkgs sqlite3 python3 python3-jsonschema tshark wireshark-common bsdutils curl nginx-light tcpdump procps time man-db groff-base mandoc chromium fonts-dejavu-core wrk httpry ethtool iproute2"
 case "${1:-build}" in
     build) want=$build_pkgs ;;
     test) want=$test_pkgs ;;
-    *) echo "usage: $0 build|test" >&2; exit 2 ;;
+    fuzz) want=$fuzz_pkgs ;;
+    *) echo "usage: $0 build|test|fuzz" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - the whole test suite: unit tests, crafted capture cases, end-to-end scripts.
+# run.sh - the whole test suite: unit tests, the fuzz corpora replayed, crafted capture
+# cases, end-to-end scripts.
 # Each part prints lines ending in "N passed, N failed"; this sums them and ends with
 # the same line for everything. Run from the repository root by `make test`.
 # Env: HTTPCAP (the binary), BUILD (build dir), SHARED (default ../shared).
@@ -48,6 +49,19 @@ for t in "$BUILD"/tests/test_*; do
         echo "FAILED: $name exited $rc"
         failed=$((failed + 1))
     fi
+done
+
+echo "== fuzz corpus replay"
+for t in decode reasm http capture; do
+    bin="$BUILD/tests/replay_$t"
+    if [ ! -x "$bin" ]; then
+        echo "FAILED: $bin is missing (make check-tests)"
+        failed=$((failed + 1))
+        continue
+    fi
+    "$bin" "tests/fuzz/corpus/$t" "tests/fuzz/crashes/$t" >"$tmp/replay_$t.out" 2>&1
+    grep -E '^FAILED' "$tmp/replay_$t.out" | head -20
+    count "$tmp/replay_$t.out" "replay_$t"
 done
 
 echo "== crafted capture cases"
