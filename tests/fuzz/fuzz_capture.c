@@ -134,10 +134,16 @@ static void run(const char *path, size_t size)
     o.db_path = db ? DB_URI : ":memory:";
     o.quiet = 1;
     o.store_headers = 1;
-    o.max_connections = 8;
-    o.reasm_cap_bytes = 16u << 10;
-    o.max_pending = 8;
-    o.max_header_bytes = 4096;
+    /* every limit small enough for a fuzz input to reach */
+    uint64_t *lim = o.limits.value;
+    lim[LIMIT_CONNECTIONS] = 8;
+    lim[LIMIT_OOO_BYTES] = 16u << 10;
+    lim[LIMIT_REASM_BYTES] = 24u << 10;
+    lim[LIMIT_PENDING] = 8;
+    lim[LIMIT_STORED_HEADER_BYTES] = 4096;
+    lim[LIMIT_HEADER_BYTES] = 2048;
+    lim[LIMIT_HEADERS] = 24;
+    lim[LIMIT_URI_BYTES] = 256;
     o.filter = size % 2 ? FILTER : NULL;
     struct pipeline_summary sum;
     memset(&sum, 0, sizeof sum);

@@ -27,6 +27,8 @@ struct run {
     uint64_t fed;        /* bytes given to http_data, both sides */
     uint64_t lost;       /* bytes declared lost through http_gap, both sides */
     uint64_t accounted;  /* header and wire body bytes of the txns so far */
+    uint32_t uri_max;    /* the session's max_uri_bytes (0: TXN_URI_MAX - 1) */
+    struct http_limit_hits hits; /* the session counts its limits here */
 };
 
 /* strlen of a txn string, which must exist and stay under its cap. */
@@ -86,6 +88,8 @@ static void on_txn(void *user, struct txn *t)
     FUZZ_CHECK(t->request_body_bytes <= t->request_body_wire_bytes);
     FUZZ_CHECK(t->response_body_bytes <= t->response_body_wire_bytes);
     touch_strings(t);
+    FUZZ_CHECK(strlen(t->uri) <= (u->uri_max ? u->uri_max : TXN_URI_MAX - 1));
+    FUZZ_CHECK(u->hits.pending <= u->emitted); /* each one pushed out was emitted */
     struct txn_violations v;
     rules_check(t, &v);
     FUZZ_CHECK(v.n <= TXN_MAX_VIOLATIONS);
@@ -142,8 +146,14 @@ static struct http_session *open_session(struct run *u, struct fuzz_in *in)
     struct http_config cfg = {
         .store_headers = (uint8_t)(setup >> 4 & 1),
         .max_pending = pendings[setup >> 5 & 7],
-        .max_header_bytes = hdr == 255 ? 65536 : hdr * 16,
+        .max_stored_header_bytes = hdr == 255 ? 65536 : hdr * 16,
+        /* the limits of limits_table.h, small enough to be reached, or off */
+        .max_header_section = (hdr & 7) ? 40u << (hdr & 7) : 0,
+        .max_headers = (hdr >> 3 & 3) * 3,
+        .max_uri_bytes = (hdr >> 5) ? 4u << (hdr >> 5) : 0,
+        .hits = &u->hits,
     };
+    u->uri_max = cfg.max_uri_bytes;
     struct http_events ev = {on_txn, u};
     const uint8_t saw_start[2] = {(uint8_t)(setup >> 2 & 1), (uint8_t)(setup >> 3 & 1)};
     return http_open(&cfg, &ev, CONN_ID, clients[setup & 3], saw_start);
@@ -152,7 +162,7 @@ static struct http_session *open_session(struct run *u, struct fuzz_in *in)
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 {
     struct fuzz_in in = {buf, size};
-    struct run u = {NULL, 0, 1000, 0, 0, 0};
+    struct run u = {.now_ns = 1000};
     u.s = open_session(&u, &in);
     if (!u.s)
         return 0;

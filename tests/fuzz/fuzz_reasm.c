@@ -20,6 +20,7 @@ static const uint32_t caps[8] = {0, 64, 256, 1024, 4096, 65536, 1u << 20, 4u << 
 
 struct run {
     struct reasm r;
+    struct reasm_budget budget; /* shared cap (--max-reasm-bytes), here of one stream */
     int is_pattern;     /* payloads are pattern(seq): delivered bytes are checkable */
     int closed;         /* flushed and freed: no call may reach the sink */
     uint32_t start_seq; /* the stream's first sequence number, once r.has_seq */
@@ -109,6 +110,8 @@ static void check(const struct run *u)
 {
     const struct reasm *r = &u->r;
     FUZZ_CHECK(r->queued_bytes <= r->cap_bytes);
+    FUZZ_CHECK(u->budget.used == r->queued_bytes); /* one stream charges the budget */
+    FUZZ_CHECK(u->budget.cap == 0 || u->budget.used <= u->budget.cap);
     FUZZ_CHECK((r->queue == NULL) == (r->queued_bytes == 0));
     FUZZ_CHECK(r->stats.bytes == u->delivered);
     FUZZ_CHECK(r->stats.gap_bytes == u->gapped);
@@ -177,10 +180,11 @@ static void close_stream(struct run *u, int abandon, const struct stream_sink *s
     }
     u->closed = 1;
     reasm_free(&u->r);
+    FUZZ_CHECK(u->budget.used == 0);
     uint32_t cap = u->r.cap_bytes;
     u->closed = 0;
     u->fed = u->delivered = u->gapped = 0;
-    reasm_init(&u->r, cap);
+    reasm_init(&u->r, cap, &u->budget);
 }
 
 static void step(struct run *u, struct fuzz_in *in, uint32_t base, const struct stream_sink *sink)
@@ -228,7 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned mode = fuzz_u8(&in);
     uint32_t base = fuzz_u32(&in);
     u.is_pattern = mode & 1;
-    reasm_init(&u.r, caps[mode >> 1 & 7]);
+    u.budget.cap = caps[mode >> 4 & 7]; /* the shared cap; 0: none */
+    reasm_init(&u.r, caps[mode >> 1 & 7], &u.budget);
     struct stream_sink sink = {on_data, on_gap, &u};
     while (in.left > 0)
         step(&u, &in, base, &sink);
