@@ -175,12 +175,19 @@ static int queue_push(struct http_session *s, struct http_pend *pd)
     return rc;
 }
 
-/* Nothing more is parsed on this connection (TLS, other, a tunnel). */
+static void set_sizes(struct http_side *sd, struct txn *t);
+
+/* Nothing more is parsed on this connection (TLS, other, a tunnel); a message in
+ * progress keeps the sizes seen so far (a request body the tunnel interrupted). */
 void http_parse_stop(struct http_session *s)
 {
     s->done = 1;
-    s->side[0].mode = HTTP_MODE_OFF;
-    s->side[1].mode = HTTP_MODE_OFF;
+    for (int i = 0; i < 2; i++) {
+        struct http_side *sd = &s->side[i];
+        if (sd->mode == HTTP_MODE_PARSE && sd->in_msg && sd->cur)
+            set_sizes(sd, &sd->cur->t);
+        sd->mode = HTTP_MODE_OFF;
+    }
 }
 
 /* ---- message events, at exact offsets ---- */
