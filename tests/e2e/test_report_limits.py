@@ -13,11 +13,11 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, ROOT, SAMPLE, check, query, report, sane
+from testkit import ROOT, SAMPLE, check, query, report
+from testkit import run_utc as run
 
 SCHEMA = os.path.join(ROOT, "tests", "report.schema.json")
 # src/limits_table.h order: the order of the capture summary and of the anomalies
@@ -55,13 +55,6 @@ try:
     import jsonschema
 except ImportError:
     jsonschema = None
-
-
-def run(args):
-    res = subprocess.run([HTTPCAP] + args, capture_output=True,
-                         env=dict(os.environ, TZ="UTC", LC_ALL="C"))
-    sane(res, " ".join(args))
-    return res
 
 
 def read(db, extra):

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, ROOT, SAMPLE, check, report, sane
+from testkit import ROOT, SAMPLE, check, report
+from testkit import run_utc as run
 
 SCHEMA = os.path.join(ROOT, "tests", "report.schema.json")
 BUILD = os.environ.get("BUILD", "build")
@@ -24,13 +25,6 @@ try:
     import jsonschema
 except ImportError:
     jsonschema = None
-
-
-def run(args):
-    res = subprocess.run([HTTPCAP] + args, capture_output=True,
-                         env=dict(os.environ, TZ="UTC", LC_ALL="C"))
-    sane(res, " ".join(args))
-    return res
 
 
 def errors(validator, doc):

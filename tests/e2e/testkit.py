@@ -2,6 +2,7 @@
 counts and prints failures, and the closing "N passed, N failed" line."""
 import os
 import sqlite3
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -26,6 +27,15 @@ def sane(res, what):
     err = res.stderr if isinstance(res.stderr, str) else res.stderr.decode(errors="replace")
     check("Sanitizer" not in err and "runtime error" not in err and res.returncode != 86,
           "%s: sanitizer report: %s" % (what, err[:2000]))
+
+
+def run_utc(args):
+    """Run httpcap with args in UTC and the C locale, checked for sanitizer reports;
+    returns the finished process (stdout and stderr as bytes)."""
+    res = subprocess.run([HTTPCAP] + args, capture_output=True,
+                         env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+    sane(res, " ".join(args))
+    return res
 
 
 def query(db, sql):
