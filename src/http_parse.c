@@ -174,6 +174,11 @@ static int queue_push(struct http_session *s, struct http_pend *pd)
 /* Nothing more is parsed on this connection (TLS, other, a tunnel). */
 void http_parse_stop(struct http_session *s)
 {
+    /* a message still in progress on either side ends here: keep what was seen of it */
+    for (int i = 0; i < 2; i++) {
+        if (s->side[i].mode == HTTP_MODE_PARSE && s->side[i].in_msg)
+            http_parse_cut(&s->side[i], TXN_TRUNCATED);
+    }
     s->done = 1;
     s->side[0].mode = HTTP_MODE_OFF;
     s->side[1].mode = HTTP_MODE_OFF;
