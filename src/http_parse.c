@@ -151,7 +151,7 @@ void http_parse_skipped(struct http_side *sd, uint64_t n)
         sd->s->bodyless_bytes += n;
 }
 
-static void set_sizes(struct http_side *sd, struct txn *t);
+static void response_cut_short(struct http_side *rs, struct http_pend *pd);
 
 /* Queue a request; the oldest goes out unanswered beyond max_pending. */
 static int queue_push(struct http_session *s, struct http_pend *pd)
@@ -162,32 +162,25 @@ static int queue_push(struct http_session *s, struct http_pend *pd)
         if (s->cfg.hits)
             s->cfg.hits->pending++;
         struct http_side *rs = response_side(s);
-        if (rs && rs->cur == old) {
-            old->t.flags |= TXN_TRUNCATED; /* the rest of that response is not kept */
-            if (rs->in_msg && !rs->is_interim) { /* what was seen of it, as a cut keeps */
-                set_sizes(rs, &old->t);
-                old->t.has_response = rs->status_seen;
-                old->t.response_end_ns = rs->ts;
-            }
-        }
+        if (rs && rs->cur == old)
+            response_cut_short(rs, old);
         emit(s, old);
     }
     return rc;
 }
 
-static void set_sizes(struct http_side *sd, struct txn *t);
-
 /* Nothing more is parsed on this connection (TLS, other, a tunnel); a message in
  * progress keeps the sizes seen so far (a request body the tunnel interrupted). */
 void http_parse_stop(struct http_session *s)
 {
-    s->done = 1;
+    /* a message still in progress on either side ends here: keep what was seen of it */
     for (int i = 0; i < 2; i++) {
-        struct http_side *sd = &s->side[i];
-        if (sd->mode == HTTP_MODE_PARSE && sd->in_msg && sd->cur)
-            set_sizes(sd, &sd->cur->t);
-        sd->mode = HTTP_MODE_OFF;
+        if (s->side[i].mode == HTTP_MODE_PARSE && s->side[i].in_msg)
+            http_parse_cut(&s->side[i], TXN_TRUNCATED);
     }
+    s->done = 1;
+    for (int i = 0; i < 2; i++)
+        s->side[i].mode = HTTP_MODE_OFF;
 }
 
 /* ---- message events, at exact offsets ---- */
@@ -407,6 +400,23 @@ static void add_interim(struct txn *t, int status)
         t->interim[t->n_interim++] = (uint16_t)status;
     else
         t->flags |= TXN_FIELD_CUT;
+}
+
+/* pd goes out while rs parses its response: the rest of that is not kept, what was seen
+ * is, as http_parse_cut() keeps it (a 1xx becomes interim), but rs itself goes on. */
+static void response_cut_short(struct http_side *rs, struct http_pend *pd)
+{
+    pd->t.flags |= TXN_TRUNCATED;
+    if (!rs->in_msg)
+        return; /* between a 1xx and its final response: nothing is cut */
+    if (rs->is_interim) {
+        add_interim(&pd->t, pd->t.status);
+        reset_response(pd);
+        return;
+    }
+    set_sizes(rs, &pd->t);
+    pd->t.has_response = rs->status_seen;
+    pd->t.response_end_ns = rs->ts;
 }
 
 static void response_complete(struct http_side *sd)

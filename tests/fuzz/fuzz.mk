@@ -4,7 +4,8 @@
 # tests/fuzz/corpus/<target> and tests/fuzz/crashes/<target>.
 # `make fuzz [FUZZ_SECONDS=600] [FUZZ_TARGETS="http capture"]`: clang libFuzzer builds in
 # build/fuzz/, each target run FUZZ_SECONDS, one after the other (tests/fuzz/run_fuzz.sh).
-# `make fuzz-merge`: minimise each corpus plus what the runs found into tests/fuzz/corpus/.
+# `make fuzz-merge`: minimise each corpus plus what the runs found into tests/fuzz/corpus/
+# (tests/fuzz/cover.py: libFuzzer's -merge=1, then a set cover when that is too big).
 
 FUZZ_ALL     := decode reasm http capture
 FUZZ_TARGETS ?= $(FUZZ_ALL)
@@ -68,12 +69,14 @@ fuzz:
 	@rc=0; for t in $(FUZZ_TARGETS); do \
 	    sh tests/fuzz/run_fuzz.sh $$t $(FUZZ_SECONDS) || rc=1; done; exit $$rc
 
+# At most FUZZ_CORPUS_FILES inputs and FUZZ_CORPUS_BYTES per checked-in corpus.
+FUZZ_CORPUS_FILES ?= 300
+FUZZ_CORPUS_BYTES ?= 1000000
+
 fuzz-merge: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	    rm -rf $(FUZZ_DIR)/merged/$$t && mkdir -p $(FUZZ_DIR)/merged/$$t $(FUZZ_DIR)/corpus/$$t && \
-	    $(FUZZ_DIR)/fuzz_$$t -merge=1 $(FUZZ_DIR)/merged/$$t tests/fuzz/corpus/$$t \
-	        $(FUZZ_DIR)/corpus/$$t >$(FUZZ_DIR)/merge-$$t.log 2>&1 && \
-	    rm -f tests/fuzz/corpus/$$t/* && cp $(FUZZ_DIR)/merged/$$t/* tests/fuzz/corpus/$$t/ && \
-	    echo "$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files" || exit 1; done
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_DIR)/corpus/$$t && \
+	    python3 tests/fuzz/cover.py $(FUZZ_DIR)/fuzz_$$t tests/fuzz/corpus/$$t \
+	        $(FUZZ_CORPUS_FILES) $(FUZZ_CORPUS_BYTES) tests/fuzz/corpus/$$t \
+	        $(FUZZ_DIR)/corpus/$$t || exit 1; done
 
 -include $(wildcard $(FUZZ_DIR)/obj/*.d)

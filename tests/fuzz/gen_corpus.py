@@ -5,7 +5,9 @@ Owns: the seed layouts, which must match the fuzz_<target>.c headers.
 In:   crafted captures (e.g. what build/tests/gencases writes) and tests/http/*.t.
 Out:  OUTDIR/{decode,reasm,http,capture}/ with one seed per file, named by content hash;
       `make fuzz-merge` (libFuzzer -merge=1) keeps those that add coverage.
-Never: reads ../shared or writes outside OUTDIR.
+Never: reads the shared capture collection or writes outside OUTDIR.
+Use:  build/tests/gencases /tmp/caps && python3 tests/fuzz/gen_corpus.py /tmp/seeds
+      /tmp/caps/* && cp -r /tmp/seeds/* build/fuzz/corpus/ && make fuzz-merge
 """
 import hashlib
 import os
