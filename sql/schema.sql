@@ -1,6 +1,7 @@
 -- schema.sql - httpcap's tables: the public SQL interface (keep names stable).
 -- Times are INTEGER nanoseconds since the Unix epoch; sizes are bytes.
 -- Applied by httpcap when it opens a database; every statement is idempotent.
+-- sql/pg/schema.sql is the same for PostgreSQL: change both (tests/e2e/test_pg_schema.py).
 
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,          -- 'schema_version', ...
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS captures (
     clamped_timestamps INTEGER NOT NULL DEFAULT 0, -- absurd packet times that were clamped
     truncated        INTEGER NOT NULL DEFAULT 0, -- 1 when an input ended in the middle of a packet
     error            TEXT,           -- the read error, if any
-    program_version  TEXT NOT NULL
+    program_version  TEXT NOT NULL,
+    sensor           TEXT            -- --sensor NAME, else the host name (schema version 2)
 );
 
 -- Why packets were skipped, per capture (decode reasons such as 'ip-fragment').

@@ -521,6 +521,7 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
     join_sources(files, n_files, sources, sizeof sources);
     r->cap.source = sources;
     r->cap.filter = o->filter;
+    r->cap.sensor = o->sensor;
     r->cap.link_type = -1;
     r->cap.kernel_drops = r->cap.interface_drops = -1;
     r->capture_id = begin_capture(r, err);
@@ -674,6 +675,7 @@ static struct live *capture_setup(struct run *r, const struct pipeline_options *
     }
     r->cap.source = l->live.iface;
     r->cap.filter = l->live.filter;
+    r->cap.sensor = o->sensor;
     r->cap.link_type = live_linktype(lv);
     r->cap.link_type_name = decode_link_name(r->cap.link_type);
     r->cap.kernel_drops = r->cap.interface_drops = 0;

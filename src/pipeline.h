@@ -32,6 +32,7 @@ struct pipeline_options {
     const char *jsonl_path;       /* --jsonl: stream each transaction as a JSON line to
                                      this file ("-" standard output); NULL: no stream */
     const char *filter;           /* BPF filter or NULL */
+    const char *sensor;           /* --sensor: captures.sensor; NULL: the host name */
     int store_headers;            /* keep every header line in `headers` */
     int quiet;                    /* no summary on stderr */
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */

@@ -157,6 +157,14 @@ static int exec_built(sqlite3 *db, sqlite3_str *s, const char *what, char err[HT
     return rc == SQLITE_OK ? 0 : fail(err, what, db);
 }
 
+/* The columns of captures every schema version has (version 2 added sensor), so that
+ * databases of both versions can be reported together. */
+#define CAPTURE_COLUMNS                                                                     \
+    "id, source, filter, link_type, link_type_name, started_ns, finished_ns,"               \
+    " first_packet_ns, last_packet_ns, packets, bytes, tcp_segments, ip_fragments,"         \
+    " skipped_packets, kernel_drops, interface_drops, connections, peak_connections,"       \
+    " transactions, gap_bytes, clamped_timestamps, truncated, error, program_version"
+
 /* TEMP VIEW captures: every database's runs in order, ids offset like the rest. */
 static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
                                 char err[HTTPCAP_ERRBUF])
@@ -164,7 +172,8 @@ static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
     sqlite3_str *s = sqlite3_str_new(db);
     sqlite3_str_appendall(s, "CREATE TEMP VIEW captures AS ");
     for (int k = 0; k < ndbs; k++)
-        sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, * FROM d%d.captures",
+        sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, " CAPTURE_COLUMNS
+                               " FROM d%d.captures",
                             k ? " UNION ALL " : "", k, (long long)cap_off[k], k);
     return exec_built(db, s, "captures view", err);
 }

@@ -35,6 +35,7 @@
 #define STORE_BUSY_MS 10000
 #define STORE_BUSY_MAX_MS 3600000
 #define STORE_BUSY_ENV "HTTPCAP_BUSY_TIMEOUT_MS"
+#define STORE_SCHEMA_MIN_VERSION 1 /* the oldest version upgraded in place */
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_TXN] = "INSERT INTO transactions (capture_id, connection_id, seq, method, host, uri,"
@@ -45,8 +46,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                " content_type, content_encoding, server, location, user_agent, request_id,"
                " violations, flags, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                "?,?,?,?,?,?,?)",
-    [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail)"
-                     " VALUES (?,?,?,?)",
+    [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail, id)"
+                     " VALUES (?,?,?,?,?)",
     [ST_HEADER] = "INSERT INTO headers (transaction_id, direction, position, name, value)"
                   " VALUES (?,?,?,?,?)",
     [ST_CONN] = "INSERT INTO connections (id, capture_id, ip_version, client_ip, client_port,"
@@ -183,10 +184,10 @@ static int read_version(struct store *st, long *version, char err[HTTPCAP_ERRBUF
     return rc == SQLITE_ROW;
 }
 
-/* -1 + err unless version is this program's (an older one would need a migration). */
+/* -1 + err unless version is this program's or one it upgrades in place. */
 static int version_error(long version, char err[HTTPCAP_ERRBUF])
 {
-    if (version == STORE_SCHEMA_VERSION)
+    if (version >= STORE_SCHEMA_MIN_VERSION && version <= STORE_SCHEMA_VERSION)
         return 0;
     if (version > STORE_SCHEMA_VERSION)
         snprintf(err, HTTPCAP_ERRBUF,
@@ -237,12 +238,17 @@ static int check_identity(struct store *st, char err[HTTPCAP_ERRBUF])
 }
 
 /* Inside the schema transaction (another process may have created the file meanwhile):
- * refuse another version, stamp ours on a new database. */
+ * refuse another version, upgrade an older one we know, stamp ours on a new database.
+ * Version 1 lacked captures.sensor (NULL in its old rows). */
 static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     long version = -1;
     int found = read_version(st, &version, err);
     if (found < 0 || (found && version_error(version, err) != 0))
+        return -1;
+    if (found && version < 2 &&
+        exec_sql(st, "ALTER TABLE captures ADD COLUMN sensor TEXT", "upgrading to version 2",
+                 err) != 0)
         return -1;
     char sql[128];
     snprintf(sql, sizeof sql,
@@ -309,24 +315,7 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
             return -1;
         }
     }
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM connections", -1, &q,
-                           NULL) != SQLITE_OK) {
-        store_set_err(err, "reading connections", st->db);
-        return -1;
-    }
-    if (sqlite3_step(q) == SQLITE_ROW)
-        st->next_conn_id = (uint64_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM transactions", -1, &q,
-                           NULL) != SQLITE_OK) {
-        store_set_err(err, "reading transactions", st->db);
-        return -1;
-    }
-    if (sqlite3_step(q) == SQLITE_ROW)
-        st->next_txn_id = (uint64_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return 0;
+    return store_spool_load(st, err);
 }
 
 static void free_store(struct store *st)
@@ -548,6 +537,8 @@ static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
     store_bind_text_or_null(q, 25, t->location);
 }
 
+/* Violation ids come from the store's counter, not SQLite's rowid: a spool deletes shipped
+ * rows, and a reused id would collide with one already in PostgreSQL. */
 static int put_violations(struct store *st, int64_t txn_id, const struct txn_violations *v,
                           char err[HTTPCAP_ERRBUF])
 {
@@ -560,6 +551,7 @@ static int put_violations(struct store *st, int64_t txn_id, const struct txn_vio
         sqlite3_bind_text(q, 2, ri->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, rules_severity_name(ri->severity), -1, SQLITE_STATIC);
         store_bind_text_or_null(q, 4, v->v[i].detail);
+        sqlite3_bind_int64(q, 5, (int64_t)++st->next_viol_id);
         if (step_done(st, q, "writing a violation", err) != 0)
             return -1;
     }

@@ -16,7 +16,17 @@
 #include "errbuf.h"
 #include "txn.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 2: captures.sensor; a version-1 database is upgraded */
+
+/* A spool (`-o postgresql://`, see pg_push.h) is a store database with these meta keys:
+ * its origin token, the last ids it ever used (rows are deleted once shipped) and, per
+ * capture, the first ids the capture could use ("conn txn viol"). */
+#define STORE_SPOOL_ORIGIN "spool.origin"
+#define STORE_SPOOL_LAST_CONN "spool.last_conn_id"
+#define STORE_SPOOL_LAST_TXN "spool.last_txn_id"
+#define STORE_SPOOL_LAST_VIOL "spool.last_viol_id"
+#define STORE_SPOOL_CAPTURE "spool.capture."
+#define STORE_SENSOR_MAX 256
 
 struct store;
 
@@ -32,6 +42,7 @@ struct store_capture {
     uint64_t connections, peak_connections, transactions, gap_bytes, clamped_timestamps;
     int truncated;             /* an input ended inside a packet */
     const char *error;         /* NULL when none */
+    const char *sensor;        /* --sensor NAME; NULL: the host name */
 };
 
 /* A finished connection; index 0 is the client, 1 the server. Copied during the call. */
@@ -75,6 +86,10 @@ int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
  * Returns 0 or -1 + err. */
 int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
                         uint64_t value, uint64_t hits, char err[HTTPCAP_ERRBUF]);
+
+/* The sensor name a capture row gets: sensor when given and not empty, else the host name
+ * written into buf. Cannot fail. */
+const char *store_sensor_name(const char *sensor, char buf[STORE_SENSOR_MAX]);
 
 /* A fresh connection id (ids are assigned before the row is written at close). */
 uint64_t store_next_connection_id(struct store *st);

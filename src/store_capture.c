@@ -49,7 +49,7 @@ int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO captures (source, filter, started_ns, program_version, "
                            CAPTURE_NUMBER_COLUMNS
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           ", sensor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &q, NULL) != SQLITE_OK) {
         store_set_err(err, "preparing capture row", st->db);
         return -1;
@@ -59,13 +59,16 @@ int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
     sqlite3_bind_int64(q, 3, store_wall_clock_ns());
     sqlite3_bind_text(q, 4, HTTPCAP_VERSION, -1, SQLITE_STATIC);
     bind_capture_numbers(q, 5, cap);
+    char host[STORE_SENSOR_MAX];
+    sqlite3_bind_text(q, 23, store_sensor_name(cap->sensor, host), -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
         store_set_err(err, "writing capture row", st->db);
         return -1;
     }
-    return sqlite3_last_insert_rowid(st->db);
+    int64_t id = sqlite3_last_insert_rowid(st->db);
+    return store_spool_begin(st, id, err) == 0 ? id : -1;
 }
 
 int store_capture_end(struct store *st, int64_t capture_id, const struct store_capture *cap,

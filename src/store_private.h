@@ -30,6 +30,8 @@ struct store {
     sqlite3_stmt *stmt[ST_COUNT];
     uint64_t next_conn_id;  /* last connection id handed out */
     uint64_t next_txn_id;   /* last transaction id handed out */
+    uint64_t next_viol_id;  /* last violation id written */
+    int is_spool;           /* meta has spool.origin: a spool of `-o postgresql://` */
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
     int has_failed;         /* a write failed: the open batch is rolled back, not committed */
@@ -49,5 +51,14 @@ void store_bind_text_or_null(sqlite3_stmt *q, int col, const char *s);
 
 /* The wall clock in ns since the epoch. */
 int64_t store_wall_clock_ns(void);
+
+/* The last ids handed out (max(id) of each table, or a spool's high-water marks in meta
+ * when larger: shipped rows are deleted from a spool, their ids never reused) and whether
+ * the database is a spool (store_spool.c). Returns 0 or -1 + err. */
+int store_spool_load(struct store *st, char err[HTTPCAP_ERRBUF]);
+
+/* In a spool, record in meta (key STORE_SPOOL_CAPTURE + id, value "conn txn viol") the
+ * first ids capture_id may use; nothing in another database. Returns 0 or -1 + err. */
+int store_spool_begin(struct store *st, int64_t capture_id, char err[HTTPCAP_ERRBUF]);
 
 #endif

@@ -9,8 +9,9 @@
     1500): "locked by another process" after the wait, nothing written; released within
     the wait: the read succeeds; `report` reads while the lock is held; an exclusive
     locking_mode holder makes `report` fail with one line; a bad timeout value is refused;
- 4. schema version newer, older, unreadable or missing, another program's SQLite
-    database: refused with the version found and expected, the file byte-identical;
+ 4. schema version newer, older than 1, unreadable or missing, another program's SQLite
+    database: refused with the version found and expected, the file byte-identical; a
+    version-1 database (before captures.sensor) is upgraded in place by the next read;
  5. not a database (text, random bytes, a pcap given as -o): refused, byte-identical,
     no side files left; `report` on all of 4 and 5 fails with one line naming the file;
  6. symbolic links (root: lchown): a link owned by nobody in a world-writable directory
@@ -289,13 +290,42 @@ def refused_unchanged(db, what, read_words, report_words):
     check(read_bytes(db) == before, "report: %s: the file changed" % what)
 
 
+def test_upgrade(tmp):
+    """A version-1 database (no captures.sensor) is upgraded in place by the next read;
+    `report` reads it before and after, alone and with a version-2 database."""
+    db = os.path.join(tmp, "v1.db")
+    if not read_sample(db, "version 1"):
+        return
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("ALTER TABLE captures DROP COLUMN sensor")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    v2 = os.path.join(tmp, "v2.db")
+    read_sample(v2, "version 2")
+    res = run(["report", db, v2, "--format", "json"])
+    check(res.returncode == 0 and '"runs": 2' in res.stdout.decode(errors="replace")
+          if isinstance(res.stdout, bytes) else '"runs": 2' in res.stdout,
+          "report of a version-1 and a version-2 database: %d %r" % (res.returncode,
+                                                                   res.stderr))
+    res = run(["read", "-q", SAMPLE, "-o", db, "--sensor", "s2"])
+    check(res.returncode == 0, "read into a version-1 database: %r" % res.stderr)
+    con = sqlite3.connect(db)
+    version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    sensors = con.execute("SELECT id, sensor FROM captures ORDER BY id").fetchall()
+    n = con.execute("SELECT count(*) FROM transactions").fetchone()[0]
+    con.close()
+    check(version == ("2",), "upgraded to schema version 2: %r" % (version,))
+    check(sensors == [(1, None), (2, "s2")], "captures.sensor after the upgrade: %r" % sensors)
+    check(n == 2 * SAMPLE_TXNS, "both captures kept: %d transactions" % n)
+
+
 def test_versions(tmp):
-    cases = [("7", "newer schema version", ["schema version 7", "knows version 1", "newer"],
+    cases = [("7", "newer schema version", ["schema version 7", "knows version 2", "newer"],
               ["schema version 7"]),
-             ("0", "older schema version", ["schema version 0", "knows version 1",
+             ("0", "older schema version", ["schema version 0", "knows version 2",
                                             "cannot upgrade"], ["not an httpcap database"]),
              ("v1; DROP TABLE meta", "unreadable schema version",
-              ["unreadable schema version", "knows version 1"], ["not an httpcap database"]),
+              ["unreadable schema version", "knows version 2"], ["not an httpcap database"]),
              (None, "no schema_version", ["not httpcap's", "no schema_version"],
               ["not an httpcap database"])]
     for i, (value, what, read_words, report_words) in enumerate(cases):
@@ -536,7 +566,7 @@ def main():
     os.chmod(tmp, 0o755)  # nobody must reach the directories made below
     try:
         for name, fn in [("not writable", test_not_writable), ("disk full", test_disk_full),
-                         ("locked", test_locked), ("versions", test_versions),
+                         ("locked", test_locked), ("versions", test_versions), ("upgrade", test_upgrade),
                          ("not a database", test_not_a_database),
                          ("symlinks", test_symlinks), ("injection", test_injection)]:
             sub = os.path.join(tmp, name.replace(" ", "-"))
