@@ -4,6 +4,8 @@
 CC      ?= cc
 LLHTTP_INC ?= /usr/share/include/llhttp
 LLHTTP_SRC ?= /usr/share/llhttp
+# libpq (Debian's libpq-dev): `-o postgresql://`, `httpcap push`, `report postgresql://`
+PQ_INC  ?= /usr/include/postgresql
 BUILD   := build
 SANITIZE ?= 0
 
@@ -13,9 +15,9 @@ OPT      ?= -O2 -g
 LTO      ?= -flto=auto
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wundef
-CPPFLAGS += -I$(LLHTTP_INC) -Isrc -I$(BUILD) -D_GNU_SOURCE
+CPPFLAGS += -I$(LLHTTP_INC) -I$(PQ_INC) -Isrc -I$(BUILD) -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP
-LDLIBS   += -lpcap -lsqlite3 -lpthread -lm
+LDLIBS   += -lpcap -lsqlite3 -lpq -lpthread -lm
 
 ifneq ($(SANITIZE),1)
 CFLAGS   += $(LTO)
@@ -33,7 +35,9 @@ SRCS     := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o
 LLHTTP_OBJS := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o
-SQL_FILES := $(sort $(wildcard sql/*.sql))
+SQL_TOP  := $(sort $(wildcard sql/*.sql))
+SQL_PG   := $(sort $(wildcard sql/pg/*.sql))
+SQL_FILES := $(SQL_TOP) $(SQL_PG)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -88,8 +92,8 @@ $(BUILD)/tests/test_report_anomaly: $(BUILD)/report_anomaly_list.o $(BUILD)/repo
 $(BUILD)/tests/test_render_text: $(BUILD)/render_md.o $(BUILD)/render_json.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_render_html: $(BUILD)/render_html_chart.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_live: $(BUILD)/decode.o
-$(BUILD)/tests/test_writer: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o
-$(BUILD)/tests/test_jsonl: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/utf8.o $(BUILD)/sql_embed.o
+$(BUILD)/tests/test_writer: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o
+$(BUILD)/tests/test_jsonl: $(BUILD)/store.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/utf8.o $(BUILD)/sql_embed.o
 # store.c, live.c and jsonl.c check output paths (symbolic links in /tmp) through outpath.c
 $(BUILD)/tests/test_writer $(BUILD)/tests/test_live $(BUILD)/tests/test_jsonl: $(BUILD)/outpath.o
 
@@ -128,7 +132,7 @@ bench: all $(TOOL_BINS)
 	@BUILD=$(BUILD) HTTPCAP=$(abspath $(PROGRAM)) sh tests/bench/bench.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging dir]: the program, its manual page (its
-# FILES section names this PREFIX) and the SQL of sql/ to read; the program embeds that SQL
+# FILES section names this PREFIX) and the SQL of sql/ and sql/pg/ to read; the program embeds that SQL
 # and runs from anywhere. make uninstall removes exactly those files.
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
@@ -136,16 +140,18 @@ MAN1DIR  = $(PREFIX)/share/man/man1
 SQLDIR   = $(PREFIX)/share/httpcap/sql
 
 install: $(PROGRAM)
-	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MAN1DIR)" "$(DESTDIR)$(SQLDIR)"
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MAN1DIR)" "$(DESTDIR)$(SQLDIR)/pg"
 	install -m 755 $(PROGRAM) "$(DESTDIR)$(BINDIR)/httpcap"
 	sed 's|/usr/local/share/httpcap/|$(PREFIX)/share/httpcap/|' src/httpcap.1 >$(BUILD)/httpcap.1
 	install -m 644 $(BUILD)/httpcap.1 "$(DESTDIR)$(MAN1DIR)/httpcap.1"
-	install -m 644 $(SQL_FILES) "$(DESTDIR)$(SQLDIR)"
+	install -m 644 $(SQL_TOP) "$(DESTDIR)$(SQLDIR)"
+	install -m 644 $(SQL_PG) "$(DESTDIR)$(SQLDIR)/pg"
 
 uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/httpcap" "$(DESTDIR)$(MAN1DIR)/httpcap.1"
-	for f in $(notdir $(SQL_FILES)); do rm -f "$(DESTDIR)$(SQLDIR)/$$f"; done
-	rmdir "$(DESTDIR)$(SQLDIR)" "$(DESTDIR)$(PREFIX)/share/httpcap" 2>/dev/null || true
+	for f in $(SQL_FILES:sql/%=%); do rm -f "$(DESTDIR)$(SQLDIR)/$$f"; done
+	rmdir "$(DESTDIR)$(SQLDIR)/pg" "$(DESTDIR)$(SQLDIR)" "$(DESTDIR)$(PREFIX)/share/httpcap" \
+	    2>/dev/null || true
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|sscanf)\s*\(' src/*.c src/*.h

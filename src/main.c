@@ -1,6 +1,7 @@
 /*
  * main.c - the command line: `httpcap read`, `httpcap report`, `httpcap rules`, --help,
- *          --version; `httpcap capture` has its own file (cmd_capture.c).
+ *          --version; `httpcap capture` has its own file (cmd_capture.c), `httpcap push`
+ *          and the PostgreSQL side of -o and report pg_cli.c.
  * Owns: option parsing, messages to the user, exit statuses (0 ok, 1 input or
  *       runtime error, 2 usage error).
  * In:   argv.
@@ -23,6 +24,7 @@
 #include "inputs.h"
 #include "limits_table.h"
 #include "outpath.h"
+#include "pg_cli.h"
 #include "pipeline.h"
 #include "progress.h"
 #include "render_html.h"
@@ -42,11 +44,13 @@ static const char usage_main[] =
     "usage: httpcap COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  read FILE|DIR... [-o DB | --no-db] [--jsonl FILE] [-f FILTER] [-q] [LIMITS]...\n"
-    "                       analyze pcap/pcapng files ('-' for stdin) into SQLite\n"
+    "  read FILE|DIR... [-o DB|URL | --no-db] [--jsonl FILE] [-f FILTER] [-q] [LIMITS]...\n"
+    "                       analyze pcap/pcapng files ('-' for stdin) into SQLite or\n"
+    "                       PostgreSQL\n"
     "  capture -i IFACE [-o DB] [-f FILTER] [--duration S] [-Z USER] [--write-pcap F]...\n"
     "                       capture live from an interface into SQLite until Ctrl-C\n"
-    "  report DB... [--format text|json|html|md] [--since T] [--until T] [--host H]\n"
+    "  push SPOOL URL       load a spool left by -o postgresql://... into PostgreSQL\n"
+    "  report DB|URL... [--format text|json|html|md] [--since T] [--until T] [--host H]\n"
     "         [--top N] [-o FILE]\n"
     "                       report on databases: capture, statuses, latency, violations,\n"
     "                       anomalies, time series\n"
@@ -57,11 +61,15 @@ static const char usage_main[] =
     "  httpcap COMMAND --help\n";
 
 static const char usage_read[] =
-    "usage: httpcap read FILE|DIR... [-o DB | --no-db] [--jsonl FILE] [-f FILTER]\n"
-    "                    [--store-headers] [-q] [LIMITS]\n"
+    "usage: httpcap read FILE|DIR... [-o DB|URL | --no-db] [--jsonl FILE] [-f FILTER]\n"
+    "                    [--sensor NAME] [--spool FILE] [--store-headers] [-q] [LIMITS]\n"
     "  FILE|DIR            pcap/pcapng files ('-' for stdin), read as one capture; a\n"
     "                      DIR: its capture files in natural name order (rotated files)\n"
-    "  -o, --output DB     SQLite database to create or append to (default httpcap.db)\n"
+    "  -o, --output DB     SQLite database to create or append to (default httpcap.db),\n"
+    "                      or postgresql://[user@]host[:port]/database: rows go to the\n"
+    "                      spool, then to PostgreSQL (password: PGPASSWORD, ~/.pgpass)\n"
+    "      --sensor NAME   captures.sensor (default: the host name)\n"
+    "      --spool FILE    the spool of -o postgresql:// (default httpcap-spool.db)\n"
     "      --jsonl FILE    also write each transaction as a JSON line (the columns of\n"
     "                      v_transactions, plus violation_list) to FILE ('-' stdout)\n"
     "      --no-db         write no database, only the --jsonl stream\n"
@@ -71,9 +79,10 @@ static const char usage_read[] =
     "  -h, --help          this help\n";
 
 static const char usage_report[] =
-    "usage: httpcap report DB... [--format text|json|html|md] [--since T] [--until T]\n"
-    "                      [--host H] [--top N] [-o FILE]\n"
-    "  DB...               one or more databases, reported together\n"
+    "usage: httpcap report DB|URL... [--format text|json|html|md] [--since T]\n"
+    "                      [--until T] [--host H] [--top N] [-o FILE]\n"
+    "  DB|URL...           one or more databases, reported together: SQLite files or\n"
+    "                      postgresql:// URLs (their rows are copied to a temporary file)\n"
     "  --format FMT        text (default, 80 columns, colour on a terminal), json, html\n"
     "                      (one self-contained file) or md (Markdown)\n"
     "  --since T           only transactions that started at or after T\n"
@@ -150,6 +159,8 @@ static int cmd_read(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"jsonl", required_argument, NULL, 'J'},
         {"no-db", no_argument, NULL, 'N'},
+        {"sensor", required_argument, NULL, 'S'},
+        {"spool", required_argument, NULL, 'P'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
     struct option longopts[N_BASE + LIMIT_COUNT + 1];
@@ -157,6 +168,7 @@ static int cmd_read(int argc, char **argv)
     struct pipeline_options o;
     pipeline_defaults(&o);
     int c, has_output = 0, no_db = 0;
+    const char *spool = NULL;
     char err[HTTPCAP_ERRBUF];
     while ((c = getopt_long(argc, argv, "o:f:qh", longopts, NULL)) != -1) {
         if (c >= LIMITS_OPT_BASE && c < LIMITS_OPT_BASE + LIMIT_COUNT) {
@@ -174,6 +186,12 @@ static int cmd_read(int argc, char **argv)
             break;
         case 'N':
             no_db = 1;
+            break;
+        case 'S':
+            o.sensor = optarg;
+            break;
+        case 'P':
+            spool = optarg;
             break;
         case 'f':
             o.filter = optarg;
@@ -196,6 +214,12 @@ static int cmd_read(int argc, char **argv)
         return usage_error("read: no capture file given", usage_read);
     if (pipeline_no_db(&o, has_output, no_db, err) != 0)
         return usage_error(err, usage_read);
+    struct pg_target pg;
+    int to_pg = pg_cli_target(&o, spool, &pg, err);
+    if (to_pg < 0) {
+        fprintf(stderr, "httpcap: %s\n", err);
+        return EXIT_RUNTIME;
+    }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct pipeline_summary sum;
@@ -211,6 +235,10 @@ static int cmd_read(int argc, char **argv)
                 o.db_path ? o.db_path : "no database", (long long)sum.capture_id, (unsigned long long)sum.packets,
                 (unsigned long long)sum.connections, (unsigned long long)sum.transactions, s,
                 sum.truncated ? " (input truncated)" : "");
+    }
+    if (to_pg > 0 && sum.capture_id > 0 && pg_cli_push_after_read(&pg, err) != 0) {
+        fprintf(stderr, "httpcap: %s\n", err);
+        rc = -1;
     }
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
@@ -501,12 +529,19 @@ static int cmd_report(int argc, char **argv)
     o.npaths = argc - optind;
     struct report_sections r;
     char err[HTTPCAP_ERRBUF];
-    if (report_load(&o, &r, err) != 0) {
+    char **copies = NULL;
+    int rc = pg_cli_report_fetch(&o, &copies, err);
+    if (rc == 0)
+        rc = report_load(&o, &r, err);
+    else
+        memset(&r, 0, sizeof r);
+    pg_cli_report_done(&o, copies);
+    if (rc != 0) {
         fprintf(stderr, "httpcap: %s\n", err);
         report_free(&r);
         return EXIT_RUNTIME;
     }
-    int rc = write_report(&r, fmt, out_path);
+    rc = write_report(&r, fmt, out_path);
     report_free(&r);
     return rc;
 }
@@ -539,6 +574,8 @@ int main(int argc, char **argv)
         return cmd_capture(argc - 1, argv + 1);
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(cmd, "push") == 0)
+        return pg_cli_push_command(argc - 1, argv + 1);
     fprintf(stderr, "httpcap: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_USAGE;
 }

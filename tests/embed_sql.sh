@@ -1,6 +1,7 @@
 #!/bin/sh
-# embed_sql.sh OUT FILE... - turn sql/*.sql into OUT.c/OUT.h: one C string per file,
-# named sql_<basename>, plus a table of them. Run by the Makefile at build time.
+# embed_sql.sh OUT FILE... - turn sql/*.sql and sql/pg/*.sql into OUT.c/OUT.h: one C string
+# per file, named sql_<path under sql/> ("pg/schema.sql" is sql_pg_schema), plus a table of
+# them. Run by the Makefile at build time.
 set -eu
 out=$1; shift
 {
@@ -8,13 +9,13 @@ out=$1; shift
     echo "#ifndef HTTPCAP_SQL_EMBED_H"
     echo "#define HTTPCAP_SQL_EMBED_H"
     for f in "$@"; do
-        n=$(basename "$f" .sql | tr -c 'A-Za-z0-9_\n' '_')
+        n=$(echo "${f#sql/}" | sed 's/\.sql$//' | tr -c 'A-Za-z0-9_\n' '_')
         echo "extern const char sql_$n[];"
     done
     echo "struct sql_file { const char *name; const char *text; };"
     echo "extern const struct sql_file sql_files[];"
     echo "extern const unsigned sql_file_count;"
-    echo "/* The text of sql/NAME (e.g. \"schema.sql\"), or NULL when there is no such file. */"
+    echo "/* The text of sql/NAME (e.g. \"schema.sql\", \"pg/views.sql\"), or NULL when there is no such file. */"
     echo "const char *sql_embedded(const char *name);"
     echo "#endif"
 } > "$out.h"
@@ -23,15 +24,15 @@ out=$1; shift
     echo "#include <string.h>"
     echo "#include \"sql_embed.h\""
     for f in "$@"; do
-        n=$(basename "$f" .sql | tr -c 'A-Za-z0-9_\n' '_')
+        n=$(echo "${f#sql/}" | sed 's/\.sql$//' | tr -c 'A-Za-z0-9_\n' '_')
         echo "const char sql_$n[] ="
         sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$/\\n"/' "$f"
         echo "    \"\";"
     done
     echo "const struct sql_file sql_files[] = {"
     for f in "$@"; do
-        n=$(basename "$f" .sql | tr -c 'A-Za-z0-9_\n' '_')
-        echo "    {\"$(basename "$f")\", sql_$n},"
+        n=$(echo "${f#sql/}" | sed 's/\.sql$//' | tr -c 'A-Za-z0-9_\n' '_')
+        echo "    {\"${f#sql/}\", sql_$n},"
     done
     echo "};"
     echo "const unsigned sql_file_count = $#;"

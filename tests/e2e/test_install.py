@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """test_install.py - `make install` and `make uninstall` with PREFIX and DESTDIR, from the
 plain build (./httpcap, never the sanitizer one): the program, the manual page (whose
-FILES section names the PREFIX) and sql/*.sql land where they should with their modes;
-the installed program analyses the sample from another directory (its SQL is built in);
+FILES section names the PREFIX), sql/*.sql and sql/pg/*.sql land where they should with
+their modes; the installed program analyses the sample from another directory (its SQL is
+built in);
 `make uninstall` removes exactly those files, keeps a file of someone else's and leaves
 no file behind. Prints "N passed, N failed"."""
 import filecmp
@@ -100,6 +101,9 @@ def main():
         print("0 passed, 0 failed, 1 skipped")
         return 0
     sql_names = sorted(n for n in os.listdir(os.path.join(ROOT, "sql")) if n.endswith(".sql"))
+    pg_dir = os.path.join(ROOT, "sql", "pg")
+    if os.path.isdir(pg_dir):  # the PostgreSQL schema, installed in sql/pg/
+        sql_names += sorted("pg/" + n for n in os.listdir(pg_dir) if n.endswith(".sql"))
     tmp = tempfile.mkdtemp(prefix="httpcap-install-")
     try:
         # the number of rows the program under test stores, to compare the installed one with

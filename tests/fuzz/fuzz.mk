@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CPPFLAGS := -I$(LLHTTP_INC) -Isrc -I$(FUZZ_DIR) -Itests/fuzz -D_GNU_SOURCE
+FUZZ_CPPFLAGS := -I$(LLHTTP_INC) -I$(PQ_INC) -Isrc -I$(FUZZ_DIR) -Itests/fuzz -D_GNU_SOURCE
 FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_OBJS := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/sql_embed.o
 FUZZ_LLHTTP_OBJS := $(LLHTTP_OBJS:$(BUILD)/llhttp/%=$(FUZZ_DIR)/llhttp/%)
