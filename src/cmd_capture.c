@@ -16,19 +16,25 @@
 
 #include "limits_table.h"
 #include "live.h"
+#include "pg_cli.h"
 #include "pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 const char cmd_capture_usage[] =
-    "usage: httpcap capture -i IFACE [-o DB | --no-db] [--jsonl FILE] [-f FILTER]\n"
-    "                       [--duration S] [--count N]\n"
+    "usage: httpcap capture -i IFACE [-o DB|URL | --no-db] [--jsonl FILE] [-f FILTER]\n"
+    "                       [--duration S] [--count N] [--sensor NAME] [--spool FILE]\n"
     "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
     "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE]\n"
     "                       [--store-headers] [-q] [LIMITS]\n"
     "       httpcap capture --list-interfaces\n"
     "  -i, --interface IFACE  capture on IFACE ('any' for all; needs root or CAP_NET_RAW)\n"
-    "  -o, --output DB        SQLite database to create or append to (default httpcap.db)\n"
+    "  -o, --output DB        SQLite database to create or append to (default httpcap.db),\n"
+    "                         or postgresql://[user@]host[:port]/database: rows go to the\n"
+    "                         spool and are pushed every second (password: PGPASSWORD,\n"
+    "                         ~/.pgpass); kept in the spool while the server is down\n"
+    "      --sensor NAME      captures.sensor (default: the host name)\n"
+    "      --spool FILE       the spool of -o postgresql:// (default httpcap-spool.db)\n"
     "      --jsonl FILE       also write each transaction as a JSON line as it ends (the\n"
     "                         columns of v_transactions, plus violation_list); '-' stdout\n"
     "      --no-db            write no database, only the --jsonl stream\n"
@@ -93,7 +99,8 @@ static double number(const char *s, double lo, double hi)
 }
 
 enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_COMMIT,
-       OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST, OPT_JSONL, OPT_NO_DB };
+       OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST, OPT_JSONL, OPT_NO_DB, OPT_SENSOR,
+       OPT_SPOOL };
 
 /* What getopt rejected (main set opterr 0): an unknown option or one missing its value. */
 static int bad_option(char **argv)
@@ -125,6 +132,7 @@ static int take_option(int c, struct pipeline_options *o, struct pipeline_live *
     case OPT_NO_PROMISC: l->live.promisc = 0; return 0;
     case OPT_WRITE_PCAP: l->live.write_pcap = optarg; return 0;
     case OPT_STORE_HEADERS: o->store_headers = 1; return 0;
+    case OPT_SENSOR: o->sensor = optarg; return 0;
     case OPT_DURATION:
         if ((v = number(optarg, 0.001, 1e9)) < 0)
             return usage_error("--duration takes seconds (> 0)");
@@ -188,6 +196,8 @@ int cmd_capture(int argc, char **argv)
         {"list-interfaces", no_argument, NULL, OPT_LIST},
         {"jsonl", required_argument, NULL, OPT_JSONL},
         {"no-db", no_argument, NULL, OPT_NO_DB},
+        {"sensor", required_argument, NULL, OPT_SENSOR},
+        {"spool", required_argument, NULL, OPT_SPOOL},
         {"help", no_argument, NULL, 'h'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
@@ -198,6 +208,7 @@ int cmd_capture(int argc, char **argv)
     pipeline_defaults(&o);
     pipeline_live_defaults(&l);
     int list = 0, has_output = 0, no_db = 0;
+    const char *spool = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "i:o:f:Z:qh", longopts, NULL)) != -1) {
         if (c == OPT_LIST || c == OPT_NO_DB) {
@@ -206,6 +217,10 @@ int cmd_capture(int argc, char **argv)
         }
         if (c == '?')
             return bad_option(argv);
+        if (c == OPT_SPOOL) {
+            spool = optarg;
+            continue;
+        }
         has_output |= c == 'o';
         int rc = take_option(c, &o, &l);
         if (rc != 0)
@@ -224,6 +239,15 @@ int cmd_capture(int argc, char **argv)
         return usage_error("no interface given (-i IFACE; --list-interfaces lists them)");
     if (pipeline_no_db(&o, has_output, no_db, err) != 0)
         return usage_error(err);
+    struct pg_target pg;
+    struct pg_live *pusher = NULL;
+    int to_pg = pg_cli_target(&o, spool, &pg, err);
+    if (to_pg > 0)
+        pusher = pg_cli_live_start(&pg, err);
+    if (to_pg < 0 || (to_pg > 0 && !pusher)) {
+        fprintf(stderr, "httpcap: %s\n", err);
+        return EXIT_RUNTIME;
+    }
     catch_signals();
     l.stop = &stop_flag;
     if (!o.quiet && isatty(fileno(stderr)))
@@ -237,5 +261,9 @@ int cmd_capture(int argc, char **argv)
         fprintf(stderr, "httpcap: %s\n", err);
     if (!o.quiet && sum.capture_id > 0 && !sum.store_failed)
         print_summary(&o, &sum);
+    if (pg_cli_live_stop(pusher, err) != 0) {
+        fprintf(stderr, "httpcap: %s\n", err);
+        rc = -1;
+    }
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
