@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""test_pg_schema.py - the PostgreSQL schema (sql/pg/) in step with the SQLite one (sql/):
+ 1. the same tables with the same columns in the same order (SQLite: pragma table_info of
+    a database httpcap made; PostgreSQL: information_schema, after a push made the schema),
+    besides the PostgreSQL-only bookkeeping listed in PG_ONLY;
+ 2. the same views with the same columns in the same order;
+ 3. the same rows: rules and status_codes equal, and every column of v_transactions,
+    v_violations and v_rule_counts of the bundled sample equal, value for value (ms as
+    doubles, `time` as SQLite's strftime text).
+Needs the cluster of tests/pg_cluster.sh (tests/run.sh starts it; "skipped" without).
+Prints "N passed, N failed[, N skipped]"."""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import pgkit
+from testkit import HTTPCAP, SAMPLE, check, report, sane
+
+# PostgreSQL-only tables (and columns): where each sensor's capture ids went
+PG_ONLY = {"capture_origins"}
+
+
+def sqlite_schema(db):
+    con = sqlite3.connect(db)
+    out = {}
+    for kind in ("table", "view"):
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = ? AND"
+                                           " name NOT LIKE 'sqlite_%'", (kind,))]
+        out[kind] = {n: [r[1] for r in con.execute("PRAGMA table_info(%s)" % n)]
+                     for n in names}
+    con.close()
+    return out
+
+
+def pg_schema(c, db):
+    out = {"table": {}, "view": {}}
+    kinds = dict(pgkit.psql(c, db, "SELECT table_name, table_type FROM information_schema.tables"
+                                   " WHERE table_schema = 'public'"))
+    for name, col in pgkit.psql(c, db, "SELECT table_name, column_name FROM"
+                                       " information_schema.columns WHERE table_schema ="
+                                       " 'public' ORDER BY table_name, ordinal_position"):
+        kind = "view" if kinds.get(name) == "VIEW" else "table"
+        out[kind].setdefault(name, []).append(col)
+    return out
+
+
+def norm(v):
+    """A value as text the way psql prints it: doubles compared as numbers."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def pg_norm(v):
+    if v is None:
+        return None
+    try:
+        if "." in v or "e" in v:
+            return repr(float(v))
+    except ValueError:
+        pass
+    return v
+
+
+def compare_rows(c, pgdb, db, sql, what):
+    con = sqlite3.connect(db)
+    want = [[norm(v) for v in r] for r in con.execute(sql)]
+    con.close()
+    got = [[pg_norm(v) if isinstance(v, str) and v[:1].isdigit() else v for v in r]
+           for r in pgkit.psql(c, pgdb, sql)]
+    want = [[pg_norm(v) if isinstance(v, str) and v[:1].isdigit() else v for v in r]
+            for r in want]
+    check(len(want) > 0, "%s: rows in SQLite" % what)
+    diff = [(a, b) for a, b in zip(want, got) if a != b]
+    check(len(want) == len(got) and not diff,
+          "%s: %d rows in SQLite, %d in PostgreSQL; first differences %r"
+          % (what, len(want), len(got), diff[:2]))
+
+
+def main():
+    c = pgkit.cluster()
+    if not c:
+        return pgkit.skip_all("no PostgreSQL cluster (tests/pg_cluster.sh: server binaries"
+                              " not installed?)")
+    tmp = tempfile.mkdtemp(prefix="httpcap-pgschema-")
+    try:
+        url = pgkit.new_database(c, "schema_test")
+        db = os.path.join(tmp, "s.db")
+        env = pgkit.client_env(c)
+        for args in (["-o", db], ["-o", url, "--spool", os.path.join(tmp, "spool.db")]):
+            res = subprocess.run([HTTPCAP, "read", "-q", SAMPLE] + args, capture_output=True,
+                                 env=env)
+            sane(res, "read " + " ".join(args))
+            check(res.returncode == 0, "read %s: %r" % (args, res.stderr))
+        lite = sqlite_schema(db)
+        pg = pg_schema(c, "schema_test")
+        for kind in ("table", "view"):
+            only_lite = set(lite[kind]) - set(pg[kind])
+            only_pg = set(pg[kind]) - set(lite[kind]) - PG_ONLY
+            check(not only_lite and not only_pg, "%ss only in SQLite %s, only in PostgreSQL %s"
+                  % (kind, sorted(only_lite), sorted(only_pg)))
+            for name in sorted(set(lite[kind]) & set(pg[kind])):
+                check(lite[kind][name] == pg[kind][name],
+                      "%s %s: columns differ:\n  SQLite     %r\n  PostgreSQL %r"
+                      % (kind, name, lite[kind][name], pg[kind][name]))
+        check(PG_ONLY <= set(pg["table"]), "PostgreSQL has %s" % sorted(PG_ONLY))
+        check(len(lite["table"]) >= 10 and len(lite["view"]) == 3,
+              "schemas read: %d tables, %d views" % (len(lite["table"]), len(lite["view"])))
+        for sql, what in (("SELECT * FROM rules ORDER BY id", "rules"),
+                          ("SELECT * FROM status_codes ORDER BY code", "status_codes"),
+                          ("SELECT * FROM v_transactions ORDER BY id", "v_transactions"),
+                          ("SELECT * FROM v_violations ORDER BY id", "v_violations"),
+                          ("SELECT * FROM v_rule_counts ORDER BY rule", "v_rule_counts"),
+                          ("SELECT * FROM connections ORDER BY id", "connections")):
+            compare_rows(c, "schema_test", db, sql, what)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return report()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
