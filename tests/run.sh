@@ -3,6 +3,9 @@
 # cases, end-to-end scripts.
 # Each part prints lines ending in "N passed, N failed"; this sums them and ends with
 # the same line for everything. Run from the repository root by `make test`.
+# The end-to-end scripts run with a throwaway PostgreSQL cluster (tests/pg_cluster.sh, its
+# directory in HTTPCAP_TEST_PG), stopped at the end; without PostgreSQL's server binaries
+# the test_pg_* scripts say "skipped".
 # Env: HTTPCAP (the binary), BUILD (build dir), SHARED (default ../shared).
 set -u
 export TZ=UTC LC_ALL=C
@@ -18,7 +21,9 @@ passed=0
 failed=0
 skipped=0
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+pg_dir="$tmp/pg"
+trap 'sh tests/pg_cluster.sh stop "$pg_dir" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 
 # Add the counts of the closing line "N passed, N failed[, N skipped]" of a part's output.
 count() {
@@ -68,6 +73,20 @@ echo "== crafted capture cases"
 sh tests/run_cases.sh "$tmp/cases" >"$tmp/cases.out" 2>&1
 grep -E '^(FAILED|---|\+\+\+|[-+<>]|skipped)' "$tmp/cases.out" | head -60
 count "$tmp/cases.out" "cases"
+
+echo "== PostgreSQL for the end-to-end scripts"
+sh tests/pg_cluster.sh start "$pg_dir" >"$tmp/pg.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+    cat "$tmp/pg.out"
+    export HTTPCAP_TEST_PG="$pg_dir"
+elif [ $rc -eq 3 ]; then
+    echo "skipped: no PostgreSQL server binaries (apt-get install postgresql): test_pg_* skip"
+else
+    sed -n '1,20p' "$tmp/pg.out"
+    echo "FAILED: tests/pg_cluster.sh start exited $rc"
+    failed=$((failed + 1))
+fi
 
 echo "== end-to-end scripts"
 for s in tests/e2e/test_*; do
