@@ -27,7 +27,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 const char pg_cli_push_usage[] =
     "usage: httpcap push SPOOL URL [-q]\n"
-    "  SPOOL               a spool left by `read`/`capture -o postgresql://...`\n"
+    "  SPOOL               the spool `read` or `capture` left, writing to a URL\n"
     "  URL                 postgresql://[user@]host[:port]/database (the password from\n"
     "                      PGPASSWORD, ~/.pgpass or a service file, as libpq finds it)\n"
     "  -q, --quiet         no summary line\n"

@@ -3,7 +3,7 @@
 1. the page renders with man(1) and groff with no warning (`groff -ww -z`, and
    `mandoc -T lint` when mandoc is installed) and has the sections a manual page needs;
 2. the options each command accepts (its `struct option` table and getopt_long string
-   in src/main.c or src/cmd_capture.c, plus the --max-... limits of src/limits_table.h)
+   in src/main.c, src/cmd_capture.c or src/pg_cli.c, plus the --max-... limits of src/limits_table.h)
    are exactly those in that command's part of the page and in its --help, and every
    option either names is accepted by the program itself;
 3. each limit's default and range in the page and in --help are those of the table;
@@ -24,7 +24,8 @@ from testkit import HTTPCAP, ROOT, SAMPLE, check, counts, query, sane
 PAGE = os.path.join(ROOT, "src", "httpcap.1")
 SRC = os.path.join(ROOT, "src")
 COMMANDS = {"read": ("main.c", "cmd_read"), "capture": ("cmd_capture.c", "cmd_capture"),
-            "report": ("main.c", "cmd_report"), "rules": ("main.c", "cmd_rules")}
+            "report": ("main.c", "cmd_report"), "rules": ("main.c", "cmd_rules"),
+            "push": ("pg_cli.c", "pg_cli_push_command")}
 # getenv() names that are test knobs, not for users
 TEST_ONLY_ENV = {"HTTPCAP_REPORT_SCAN_SPLIT"}
 skipped = [0]
