@@ -7,6 +7,8 @@ import subprocess
 from testkit import ROOT
 
 CLUSTER = os.path.join(ROOT, "tests", "pg_cluster.sh")
+# psql's separators and NULL: byte pairs no wire string holds (they are all C0 controls)
+FIELD, RECORD, NULL = "\x1c\x1f", "\x1d\x1e", "\x02\x03"
 
 
 def cluster():
@@ -49,12 +51,13 @@ def url(c, db, password=None):
 def psql(c, db, sql):
     """Rows of sql on database db as lists of strings (NULL as None)."""
     res = subprocess.run([os.path.join(c["PG_BIN"], "psql"), "-X", "-q", "-A", "-t", "-F",
-                          "\x1f", "-P", "null=\x02N", "-v", "ON_ERROR_STOP=1", "-d", db, "-c",
-                          sql], capture_output=True, text=True, env=client_env(c))
+                          FIELD, "-R", RECORD, "-P", "null=" + NULL, "-v", "ON_ERROR_STOP=1",
+                          "-d", db, "-c", sql], capture_output=True, env=client_env(c))
     if res.returncode != 0:
-        raise RuntimeError("psql %s: %s" % (sql[:80], res.stderr.strip()))
-    return [[None if v == "\x02N" else v for v in line.split("\x1f")]
-            for line in res.stdout.split("\n") if line]
+        raise RuntimeError("psql %s: %s" % (sql[:80], res.stderr.decode(errors="replace")))
+    out = res.stdout.decode("utf-8", errors="surrogateescape").rstrip("\n")
+    return [[None if v == NULL else v for v in rec.split(FIELD)]
+            for rec in out.split(RECORD) if rec]
 
 
 def new_database(c, name):

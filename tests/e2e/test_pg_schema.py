@@ -5,9 +5,12 @@
     besides the PostgreSQL-only bookkeeping listed in PG_ONLY;
  2. the same views with the same columns in the same order;
  3. the same rows: rules and status_codes equal, and every column of v_transactions,
-    v_violations and v_rule_counts of the bundled sample equal, value for value (ms as
-    doubles, `time` as SQLite's strftime text).
+    v_violations, v_rule_counts, connections and headers of the bundled sample and of
+    the SQL-injection capture of tests/tools/geninject.c (quotes, backslashes, a tab:
+    what COPY's text format must escape) equal, value for value (ms as doubles, `time`
+    as SQLite's strftime text).
 Needs the cluster of tests/pg_cluster.sh (tests/run.sh starts it; "skipped" without).
+Env: HTTPCAP, BUILD.
 Prints "N passed, N failed[, N skipped]"."""
 import os
 import shutil
@@ -17,7 +20,11 @@ import sys
 import tempfile
 
 import pgkit
-from testkit import HTTPCAP, SAMPLE, check, report, sane
+from testkit import HTTPCAP, ROOT, SAMPLE, check, report, sane
+
+BUILD = os.environ.get("BUILD", "build")
+GENINJECT = os.path.join(BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD),
+                         "tests", "geninject")
 
 # PostgreSQL-only tables (and columns): where each sensor's capture ids went
 PG_ONLY = {"capture_origins"}
@@ -47,36 +54,27 @@ def pg_schema(c, db):
     return out
 
 
-def norm(v):
-    """A value as text the way psql prints it: doubles compared as numbers."""
-    if v is None:
-        return None
-    if isinstance(v, float):
-        return repr(v)
-    return str(v)
-
-
-def pg_norm(v):
-    if v is None:
-        return None
-    try:
-        if "." in v or "e" in v:
-            return repr(float(v))
-    except ValueError:
-        pass
-    return v
+def same(lite, pg):
+    """One SQLite value (typed) and psql's text of the PostgreSQL one: equal? Doubles
+    compare as numbers (psql prints 90 where Python prints 90.0)."""
+    if lite is None or pg is None:
+        return lite is None and pg is None
+    if isinstance(lite, float):
+        try:
+            return float(pg) == lite
+        except ValueError:
+            return False
+    return str(lite) == pg
 
 
 def compare_rows(c, pgdb, db, sql, what):
     con = sqlite3.connect(db)
-    want = [[norm(v) for v in r] for r in con.execute(sql)]
+    want = con.execute(sql).fetchall()
     con.close()
-    got = [[pg_norm(v) if isinstance(v, str) and v[:1].isdigit() else v for v in r]
-           for r in pgkit.psql(c, pgdb, sql)]
-    want = [[pg_norm(v) if isinstance(v, str) and v[:1].isdigit() else v for v in r]
-            for r in want]
+    got = pgkit.psql(c, pgdb, sql)
     check(len(want) > 0, "%s: rows in SQLite" % what)
-    diff = [(a, b) for a, b in zip(want, got) if a != b]
+    diff = [(a, b) for a, b in zip(want, got)
+            if len(a) != len(b) or not all(same(x, y) for x, y in zip(a, b))]
     check(len(want) == len(got) and not diff,
           "%s: %d rows in SQLite, %d in PostgreSQL; first differences %r"
           % (what, len(want), len(got), diff[:2]))
@@ -92,11 +90,14 @@ def main():
         url = pgkit.new_database(c, "schema_test")
         db = os.path.join(tmp, "s.db")
         env = pgkit.client_env(c)
-        for args in (["-o", db], ["-o", url, "--spool", os.path.join(tmp, "spool.db")]):
-            res = subprocess.run([HTTPCAP, "read", "-q", SAMPLE] + args, capture_output=True,
-                                 env=env)
-            sane(res, "read " + " ".join(args))
-            check(res.returncode == 0, "read %s: %r" % (args, res.stderr))
+        gen = subprocess.run([GENINJECT, tmp], capture_output=True)
+        check(gen.returncode == 0, "geninject: %r" % gen.stderr)
+        for pcap in (SAMPLE, os.path.join(tmp, "inject.pcap")):
+            for args in (["-o", db], ["-o", url, "--spool", os.path.join(tmp, "spool.db")]):
+                res = subprocess.run([HTTPCAP, "read", "-q", "--store-headers", pcap] + args,
+                                     capture_output=True, env=env)
+                sane(res, "read " + " ".join(args))
+                check(res.returncode == 0, "read %s: %r" % (args, res.stderr))
         lite = sqlite_schema(db)
         pg = pg_schema(c, "schema_test")
         for kind in ("table", "view"):
@@ -116,7 +117,9 @@ def main():
                           ("SELECT * FROM v_transactions ORDER BY id", "v_transactions"),
                           ("SELECT * FROM v_violations ORDER BY id", "v_violations"),
                           ("SELECT * FROM v_rule_counts ORDER BY rule", "v_rule_counts"),
-                          ("SELECT * FROM connections ORDER BY id", "connections")):
+                          ("SELECT * FROM connections ORDER BY id", "connections"),
+                          ("SELECT * FROM headers ORDER BY transaction_id, direction,"
+                           " position", "headers")):
             compare_rows(c, "schema_test", db, sql, what)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
