@@ -147,7 +147,7 @@ struct pg *pg_connect(const char *url, char err[HTTPCAP_ERRBUF])
         if (pg->conn)
             pg_set_err(pg, NULL, err);
         else
-            snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", pg->url);
+            snprintf(err, HTTPCAP_ERRBUF, "%.300s: out of memory", pg->url);
         pg_close(pg);
         return NULL;
     }
@@ -319,7 +319,7 @@ void pg_copy_text(struct pg *pg, const char *s, size_t n)
 static int send_block(struct pg *pg, char err[HTTPCAP_ERRBUF])
 {
     if (pg->failed) {
-        snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", pg->url);
+        snprintf(err, HTTPCAP_ERRBUF, "%.300s: out of memory", pg->url);
         return -1;
     }
     if (pg->len && PQputCopyData(pg->conn, pg->buf, (int)pg->len) != 1) {

@@ -59,8 +59,8 @@ static void kept_message(const struct pg_target *t, const char *why, char err[HT
 {
     char copy[HTTPCAP_ERRBUF];
     snprintf(copy, sizeof copy, "%s", why);
-    snprintf(err, HTTPCAP_ERRBUF, "%.250s; the rows are kept in %.60s: run `httpcap push %.60s "
-             "%.100s` when the server is reachable", copy, t->spool, t->spool, t->shown);
+    snprintf(err, HTTPCAP_ERRBUF, "%.150s; the rows are kept in %.80s: run `httpcap push %.80s "
+             "%.120s` when the server is reachable", copy, t->spool, t->spool, t->shown);
 }
 
 static void pushed_line(const struct pg_target *t, const struct pg_push_stats *s)
