@@ -61,14 +61,15 @@ void pg_set_err(struct pg *pg, const char *what, char err[HTTPCAP_ERRBUF]);
 /* Start a COPY (sql is the COPY statement). 0, or -1 + err. */
 int pg_copy_begin(struct pg *pg, const char *sql, char err[HTTPCAP_ERRBUF]);
 
-/* Append one field: NULL (\N), an integer, or text escaped for the text format
- * (backslash, tab, newline, CR; bytes that are not UTF-8 become U+FFFD: PostgreSQL text
- * must be valid UTF-8). Fields are separated by tabs; pg_copy_row ends a row and sends a
- * block once it holds 256 KiB. Each returns 0, or -1 + err once sending failed. */
+/* Append one field: NULL (\N), an integer, a double, or n bytes of text escaped for the
+ * text format (backslash, tab, newline, CR; bytes that are not UTF-8 become U+FFFD:
+ * PostgreSQL text must be valid UTF-8). Fields are separated by tabs. Cannot fail (an
+ * allocation failure is reported by the next pg_copy_row or pg_copy_end). */
 void pg_copy_null(struct pg *pg);
 void pg_copy_int(struct pg *pg, int64_t v);
 void pg_copy_double(struct pg *pg, double v);
 void pg_copy_text(struct pg *pg, const char *s, size_t n);
+/* End the row; send the block once it holds 256 KiB. 0, or -1 + err. */
 int pg_copy_row(struct pg *pg, char err[HTTPCAP_ERRBUF]);
 
 /* Send what is left and end the COPY. 0, or -1 + err. */

@@ -9,6 +9,7 @@
  */
 #include "pg_push.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -252,14 +253,29 @@ static struct cap_map *map_by_range(struct pg_push *p, int k, int64_t id)
     return best;
 }
 
+/* "conn txn viol" (store_spool.c) into base; 0, or -1 when it is not three numbers. */
+static int parse_bases(const char *val, int64_t base[3])
+{
+    const char *p = val;
+    for (int k = 0; k < 3; k++) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno != 0 || v < 1 || (*end != ' ' && *end != '\0'))
+            return -1;
+        base[k] = v;
+        p = end;
+    }
+    return *p == '\0' ? 0 : -1;
+}
+
 /* The first ids of a capture in the spool, from its meta row (store_spool.c); without one
  * (a crash between the two writes) the smallest ids it holds. */
 static void local_bases(struct pg_push *p, int64_t cid, int64_t base[3])
 {
     char key[64], val[128];
     snprintf(key, sizeof key, "%s%" PRId64, STORE_SPOOL_CAPTURE, cid);
-    if (meta_get(p->db, key, val, sizeof val) == 0 && val[0] &&
-        sscanf(val, "%" SCNd64 " %" SCNd64 " %" SCNd64, &base[0], &base[1], &base[2]) == 3)
+    if (meta_get(p->db, key, val, sizeof val) == 0 && parse_bases(val, base) == 0)
         return;
     base[0] = sq_int(p->db, "SELECT coalesce(min(id), 1) FROM connections WHERE capture_id = ?",
                      cid, 0);
