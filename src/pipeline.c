@@ -31,6 +31,7 @@ struct run {
     const struct pipeline_options *opt;
     struct store *store;
     struct writer *writer;              /* stores rows on its own thread while reading */
+    struct writer_lane *lane;           /* this thread's way into it */
     struct flow_table *flows;
     struct http_config http_cfg;
     struct http_events http_ev;
@@ -131,7 +132,7 @@ static void on_txn(void *user, struct txn *t)
     t->id = r->store ? store_next_transaction_id(r->store) : ++r->last_txn_id;
     if (r->jsonl && r->jsonl_state == 0)
         stream_txn(r, t, &v);
-    if (r->writer && writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
+    if (r->writer && writer_put_txn(r->lane, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
     }
@@ -226,7 +227,7 @@ static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
     r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];
     if (r->failed || !r->writer)
         return;
-    if (writer_put_conn(r->writer, r->capture_id, &row, r->err) != 0)
+    if (writer_put_conn(r->lane, r->capture_id, &row, r->err) != 0)
         r->failed = 1;
 }
 
@@ -289,11 +290,12 @@ static int start_writer(struct run *r, char err[HTTPCAP_ERRBUF])
     char why[HTTPCAP_ERRBUF];
     if (!r->store)
         return 0;
-    r->writer = writer_start(r->store, why);
+    r->writer = writer_start(r->store, 1, why);
     if (!r->writer) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
         return -1;
     }
+    r->lane = writer_lane(r->writer, 0);
     return 0;
 }
 
@@ -635,7 +637,7 @@ static int capture_loop(struct run *r, const struct pipeline_live *l, struct liv
         double now = monotonic_s();
         flow_expire_idle(r->flows, wall_ns());
         if ((now - c.commit) * 1000.0 >= (double)l->commit_interval_ms) {
-            if (!r->failed && r->writer && writer_commit(r->writer, r->err) != 0)
+            if (!r->failed && r->writer && writer_commit(r->lane, r->err) != 0)
                 r->failed = 1;
             c.commit = now;
         }
