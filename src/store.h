@@ -114,4 +114,15 @@ void store_format_version(uint8_t major, uint8_t minor, char version[8]);
 /* Format an address as text (IPv4 dotted, IPv6 RFC 5952). out holds >= 46 bytes. */
 void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46]);
 
+/* One capture worker's numbers (table capture_workers). */
+struct store_worker {
+    int worker;                /* 0..N-1 */
+    uint64_t packets, bytes, connections, transactions;
+    int64_t kernel_drops, interface_drops; /* its handle's pcap_stats; -1: unknown (NULL) */
+};
+
+/* Write (or replace) the capture_workers row of w. Returns 0 or -1 + err. */
+int store_capture_worker(struct store *st, int64_t capture_id, const struct store_worker *w,
+                         char err[HTTPCAP_ERRBUF]);
+
 #endif
