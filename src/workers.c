@@ -53,6 +53,7 @@ struct worker {
     struct shared *sh;
     struct run *r;
     struct live *lv;
+    int index;                     /* 0..N-1 */
     pthread_t thread;
     int started;                   /* the thread was created (and must be joined) */
     int loop_rc;                   /* 0, or -1 with loop_err: the capture failed */
@@ -179,6 +180,9 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct shared *sh = w->sh;
+    char name[16];
+    snprintf(name, sizeof name, "httpcap w%d", w->index); /* for top -H, ps -L */
+    pthread_setname_np(pthread_self(), name);
     w->loop_rc = worker_loop(w);
     if (w->loop_rc == 0 && atomic_load(&sh->stop) == 1)
         w->loop_rc = drain(w);
@@ -283,6 +287,7 @@ static int make_runs(struct run *tot, struct worker *w, int n, struct shared *sh
 {
     for (int i = 0; i < n; i++) {
         w[i].sh = sh;
+        w[i].index = i;
         w[i].r = calloc(1, sizeof *w[i].r);
         if (!w[i].r) {
             snprintf(err, HTTPCAP_ERRBUF, "out of memory");

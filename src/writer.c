@@ -286,6 +286,7 @@ static void store_batch(struct writer *w, const struct batch *b)
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
+    pthread_setname_np(pthread_self(), "httpcap writer");
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->head && !w->quit)
