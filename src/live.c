@@ -375,8 +375,9 @@ static int hold(struct live *l, char err[HTTPCAP_ERRBUF])
 
 #ifdef __linux__
 /* Join l to the fanout group *group, or (*group < 0) make a new one and set *group. The
- * kernel picks a new group's id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.3), so that two
- * captures never share a group; before that, it is the pid's low 16 bits. */
+ * kernel picks a new group's id (PACKET_FANOUT_FLAG_UNIQUEID), so that two captures never
+ * share a group; a kernel without that flag says EINVAL, and the id is then the pid's low
+ * 16 bits. */
 static int join_fanout(struct live *l, int *group, char err[HTTPCAP_ERRBUF])
 {
     int fd = pcap_fileno(l->pcap);
