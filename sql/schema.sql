@@ -146,3 +146,19 @@ CREATE TABLE IF NOT EXISTS headers (
     name           TEXT NOT NULL,
     value          TEXT NOT NULL
 );
+
+-- `httpcap capture`: one row per worker (--workers N: 0..N-1; one row with --workers 1),
+-- written when the capture ends. The captures row's packets, bytes, kernel_drops,
+-- connections and transactions are the sums of these; interface_drops is the interface's
+-- own counter, which every worker's handle reads alike, so captures takes the largest.
+CREATE TABLE IF NOT EXISTS capture_workers (
+    capture_id   INTEGER NOT NULL,
+    worker       INTEGER NOT NULL,   -- 0..N-1
+    packets      INTEGER NOT NULL,   -- packets this worker read
+    bytes        INTEGER NOT NULL,
+    kernel_drops INTEGER,            -- pcap_stats ps_drop of its handle
+    interface_drops INTEGER,
+    connections  INTEGER NOT NULL,
+    transactions INTEGER NOT NULL,
+    PRIMARY KEY (capture_id, worker)
+);

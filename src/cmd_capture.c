@@ -1,6 +1,7 @@
 /*
  * cmd_capture.c - `httpcap capture`: options, signals and the status line of a live
- * capture; the work is pipeline_capture()'s.
+ * capture (with each worker's share when there are several); the work is
+ * pipeline_capture()'s.
  * Owns: the stop flag the signal handlers set, the one-line status on a terminal.
  * In:   argv. Out: calls pipeline_capture(); one-line messages "httpcap: ...".
  * Never: touches packets or the database itself.
@@ -23,7 +24,8 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 const char cmd_capture_usage[] =
     "usage: httpcap capture -i IFACE [-o DB|URL | --no-db] [--jsonl FILE] [-f FILTER]\n"
-    "                       [--duration S] [--count N] [--sensor NAME] [--spool FILE]\n"
+    "                       [--duration S] [--count N] [--workers N]\n"
+    "                       [--sensor NAME] [--spool FILE]\n"
     "                       [--snaplen B] [--buffer MiB] [--no-promisc]\n"
     "                       [--commit-interval MS] [-Z USER] [--write-pcap FILE]\n"
     "                       [--store-headers] [-q] [LIMITS]\n"
@@ -40,9 +42,13 @@ const char cmd_capture_usage[] =
     "      --no-db            write no database, only the --jsonl stream\n"
     "  -f, --filter EXPR      BPF filter (tcpdump syntax)\n"
     "      --duration S       stop after S seconds\n"
-    "      --count N          stop after N packets\n"
+    "      --count N          stop after N packets (all workers together)\n"
+    "      --workers N        N threads (1 to 64, default 1), each with its own handle on\n"
+    "                         the interface and its own connections, sharing the traffic\n"
+    "                         by connection (Linux PACKET_FANOUT); more than 1: no\n"
+    "                         --jsonl, no --write-pcap\n"
     "      --snaplen B        bytes kept per packet (default 262144)\n"
-    "      --buffer MiB       kernel capture buffer (default 64)\n"
+    "      --buffer MiB       kernel capture buffer, per worker (default 64)\n"
     "      --no-promisc       do not put the interface in promiscuous mode\n"
     "      --commit-interval MS  make rows visible to readers at least this often\n"
     "                         (default 1000)\n"
@@ -73,7 +79,8 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* The status line, rewritten in place once a second. */
+/* The status line, rewritten in place once a second; with several workers, each one's
+ * packets/transactions/drops follow. */
 static void show_progress(void *ctx, const struct pipeline_progress *p)
 {
     (void)ctx;
@@ -82,6 +89,10 @@ static void show_progress(void *ctx, const struct pipeline_progress *p)
             p->elapsed_s, (unsigned long long)p->packets, (unsigned long long)p->transactions,
             (unsigned long long)p->open_connections, (unsigned long long)p->kernel_drops,
             p->packets_per_s);
+    for (int i = 0; p->n_workers > 1 && i < p->n_workers; i++)
+        fprintf(stderr, " w%d %llu/%llu/%llu", i, (unsigned long long)p->workers[i].packets,
+                (unsigned long long)p->workers[i].transactions,
+                (unsigned long long)p->workers[i].kernel_drops);
 }
 
 static int usage_error(const char *msg)
@@ -98,9 +109,17 @@ static double number(const char *s, double lo, double hi)
     return end == s || *end || v < lo || v > hi ? -1 : v;
 }
 
+/* A whole number in [lo, hi] from s, or -1. */
+static long whole_number(const char *s, long lo, long hi)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || v < lo || v > hi ? -1 : v;
+}
+
 enum { OPT_DURATION = 256, OPT_COUNT, OPT_SNAPLEN, OPT_BUFFER, OPT_NO_PROMISC, OPT_COMMIT,
        OPT_WRITE_PCAP, OPT_STORE_HEADERS, OPT_LIST, OPT_JSONL, OPT_NO_DB, OPT_SENSOR,
-       OPT_SPOOL };
+       OPT_SPOOL, OPT_WORKERS };
 
 /* What getopt rejected (main set opterr 0): an unknown option or one missing its value. */
 static int bad_option(char **argv)
@@ -143,6 +162,10 @@ static int take_option(int c, struct pipeline_options *o, struct pipeline_live *
             return usage_error("--count takes a number of packets (> 0)");
         l->count = (uint64_t)v;
         return 0;
+    case OPT_WORKERS:
+        if ((l->workers = (int)whole_number(optarg, 1, PIPELINE_MAX_WORKERS)) < 0)
+            return usage_error("--workers takes 1 to 64 (threads sharing the interface)");
+        return 0;
     case OPT_SNAPLEN:
         if ((v = number(optarg, 64, 262144)) < 0)
             return usage_error("--snaplen takes 64 to 262144 bytes");
@@ -167,14 +190,31 @@ static int take_option(int c, struct pipeline_options *o, struct pipeline_live *
     }
 }
 
-static void print_summary(const struct pipeline_options *o, const struct pipeline_summary *s)
+static void print_summary(const struct pipeline_options *o, const struct pipeline_live *l,
+                          const struct pipeline_summary *s)
 {
+    char workers[32] = "";
+    if (l->workers > 1)
+        snprintf(workers, sizeof workers, " (%d workers)", l->workers);
     fprintf(stderr,
             "httpcap: %s: capture %lld: %llu packets, %llu connections, %llu transactions in "
-            "%.2f s; %lld dropped by the kernel, %lld by the interface\n",
+            "%.2f s; %lld dropped by the kernel, %lld by the interface%s\n",
             o->db_path ? o->db_path : "no database", (long long)s->capture_id, (unsigned long long)s->packets,
             (unsigned long long)s->connections, (unsigned long long)s->transactions,
-            s->seconds, (long long)s->kernel_drops, (long long)s->interface_drops);
+            s->seconds, (long long)s->kernel_drops, (long long)s->interface_drops, workers);
+}
+
+/* What --workers excludes (a usage error), or NULL. */
+static const char *workers_conflict(const struct pipeline_options *o,
+                                    const struct pipeline_live *l)
+{
+    if (l->workers == 1)
+        return NULL;
+    if (o->jsonl_path)
+        return "--jsonl needs --workers 1 (one ordered stream from one thread)";
+    if (l->live.write_pcap)
+        return "--write-pcap needs --workers 1 (one file from one thread)";
+    return NULL;
 }
 
 int cmd_capture(int argc, char **argv)
@@ -198,6 +238,7 @@ int cmd_capture(int argc, char **argv)
         {"no-db", no_argument, NULL, OPT_NO_DB},
         {"sensor", required_argument, NULL, OPT_SENSOR},
         {"spool", required_argument, NULL, OPT_SPOOL},
+        {"workers", required_argument, NULL, OPT_WORKERS},
         {"help", no_argument, NULL, 'h'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
@@ -239,6 +280,8 @@ int cmd_capture(int argc, char **argv)
         return usage_error("no interface given (-i IFACE; --list-interfaces lists them)");
     if (pipeline_no_db(&o, has_output, no_db, err) != 0)
         return usage_error(err);
+    if (workers_conflict(&o, &l))
+        return usage_error(workers_conflict(&o, &l));
     struct pg_target pg;
     struct pg_live *pusher = NULL;
     int to_pg = pg_cli_target(&o, spool, &pg, err);
@@ -260,7 +303,7 @@ int cmd_capture(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, "httpcap: %s\n", err);
     if (!o.quiet && sum.capture_id > 0 && !sum.store_failed)
-        print_summary(&o, &sum);
+        print_summary(&o, &l, &sum);
     if (pg_cli_live_stop(pusher, err) != 0) {
         fprintf(stderr, "httpcap: %s\n", err);
         rc = -1;

@@ -1,6 +1,8 @@
 /*
  * live.c - packets from a network interface through libpcap (`httpcap capture`).
- * Owns: the pcap_t handle, its BPF filter, the --write-pcap dumper, delivery counters.
+ * Owns: the pcap_t handle, its BPF filter, the --write-pcap dumper, delivery counters;
+ *       for several workers, the handles' Linux PACKET_FANOUT group and the packets that
+ *       arrived before all of them joined it (discarded).
  * In:   struct live_options from main.c.
  * Out:  struct source_packet per packet (libpcap's buffer, valid during the callback),
  *       counters and libpcap's drop statistics.
@@ -14,6 +16,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
 #include "decode.h"
 #include "outpath.h"
@@ -145,7 +154,8 @@ static int open_dump(struct live *l, const char *path, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
-struct live *live_open(const struct live_options *o, char err[HTTPCAP_ERRBUF])
+/* Create and activate the handle, choose its link type; no filter, no dump file yet. */
+static struct live *open_handle(const struct live_options *o, char err[HTTPCAP_ERRBUF])
 {
     char pcap_err[PCAP_ERRBUF_SIZE];
     const char *iface = o->iface ? o->iface : "any";
@@ -195,8 +205,19 @@ struct live *live_open(const struct live_options *o, char err[HTTPCAP_ERRBUF])
         l->fd = -1;
     l->ts_scale = pcap_get_tstamp_precision(l->pcap) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 
-    if (choose_linktype(l, err) != 0 || (o->filter && set_filter(l, o->filter, err) != 0) ||
-        (o->write_pcap && open_dump(l, o->write_pcap, err) != 0)) {
+    if (choose_linktype(l, err) != 0) {
+        live_close(l);
+        return NULL;
+    }
+    return l;
+}
+
+struct live *live_open(const struct live_options *o, char err[HTTPCAP_ERRBUF])
+{
+    struct live *l = open_handle(o, err);
+
+    if (l && ((o->filter && set_filter(l, o->filter, err) != 0) ||
+              (o->write_pcap && open_dump(l, o->write_pcap, err) != 0))) {
         live_close(l);
         return NULL;
     }
@@ -333,6 +354,150 @@ void live_close(struct live *l)
     if (l->pcap)
         pcap_close(l->pcap);
     free(l);
+}
+
+/* ---- several handles sharing the interface (PACKET_FANOUT) ---- */
+
+/* Let no packet through the kernel filter; libpcap also applies it to what is already in
+ * the ring, so nothing that arrived before is delivered either. */
+static int hold(struct live *l, char err[HTTPCAP_ERRBUF])
+{
+    struct bpf_insn reject = BPF_STMT(BPF_RET | BPF_K, 0);
+    struct bpf_program prog = {1, &reject};
+
+    if (pcap_setfilter(l->pcap, &prog) != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: cannot set a filter: %.400s", l->iface,
+                 pcap_geterr(l->pcap));
+        return -1;
+    }
+    return 0;
+}
+
+#ifdef __linux__
+/* Join l to the fanout group *group, or (*group < 0) make a new one and set *group. The
+ * kernel picks a new group's id (PACKET_FANOUT_FLAG_UNIQUEID), so that two captures never
+ * share a group; a kernel without that flag says EINVAL, and the id is then the pid's low
+ * 16 bits. */
+static int join_fanout(struct live *l, int *group, char err[HTTPCAP_ERRBUF])
+{
+    int fd = pcap_fileno(l->pcap);
+    int arg = *group | PACKET_FANOUT_HASH << 16;
+    int rc;
+
+    if (*group < 0) {
+        arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+        rc = setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg);
+        if (rc != 0 && errno == EINVAL) {
+            arg = (int)(getpid() & 0xffff) | PACKET_FANOUT_HASH << 16;
+            rc = setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg);
+        }
+        socklen_t len = sizeof arg;
+        if (rc == 0)
+            rc = getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len);
+        *group = arg & 0xffff;
+    } else {
+        rc = setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg);
+    }
+    if (rc != 0) {
+        snprintf(err, HTTPCAP_ERRBUF,
+                 "%s: cannot share the interface between workers (Linux PACKET_FANOUT: %s); "
+                 "use --workers 1",
+                 l->iface, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+#else
+static int join_fanout(struct live *l, int *group, char err[HTTPCAP_ERRBUF])
+{
+    (void)group;
+    snprintf(err, HTTPCAP_ERRBUF,
+             "%s: several workers need Linux (PACKET_FANOUT); use --workers 1", l->iface);
+    return -1;
+}
+#endif
+
+static void ignore_packet(void *ctx, const struct source_packet *pkt)
+{
+    (void)ctx;
+    (void)pkt;
+}
+
+/* Read and drop whatever the ring holds (a held handle delivers nothing), so that no
+ * packet from before the group was complete is left for the real filter to pass. */
+static int discard(struct live *l, char err[HTTPCAP_ERRBUF])
+{
+    int n;
+
+    l->fn = ignore_packet;
+    for (int i = 0; i < 4; i++) {
+        n = read_batch(l, -1, err);
+        if (n < 0)
+            return -1;
+    }
+    l->fn = NULL;
+    l->packets = l->bytes = 0;
+    return 0;
+}
+
+/* Each packet in the ring's block being filled is handed over by the kernel only when
+ * the block is retired, at most two read timeouts later. */
+static void wait_blocks_retired(int timeout_ms)
+{
+    long ms = 2L * timeout_ms + 20;
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        ;
+}
+
+/* Every handle held and joined, then emptied, then given the real filter. */
+static int join_all(const struct live_options *o, int n, struct live **l,
+                    char err[HTTPCAP_ERRBUF])
+{
+    int group = -1;
+
+    for (int i = 0; i < n; i++)
+        if (join_fanout(l[i], &group, err) != 0)
+            return -1;
+    wait_blocks_retired(l[0]->timeout_ms);
+    for (int i = 0; i < n; i++)
+        if (discard(l[i], err) != 0)
+            return -1;
+    for (int i = 0; i < n; i++)
+        if (set_filter(l[i], o->filter ? o->filter : "", err) != 0)
+            return -1;
+    return 0;
+}
+
+int live_open_group(const struct live_options *o, int n, struct live **out,
+                    char err[HTTPCAP_ERRBUF])
+{
+    int opened = 0;
+    int rc = -1;
+
+    if (n < 2 || n > LIVE_MAX_GROUP || o->write_pcap) {
+        snprintf(err, HTTPCAP_ERRBUF, "%d capture handles%s: 2 to %d, without a dump file", n,
+                 o->write_pcap ? " with a dump file" : "", LIVE_MAX_GROUP);
+        return -1;
+    }
+    while (opened < n) {
+        out[opened] = open_handle(o, err);
+        if (!out[opened] || hold(out[opened], err) != 0) {
+            opened += out[opened] != NULL;
+            break;
+        }
+        opened++;
+    }
+    if (opened == n)
+        rc = join_all(o, n, out, err);
+    if (rc != 0) {
+        for (int i = 0; i < opened; i++) {
+            live_close(out[i]);
+            out[i] = NULL;
+        }
+    }
+    return rc;
 }
 
 static void print_flags(FILE *out, bpf_u_int32 flags)

@@ -1,6 +1,7 @@
 /*
  * live.h - packets from a network interface through libpcap (`httpcap capture`).
- * Owns: the pcap_t handle, its BPF filter, the optional --write-pcap dump file.
+ * Owns: the pcap_t handle, its BPF filter, the optional --write-pcap dump file; or several
+ *       handles sharing the interface through a Linux PACKET_FANOUT group.
  * In:   an interface name and capture options.
  * Out:  packets as struct source_packet (the same as capture files), pcap statistics.
  * Never: decodes packets, blocks for longer than its read timeout, touches the database.
@@ -37,6 +38,25 @@ void live_defaults(struct live_options *o);
  * "FILE: cannot write: reason", "IFACE: link type N (NAME) is not supported".
  */
 struct live *live_open(const struct live_options *o, char err[HTTPCAP_ERRBUF]);
+
+/* Most handles live_open_group opens on one interface. */
+#define LIVE_MAX_GROUP 64
+
+/*
+ * Open n (2..LIVE_MAX_GROUP) handles on o->iface, each as live_open does (o->write_pcap
+ * must be NULL), joined in one Linux PACKET_FANOUT group that hashes by flow
+ * (PACKET_FANOUT_HASH: the kernel hashes addresses and ports symmetrically, so both
+ * directions of a TCP connection reach the same handle), so that each packet is delivered
+ * to exactly one of them. Until all have joined, each handle's kernel filter drops
+ * everything; then what reached the handles before is read and discarded, so no packet is
+ * delivered twice, and only then is o->filter set (capture starts about two read timeouts
+ * after the call). The group's id is picked by the kernel, so two captures never share
+ * it. Returns 0 with out[0..n) (each closed with live_close), or -1 + err with nothing
+ * left open: live_open's errors, or "IFACE: cannot share the interface between workers
+ * (Linux PACKET_FANOUT: reason); use --workers 1" (off Linux: "...need Linux...").
+ */
+int live_open_group(const struct live_options *o, int n, struct live **out,
+                    char err[HTTPCAP_ERRBUF]);
 
 /* Called by live_dispatch for each packet; pkt is valid only during the call. */
 typedef void (*live_packet_fn)(void *ctx, const struct source_packet *pkt);

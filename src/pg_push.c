@@ -69,7 +69,7 @@ struct table {
     " EXCLUDED.transactions, EXCLUDED.gap_bytes, EXCLUDED.clamped_timestamps,"             \
     " EXCLUDED.truncated, EXCLUDED.error, EXCLUDED.program_version, EXCLUDED.sensor)"
 
-enum { T_CAPTURES, T_SKIPS, T_LIMITS, T_CONNS, T_TXNS, T_VIOLS, T_HEADERS, T_COUNT };
+enum { T_CAPTURES, T_SKIPS, T_LIMITS, T_WORKERS, T_CONNS, T_TXNS, T_VIOLS, T_HEADERS, T_COUNT };
 
 static const struct table tables[T_COUNT] = {
     [T_CAPTURES] = {"captures", CAPTURE_COLS, "c........................", 0, 0, NULL,
@@ -79,6 +79,14 @@ static const struct table tables[T_COUNT] = {
     [T_LIMITS] = {"capture_limits", "capture_id, name, value, hits", "c...", 0, 0, NULL,
                   "ON CONFLICT (capture_id, name) DO UPDATE SET (value, hits) ="
                   " (EXCLUDED.value, EXCLUDED.hits)"},
+    [T_WORKERS] = {"capture_workers",
+                   "capture_id, worker, packets, bytes, kernel_drops, interface_drops,"
+                   " connections, transactions",
+                   "c.......", 0, 0, NULL,
+                   "ON CONFLICT (capture_id, worker) DO UPDATE SET (packets, bytes,"
+                   " kernel_drops, interface_drops, connections, transactions) ="
+                   " (EXCLUDED.packets, EXCLUDED.bytes, EXCLUDED.kernel_drops,"
+                   " EXCLUDED.interface_drops, EXCLUDED.connections, EXCLUDED.transactions)"},
     [T_CONNS] = {"connections",
                  "id, capture_id, ip_version, client_ip, client_port, server_ip, server_port,"
                  " protocol, roles_known, saw_syn, first_ns, last_ns, end_reason,"

@@ -151,6 +151,7 @@ static int copy_all(struct fetch *f, char err[HTTPCAP_ERRBUF])
     if (copy_table(f, "captures", "", "TRUE", err) != 0 ||
         copy_table(f, "capture_limits", "", "TRUE", err) != 0 ||
         copy_table(f, "capture_skips", "", "TRUE", err) != 0 ||
+        copy_table(f, "capture_workers", "", "TRUE", err) != 0 ||
         copy_table(f, "transactions", "t", f->txn_where, err) != 0)
         return -1;
     snprintf(where, sizeof where, "EXISTS (SELECT 1 FROM transactions t WHERE"

@@ -1,54 +1,30 @@
 /*
  * pipeline.c - wires source -> decode -> flow -> reasm -> http -> rules -> store for
- * `httpcap read` (files) and `httpcap capture` (an interface through live.c); the only
- * file that includes every stage's header.
- * Owns: the run's counters, the per-connection glue (flow_conn.app = http session),
- *       the first store error (reading stops at it).
- * In:   options and file names from main.c.
- * Out:  rows through store.c; JSON lines through jsonl.c (--jsonl); a summary; one-line
- *       errors.
- * Never: looks inside packets or HTTP itself.
+ * `httpcap read` (files), and the same stages for each worker of `httpcap capture`
+ * (workers.c runs them on its threads); the only file, with workers.c, that includes
+ * every stage's header.
+ * Owns: a run's counters, the per-connection glue (flow_conn.app = http session),
+ *       the first store error (reading stops at it), the end of a run (its rows).
+ * In:   options and file names from main.c; packets from workers.c.
+ * Out:  rows through writer.c and store.c; JSON lines through jsonl.c (--jsonl); a
+ *       summary; one-line errors.
+ * Never: looks inside packets or HTTP itself; shares a run between threads.
  */
 #include "pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "decode.h"
 #include "flow.h"
 #include "http.h"
 #include "jsonl.h"
-#include "live.h"
-#include "privdrop.h"
+#include "pipeline_private.h"
 #include "rules.h"
 #include "source.h"
 #include "store.h"
 #include "writer.h"
-
-struct run {
-    const struct pipeline_options *opt;
-    struct store *store;
-    struct writer *writer;              /* stores rows on its own thread while reading */
-    struct flow_table *flows;
-    struct http_config http_cfg;
-    struct http_events http_ev;
-    int64_t capture_id;
-    struct store_capture cap;           /* the capture row's numbers */
-    uint64_t skips[DECODE_REASON_COUNT];/* packets by decode result */
-    uint64_t done_file_bytes;           /* input bytes of the files read before this one */
-    struct http_limit_hits http_hits;   /* limits reached inside the HTTP sessions */
-    uint64_t uri_cuts, headers_cuts;    /* transactions stored with uri-cut, headers-cut */
-    int failed;                         /* a store error happened; stop reading */
-    char err[HTTPCAP_ERRBUF];           /* the first store error */
-    struct jsonl *jsonl;                /* --jsonl stream, or NULL */
-    int jsonl_state;                    /* 0; 1 its reader left; -1 failed (jsonl_err) */
-    char jsonl_err[HTTPCAP_ERRBUF];
-    const struct flow_conn *cur;        /* the connection whose HTTP session is running:
-                                           where a txn's endpoints come from */
-    uint64_t last_conn_id, last_txn_id; /* ids handed out without a database (--no-db) */
-};
 
 int pipeline_no_db(struct pipeline_options *o, int has_output, int no_db,
                    char err[HTTPCAP_ERRBUF])
@@ -67,8 +43,7 @@ int pipeline_no_db(struct pipeline_options *o, int has_output, int no_db,
     return 0;
 }
 
-/* Whether reading should stop: the database or the stream cannot go on. */
-static int halted(const struct run *r)
+int run_halted(const struct run *r)
 {
     return r->failed || r->jsonl_state != 0;
 }
@@ -128,10 +103,10 @@ static void on_txn(void *user, struct txn *t)
     rules_check(t, &v);
     r->uri_cuts += (t->flags & TXN_URI_CUT) != 0;
     r->headers_cuts += (t->flags & TXN_HEADERS_CUT) != 0;
-    t->id = r->store ? store_next_transaction_id(r->store) : ++r->last_txn_id;
+    t->id = atomic_fetch_add_explicit(&r->ids->txn, 1, memory_order_relaxed) + 1;
     if (r->jsonl && r->jsonl_state == 0)
         stream_txn(r, t, &v);
-    if (r->writer && writer_put_txn(r->writer, r->capture_id, t, &v, r->err) != 0) {
+    if (r->writer && writer_put_txn(r->lane, r->capture_id, t, &v, r->err) != 0) {
         r->failed = 1;
         return;
     }
@@ -141,7 +116,7 @@ static void on_txn(void *user, struct txn *t)
 static void on_open(void *user, struct flow_conn *c)
 {
     struct run *r = user;
-    c->id = r->store ? store_next_connection_id(r->store) : ++r->last_conn_id;
+    c->id = atomic_fetch_add_explicit(&r->ids->conn, 1, memory_order_relaxed) + 1;
     c->app = NULL;
 }
 
@@ -226,14 +201,17 @@ static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
     r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];
     if (r->failed || !r->writer)
         return;
-    if (writer_put_conn(r->writer, r->capture_id, &row, r->err) != 0)
+    if (writer_put_conn(r->lane, r->capture_id, &row, r->err) != 0)
         r->failed = 1;
 }
 
-static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPCAP_ERRBUF])
+void run_setup(struct run *r, const struct pipeline_options *o)
 {
     memset(r, 0, sizeof *r);
     r->opt = o;
+    r->ids = &r->own_ids;
+    atomic_init(&r->own_ids.conn, 0);
+    atomic_init(&r->own_ids.txn, 0);
     const uint64_t *lim = o->limits.value;
     r->http_cfg.store_headers = (uint8_t)o->store_headers;
     r->http_cfg.max_pending = (uint32_t)lim[LIMIT_PENDING];
@@ -244,7 +222,12 @@ static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPC
     r->http_cfg.hits = &r->http_hits;
     r->http_ev.txn = on_txn;
     r->http_ev.user = r;
-    struct flow_config fc = {(uint32_t)lim[LIMIT_CONNECTIONS], o->idle_timeout_ns,
+}
+
+int run_make_flows(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    const uint64_t *lim = r->opt->limits.value;
+    struct flow_config fc = {(uint32_t)lim[LIMIT_CONNECTIONS], r->opt->idle_timeout_ns,
                              (uint32_t)lim[LIMIT_OOO_BYTES], lim[LIMIT_REASM_BYTES]};
     struct flow_events fe = {on_open, on_data, on_gap, on_close, r};
     r->flows = flow_create(&fc, &fe);
@@ -252,15 +235,26 @@ static int setup(struct run *r, const struct pipeline_options *o, char err[HTTPC
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
-    if (!o->db_path)
-        return 0;
-    r->store = store_open(o->db_path, err);
-    return r->store ? 0 : -1;
+    return 0;
 }
 
-/* Open the --jsonl stream, if asked for (after the database, so that a refused database
- * leaves the file alone). */
-static int open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
+int run_open_store(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    if (!r->opt->db_path)
+        return 0;
+    r->store = store_open(r->opt->db_path, err);
+    if (!r->store)
+        return -1;
+    /* ids go on after the largest used (a spool's capture bases are the next ones) */
+    uint64_t conn, txn;
+    store_last_ids(r->store, &conn, &txn);
+    atomic_store(&r->ids->conn, conn);
+    atomic_store(&r->ids->txn, txn);
+    return 0;
+}
+
+/* After the database, so that a refused database leaves the file alone. */
+int run_open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
 {
     if (!r->opt->jsonl_path)
         return 0;
@@ -268,14 +262,13 @@ static int open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
     return r->jsonl ? 0 : -1;
 }
 
-/* The capture row's id: a new row, or 1 without a database (as in a new one). */
-static int64_t begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
+/* Without a database, 1 as in a new one. */
+int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
 {
     return r->store ? store_capture_begin(r->store, &r->cap, err) : 1;
 }
 
-/* Why reading stopped early because of the stream, for the capture row. */
-static void note_stream_stop(struct run *r)
+void run_note_stream_stop(struct run *r)
 {
     if (r->jsonl_state > 0)
         r->cap.error = "reading stopped: the reader of the --jsonl stream went away";
@@ -283,22 +276,22 @@ static void note_stream_stop(struct run *r)
         r->cap.error = r->jsonl_err;
 }
 
-/* Rows go through the writer thread from here on (none without a database). */
-static int start_writer(struct run *r, char err[HTTPCAP_ERRBUF])
+/* Rows go through the writer thread from here on. */
+int run_start_writer(struct run *r, int n_lanes, char err[HTTPCAP_ERRBUF])
 {
     char why[HTTPCAP_ERRBUF];
     if (!r->store)
         return 0;
-    r->writer = writer_start(r->store, why);
+    r->writer = writer_start(r->store, n_lanes, why);
     if (!r->writer) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
         return -1;
     }
+    r->lane = writer_lane(r->writer, 0);
     return 0;
 }
 
-/* One packet through decode and flow. */
-static void feed_packet(struct run *r, const struct source_packet *pkt)
+void run_feed(struct run *r, const struct source_packet *pkt)
 {
     struct segment seg;
     if (r->cap.packets == 0 || pkt->ts_ns < r->cap.first_packet_ns)
@@ -334,8 +327,8 @@ static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
     struct source_packet pkt;
     int rc = 0;
     int has_progress = r->opt->read_progress != NULL;
-    while (!halted(r) && (rc = source_next(src, &pkt, err)) == 1) {
-        feed_packet(r, &pkt);
+    while (!run_halted(r) && (rc = source_next(src, &pkt, err)) == 1) {
+        run_feed(r, &pkt);
         if (has_progress && (pkt.index & (PIPELINE_READ_PROGRESS_PACKETS - 1)) == 0)
             tell_progress(r, src);
     }
@@ -344,7 +337,7 @@ static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
     struct source_stats st;
     source_stats(src, &st);
     r->done_file_bytes += st.file_bytes;
-    if (halted(r))
+    if (run_halted(r))
         return 0;
     return rc < 0 ? -1 : 0;
 }
@@ -411,19 +404,89 @@ static int copy_err(char err[HTTPCAP_ERRBUF], const char *why)
     return -1;
 }
 
-/* Flush every connection (unless told not to), write the skip counters, the limits and
- * the final capture row; then a failed stream is the error. */
-static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
+void run_end_flows(struct run *r, int flush)
 {
-    struct flow_stats fs;
     if (flush)
         flow_flush_all(r->flows, r->cap.last_packet_ns);
+    flow_get_stats(r->flows, &r->fs);
+}
+
+/* The earliest first packet and the latest last one of a and b (0 packets: none). */
+static void add_times(struct store_capture *a, const struct store_capture *b)
+{
+    if (b->packets == 0)
+        return;
+    if (a->packets == 0 || b->first_packet_ns < a->first_packet_ns)
+        a->first_packet_ns = b->first_packet_ns;
+    if (a->packets == 0 || b->last_packet_ns > a->last_packet_ns)
+        a->last_packet_ns = b->last_packet_ns;
+}
+
+static void add_flow_stats(struct flow_stats *a, const struct flow_stats *b)
+{
+    a->opened += b->opened;
+    for (int i = 0; i < FLOW_END_COUNT; i++)
+        a->closed[i] += b->closed[i];
+    a->active += b->active;
+    a->peak_active += b->peak_active; /* at most the sum of the workers' peaks */
+    a->ignored_segments += b->ignored_segments;
+    a->ooo_cap_hits += b->ooo_cap_hits;
+    a->reasm_cap_hits += b->reasm_cap_hits;
+}
+
+void run_add(struct run *total, const struct run *w)
+{
+    add_times(&total->cap, &w->cap);
+    total->cap.packets += w->cap.packets;
+    total->cap.bytes += w->cap.bytes;
+    total->cap.clamped_timestamps += w->cap.clamped_timestamps;
+    total->cap.transactions += w->cap.transactions;
+    total->cap.gap_bytes += w->cap.gap_bytes;
+    for (int i = 0; i < DECODE_REASON_COUNT; i++)
+        total->skips[i] += w->skips[i];
+    total->http_hits.pending += w->http_hits.pending;
+    total->http_hits.header_section += w->http_hits.header_section;
+    total->http_hits.headers += w->http_hits.headers;
+    total->uri_cuts += w->uri_cuts;
+    total->headers_cuts += w->headers_cuts;
+    add_flow_stats(&total->fs, &w->fs);
+    if (w->failed && !total->failed) {
+        total->failed = 1;
+        memcpy(total->err, w->err, sizeof total->err);
+    }
+    if (w->jsonl_state != 0 && total->jsonl_state == 0) {
+        total->jsonl_state = w->jsonl_state;
+        memcpy(total->jsonl_err, w->jsonl_err, sizeof total->jsonl_err);
+    }
+}
+
+/* The side rows of the capture: skips, limits, workers; 0 or -1 + r->err. */
+static int write_side_rows(struct run *r, const struct store_worker *workers, int n_workers)
+{
+    for (int i = 1; i < DECODE_REASON_COUNT; i++) {
+        if (r->skips[i] &&
+            store_capture_skip(r->store, r->capture_id, decode_reason_name((enum decode_reason)i),
+                               r->skips[i], r->err) != 0)
+            return -1;
+    }
+    if (write_limits(r, &r->fs) != 0)
+        return -1;
+    for (int i = 0; i < n_workers; i++)
+        if (store_capture_worker(r->store, r->capture_id, &workers[i], r->err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Write the skip counters, the limits, the workers and the final capture row; then a
+ * failed stream is the error. */
+int run_finish(struct run *r, const struct store_worker *workers, int n_workers,
+               char err[HTTPCAP_ERRBUF])
+{
     if (!r->failed && r->writer && writer_sync(r->writer, r->err) != 0)
         r->failed = 1;
     end_stream(r);
-    flow_get_stats(r->flows, &fs);
-    r->cap.connections = fs.opened;
-    r->cap.peak_connections = fs.peak_active;
+    r->cap.connections = r->fs.opened;
+    r->cap.peak_connections = r->fs.peak_active;
     r->cap.ip_fragments = r->skips[DECODE_FRAGMENT];
     r->cap.tcp_segments = r->skips[DECODE_OK];
     r->cap.skipped_packets = r->cap.packets - r->skips[DECODE_OK];
@@ -433,19 +496,12 @@ static int finish(struct run *r, int flush, char err[HTTPCAP_ERRBUF])
     }
     if (!r->store)
         return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
-    for (int i = 1; i < DECODE_REASON_COUNT; i++) {
-        if (r->skips[i] &&
-            store_capture_skip(r->store, r->capture_id, decode_reason_name((enum decode_reason)i),
-                               r->skips[i], r->err) != 0)
-            goto fail;
+    if (write_side_rows(r, workers, n_workers) != 0 ||
+        store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
+        return -1;
     }
-    if (write_limits(r, &fs) != 0 ||
-        store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
-        goto fail;
     return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
-fail:
-    snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
-    return -1;
 }
 
 static int read_all(struct run *r, struct source *first, const char *const *files, int n,
@@ -472,7 +528,7 @@ static int read_all(struct run *r, struct source *first, const char *const *file
     return 0;
 }
 
-static void summarize(const struct run *r, struct pipeline_summary *sum)
+void run_summarize(const struct run *r, struct pipeline_summary *sum)
 {
     sum->capture_id = r->capture_id;
     sum->packets = r->cap.packets;
@@ -485,9 +541,10 @@ static void summarize(const struct run *r, struct pipeline_summary *sum)
     sum->interface_drops = r->cap.interface_drops;
 }
 
-/* Free the run and close its database; returns rc, or -1 with err when closing fails. */
-static int close_run(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
+int run_close(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
 {
+    if (!r)
+        return rc;
     flow_destroy(r->flows);
     char close_err[HTTPCAP_ERRBUF];
     if (jsonl_close(r->jsonl, close_err) < 0 && rc == 0)
@@ -504,6 +561,14 @@ static int close_run(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
     return rc;
 }
 
+/* The connection table, the database and the stream of a read. 0 or -1 + err. */
+static int open_read(struct run *r, char err[HTTPCAP_ERRBUF])
+{
+    if (run_make_flows(r, err) != 0 || run_open_store(r, err) != 0)
+        return -1;
+    return run_open_stream(r, 0, err);
+}
+
 int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
                   struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
 {
@@ -513,10 +578,10 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
-    r->opt = o;
+    run_setup(r, o);
     struct source *first = open_checked(files[0], o->filter, err);
     int rc = -1;
-    if (!first || setup(r, o, err) != 0 || open_stream(r, 0, err) != 0)
+    if (!first || open_read(r, err) != 0)
         goto out;
     join_sources(files, n_files, sources, sizeof sources);
     r->cap.source = sources;
@@ -524,8 +589,8 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
     r->cap.sensor = o->sensor;
     r->cap.link_type = -1;
     r->cap.kernel_drops = r->cap.interface_drops = -1;
-    r->capture_id = begin_capture(r, err);
-    if (r->capture_id < 0 || start_writer(r, err) != 0)
+    r->capture_id = run_begin_capture(r, err);
+    if (r->capture_id < 0 || run_start_writer(r, 1, err) != 0)
         goto out;
     int read_rc = read_all(r, first, files, n_files, err);
     first = NULL;
@@ -534,197 +599,16 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
         snprintf(read_err, sizeof read_err, "%s", err);
         r->cap.error = read_err;
     } else {
-        note_stream_stop(r);
+        run_note_stream_stop(r);
     }
-    rc = finish(r, 1, err);
+    run_end_flows(r, 1);
+    rc = run_finish(r, NULL, 0, err);
     if (rc == 0 && read_rc != 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%s", read_err);
         rc = -1;
     }
-    summarize(r, sum);
+    run_summarize(r, sum);
 out:
     source_close(first);
-    return close_run(r, rc, err);
-}
-
-void pipeline_live_defaults(struct pipeline_live *l)
-{
-    memset(l, 0, sizeof *l);
-    live_defaults(&l->live);
-    l->commit_interval_ms = 1000;
-}
-
-static double monotonic_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int64_t wall_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static void on_live_packet(void *ctx, const struct source_packet *pkt)
-{
-    feed_packet(ctx, pkt);
-}
-
-/* The live loop's clocks: when it started, last committed, last reported progress. */
-struct live_clock {
-    double start, commit, progress;
-    uint64_t progress_packets;
-};
-
-static void report_progress(struct run *r, const struct pipeline_live *l, struct live *lv,
-                            struct live_clock *c, double now)
-{
-    struct source_stats st;
-    struct flow_stats fs;
-    live_stats(lv, &st);
-    flow_get_stats(r->flows, &fs);
-    struct pipeline_progress p = {
-        .elapsed_s = now - c->start,
-        .packets = r->cap.packets,
-        .transactions = r->cap.transactions,
-        .open_connections = fs.active,
-        .kernel_drops = st.kernel_drops,
-        .packets_per_s = (double)(r->cap.packets - c->progress_packets) / (now - c->progress),
-    };
-    l->progress(l->progress_ctx, &p);
-    c->progress = now;
-    c->progress_packets = r->cap.packets;
-}
-
-/* Whether the capture should end now: a signal, the duration or the count. */
-static int should_stop(const struct run *r, const struct pipeline_live *l, double elapsed)
-{
-    return *l->stop || halted(r) || (l->count && r->cap.packets >= l->count) ||
-           (l->duration_s > 0 && elapsed >= l->duration_s);
-}
-
-/* After a stop signal: what the kernel had already captured still counts (a block of the
- * ring is handed over up to one read timeout late), so read until a read comes back empty,
- * a bounded number of times in case traffic goes on. */
-static int drain(struct run *r, struct live *lv, char err[HTTPCAP_ERRBUF])
-{
-    for (int i = 0; i < 64 && !r->failed; i++) {
-        int n = live_dispatch(lv, 0, on_live_packet, r, err);
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-    }
-    return 0;
-}
-
-/* Read the interface until told to stop; 0, or -1 with err for a capture error. */
-static int capture_loop(struct run *r, const struct pipeline_live *l, struct live *lv,
-                        char err[HTTPCAP_ERRBUF])
-{
-    struct live_clock c = {0};
-    c.start = c.commit = c.progress = monotonic_s();
-    while (!should_stop(r, l, monotonic_s() - c.start)) {
-        int max = l->count ? (int)(l->count - r->cap.packets < 100000 ? l->count - r->cap.packets
-                                                                      : 100000)
-                           : 0;
-        if (live_dispatch(lv, max, on_live_packet, r, err) < 0)
-            return -1;
-        double now = monotonic_s();
-        flow_expire_idle(r->flows, wall_ns());
-        if ((now - c.commit) * 1000.0 >= (double)l->commit_interval_ms) {
-            if (!r->failed && r->writer && writer_commit(r->writer, r->err) != 0)
-                r->failed = 1;
-            c.commit = now;
-        }
-        if (l->progress && now - c.progress >= 1.0)
-            report_progress(r, l, lv, &c, now);
-    }
-    return *l->stop == 1 ? drain(r, lv, err) : 0;
-}
-
-/* Become l->user, handing it the files it must go on writing. */
-static int drop_privileges(const struct pipeline_options *o, const struct pipeline_live *l,
-                           char err[HTTPCAP_ERRBUF])
-{
-    char wal[4096], shm[4096];
-    const char *paths[5] = {l->live.write_pcap, NULL};
-    if (o->db_path) {
-        snprintf(wal, sizeof wal, "%s-wal", o->db_path);
-        snprintf(shm, sizeof shm, "%s-shm", o->db_path);
-        const char *with_db[5] = {o->db_path, wal, shm, l->live.write_pcap, NULL};
-        memcpy(paths, with_db, sizeof paths);
-    }
-    return privdrop_to(l->user, paths, err);
-}
-
-/* Open the interface, the database and the stream, and drop privileges when asked. */
-static struct live *capture_setup(struct run *r, const struct pipeline_options *o,
-                                  const struct pipeline_live *l, char err[HTTPCAP_ERRBUF])
-{
-    struct live *lv = live_open(&l->live, err);
-    if (!lv)
-        return NULL;
-    /* setup() zeroed the run: say there is no capture row */
-    if (setup(r, o, err) != 0 || open_stream(r, 1, err) != 0) {
-        r->capture_id = -1;
-        return lv;
-    }
-    r->cap.source = l->live.iface;
-    r->cap.filter = l->live.filter;
-    r->cap.sensor = o->sensor;
-    r->cap.link_type = live_linktype(lv);
-    r->cap.link_type_name = decode_link_name(r->cap.link_type);
-    r->cap.kernel_drops = r->cap.interface_drops = 0;
-    r->capture_id = begin_capture(r, err);
-    if (r->capture_id < 0 || (r->store && store_commit(r->store, err) != 0)) {
-        r->capture_id = -1;
-        return lv;
-    }
-    if (l->user && drop_privileges(o, l, err) != 0) {
-        r->capture_id = -1;
-        return lv;
-    }
-    if (start_writer(r, err) != 0)
-        r->capture_id = -1;
-    return lv;
-}
-
-int pipeline_capture(const struct pipeline_options *o, const struct pipeline_live *l,
-                     struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
-{
-    struct run *r = calloc(1, sizeof *r);
-    if (!r) {
-        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
-        return -1;
-    }
-    r->opt = o;
-    r->capture_id = -1;
-    double start = monotonic_s();
-    struct live *lv = capture_setup(r, o, l, err);
-    int rc = -1;
-    if (lv && r->capture_id >= 0) {
-        char loop_err[HTTPCAP_ERRBUF] = "";
-        int loop_rc = capture_loop(r, l, lv, loop_err);
-        struct source_stats st;
-        live_stats(lv, &st);
-        r->cap.kernel_drops = (int64_t)st.kernel_drops;
-        r->cap.interface_drops = (int64_t)st.if_drops;
-        if (loop_rc != 0)
-            r->cap.error = loop_err;
-        else
-            note_stream_stop(r);
-        rc = finish(r, *l->stop < 2, err);
-        if (rc == 0 && loop_rc != 0) {
-            snprintf(err, HTTPCAP_ERRBUF, "%s", loop_err);
-            rc = -1;
-        }
-        summarize(r, sum);
-    }
-    sum->seconds = monotonic_s() - start;
-    live_close(lv);
-    return close_run(r, rc, err);
+    return run_close(r, rc, err);
 }

@@ -1,6 +1,7 @@
 /*
  * pipeline.h - wires the stages for `httpcap read` and `httpcap capture`: source (a file,
- * or live.c for an interface) -> decode -> flow -> reasm -> http -> rules -> store.
+ * or live.c for an interface) -> decode -> flow -> reasm -> http -> rules -> store; a
+ * capture runs them on one or more worker threads (workers.c).
  * Owns: the run's options and counters, the glue callbacks between stages.
  * In:   options built by main.c.
  * Out:  a database, a summary, one-line errors.
@@ -54,19 +55,35 @@ struct pipeline_summary {
     double seconds;               /* live capture: how long it ran */
 };
 
+/* Most worker threads of a capture (--workers). */
+#define PIPELINE_MAX_WORKERS 64
+
+/* One worker's share, for the status line. */
+struct pipeline_worker_progress {
+    uint64_t packets, transactions;
+    uint64_t kernel_drops;        /* its handle's libpcap counter so far */
+};
+
 /* What a live capture reports once a second (for the status line). */
 struct pipeline_progress {
     double elapsed_s;             /* since the capture started */
-    uint64_t packets, transactions, open_connections;
-    uint64_t kernel_drops;        /* libpcap's counter so far */
+    uint64_t packets, transactions, open_connections; /* all workers together */
+    uint64_t kernel_drops;        /* libpcap's counters so far, all handles together */
     double packets_per_s;         /* over the last second */
+    int n_workers;                /* 1..PIPELINE_MAX_WORKERS */
+    const struct pipeline_worker_progress *workers; /* n_workers of them, valid during
+                                                       the call */
 };
 
 /* `httpcap capture`: the live source and when to stop. */
 struct pipeline_live {
     struct live_options live;     /* interface, snaplen, buffer, promisc, --write-pcap */
+    int workers;                  /* 1..PIPELINE_MAX_WORKERS threads, each with its own
+                                     handle on the interface (more than 1: a Linux
+                                     PACKET_FANOUT group, no write_pcap, no jsonl) */
     double duration_s;            /* stop after this long; 0: no limit */
-    uint64_t count;               /* stop after this many packets; 0: no limit */
+    uint64_t count;               /* stop after this many packets, counted over all the
+                                     workers together; 0: no limit */
     int commit_interval_ms;       /* commit at least this often (rows visible to readers) */
     const char *user;             /* -Z: run as this user once everything is open, or NULL */
     volatile sig_atomic_t *stop;  /* set by main's signal handler: 1 = stop and flush every
@@ -91,15 +108,20 @@ int pipeline_no_db(struct pipeline_options *o, int has_output, int no_db,
 int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
                   struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF]);
 
-/* Defaults for a live capture (commit every 1000 ms, no limits). Cannot fail. */
+/* Defaults for a live capture (one worker, commit every 1000 ms, no limits). Cannot fail. */
 void pipeline_live_defaults(struct pipeline_live *l);
 
 /*
  * Capture from l->live.iface into the database as one capture row until *l->stop is set
  * or the duration or count is reached, committing at least every commit interval; then
  * flush every open connection (not when *l->stop is 2), and write the pcap statistics
- * into the capture row. Returns 0, or -1 with err (the interface cannot be opened, the
- * database cannot be written, the capture failed); rows stored before a failure stay.
+ * into the capture row and one capture_workers row per worker. With l->workers > 1 each
+ * worker thread reads its share of the interface (a PACKET_FANOUT group: both directions
+ * of a connection go to the same worker) through its own connection table, and one writer
+ * thread stores the rows of all. *l->stop is read on the calling thread only (signals are
+ * blocked on the threads this starts). Returns 0, or -1 with err (the interface cannot be
+ * opened or shared, the database cannot be written, the capture failed); rows stored
+ * before a failure stay.
  */
 int pipeline_capture(const struct pipeline_options *o, const struct pipeline_live *l,
                      struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF]);

@@ -645,14 +645,10 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
     return row_written(st, err);
 }
 
-uint64_t store_next_connection_id(struct store *st)
+void store_last_ids(const struct store *st, uint64_t *conn, uint64_t *txn)
 {
-    return ++st->next_conn_id;
-}
-
-uint64_t store_next_transaction_id(struct store *st)
-{
-    return ++st->next_txn_id;
+    *conn = st->next_conn_id;
+    *txn = st->next_txn_id;
 }
 
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])

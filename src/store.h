@@ -47,7 +47,7 @@ struct store_capture {
 
 /* A finished connection; index 0 is the client, 1 the server. Copied during the call. */
 struct store_conn {
-    uint64_t id;               /* from store_next_connection_id() */
+    uint64_t id;               /* above store_last_ids()' connection id */
     uint8_t ip_version;
     uint8_t ip[2][16];
     uint16_t port[2];
@@ -91,13 +91,13 @@ int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
  * written into buf. Cannot fail. */
 const char *store_sensor_name(const char *sensor, char buf[STORE_SENSOR_MAX]);
 
-/* A fresh connection id (ids are assigned before the row is written at close). */
-uint64_t store_next_connection_id(struct store *st);
-
-/* A fresh transaction id, for txn.id: the pipeline names a row before the writer thread
- * stores it (the --jsonl stream carries the same id). Ids follow max(id) at open, so they
- * stay unique as long as one process writes the database. Cannot fail. */
-uint64_t store_next_transaction_id(struct store *st);
+/* The largest connection and transaction ids this database has used (max(id) at open,
+ * or a spool's high-water mark when larger). The pipeline hands out the next ones itself
+ * (ids are assigned before the rows are written: a connection's at its close, a
+ * transaction's on the writer thread, and the --jsonl stream carries the same id); they
+ * stay unique as long as one process writes the database. A spool's capture bases are
+ * these plus one. Cannot fail. */
+void store_last_ids(const struct store *st, uint64_t *conn, uint64_t *txn);
 
 /* Write one transaction with its violations (and headers), with row id t->id (SQLite
  * picks the next one when it is 0). Returns 0 or -1 + err. */
@@ -128,5 +128,16 @@ void store_format_version(uint8_t major, uint8_t minor, char version[8]);
 
 /* Format an address as text (IPv4 dotted, IPv6 RFC 5952). out holds >= 46 bytes. */
 void store_format_ip(uint8_t ip_version, const uint8_t ip[16], char out[46]);
+
+/* One capture worker's numbers (table capture_workers). */
+struct store_worker {
+    int worker;                /* 0..N-1 */
+    uint64_t packets, bytes, connections, transactions;
+    int64_t kernel_drops, interface_drops; /* its handle's pcap_stats; -1: unknown (NULL) */
+};
+
+/* Write (or replace) the capture_workers row of w. Returns 0 or -1 + err. */
+int store_capture_worker(struct store *st, int64_t capture_id, const struct store_worker *w,
+                         char err[HTTPCAP_ERRBUF]);
 
 #endif

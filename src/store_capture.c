@@ -1,9 +1,10 @@
 /*
  * store_capture.c - the capture row and its side tables: captures, capture_skips,
- * capture_limits.
+ * capture_limits, capture_workers.
  * Owns: the SQL of those rows.
- * In:   struct store_capture numbers, skip reasons, limit values and hits.
- * Out:  rows in captures, capture_skips, capture_limits.
+ * In:   struct store_capture numbers, skip reasons, limit values and hits, per-worker
+ *       numbers.
+ * Out:  rows in captures, capture_skips, capture_limits, capture_workers.
  * Never: writes exchanges or connections (store.c does).
  */
 #include <sqlite3.h>
@@ -142,4 +143,35 @@ int store_capture_limit(struct store *st, int64_t capture_id, const char *name,
                         "INSERT OR REPLACE INTO capture_limits (capture_id, name, value, hits)"
                         " VALUES (?,?,?,?)",
                         "capture limits", capture_id, name, numbers, 2, err);
+}
+
+int store_capture_worker(struct store *st, int64_t capture_id, const struct store_worker *w,
+                         char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (store_begin_batch(st, err) != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO capture_workers (capture_id, worker, packets,"
+                           " bytes, kernel_drops, interface_drops, connections, transactions)"
+                           " VALUES (?,?,?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        store_set_err(err, "preparing capture workers", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_int(q, 2, w->worker);
+    sqlite3_bind_int64(q, 3, (int64_t)w->packets);
+    sqlite3_bind_int64(q, 4, (int64_t)w->bytes);
+    store_bind_opt_int64(q, 5, w->kernel_drops >= 0, w->kernel_drops);
+    store_bind_opt_int64(q, 6, w->interface_drops >= 0, w->interface_drops);
+    sqlite3_bind_int64(q, 7, (int64_t)w->connections);
+    sqlite3_bind_int64(q, 8, (int64_t)w->transactions);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_set_err(err, "writing capture workers", st->db);
+        return -1;
+    }
+    return 0;
 }

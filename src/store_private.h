@@ -28,8 +28,8 @@ enum stmt_id {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
-    uint64_t next_conn_id;  /* last connection id handed out */
-    uint64_t next_txn_id;   /* last transaction id handed out */
+    uint64_t next_conn_id;  /* largest connection id used at open (store_last_ids) */
+    uint64_t next_txn_id;   /* largest transaction id used at open */
     uint64_t next_viol_id;  /* last violation id written */
     int is_spool;           /* meta has spool.origin: a spool of `-o postgresql://` */
     uint32_t batch_rows;    /* rows written in the open transaction */

@@ -97,7 +97,7 @@ struct txn_facts {
 
 struct txn {
     uint64_t id;             /* row id in transactions, set by the pipeline before storing
-                                (store_next_transaction_id); 0: SQLite picks it */
+                                (after store_last_ids); 0: SQLite picks it */
     uint64_t connection_id;  /* the connection's id (set by the caller of http_open) */
     uint32_t seq;            /* 1-based order of this exchange on its connection */
     uint8_t has_request;     /* a request was seen (its fields below are valid) */

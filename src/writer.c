@@ -1,10 +1,13 @@
 /*
  * writer.c - SQLite on its own thread (see writer.h).
  * Owns: the thread, a bounded pool of batches (byte buffers of packed records), the queue
- *       of filled batches, the first store error.
- * In:   records from the pipeline's thread, packed with memcpy (no pointer survives).
+ *       of filled batches, one lane (the batch being filled) per producer, the first
+ *       store error.
+ * In:   records from the producers' threads, packed with memcpy into their own lane's
+ *       batch without a lock (no pointer survives).
  * Out:  store_put_txn / store_put_conn / store_commit calls on the writer thread.
- * Never: lets both threads use the store at once; grows past WRITER_BATCHES batches.
+ * Never: lets two threads use the store at once; takes its mutex more than once per
+ *        batch on a producer's path; grows past WRITER_BATCHES - 1 + lanes batches.
  */
 #include "writer.h"
 
@@ -15,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WRITER_BATCHES 4              /* batches in flight: the memory bound */
+#define WRITER_BATCHES 4              /* batches in flight with one lane: the memory bound;
+                                         each further lane adds one */
 #define WRITER_BATCH_BYTES (1u << 20) /* a batch is handed over once this full */
 
 enum record_kind { REC_TXN = 1, REC_CONN = 2 };
@@ -27,6 +31,13 @@ struct batch {
     struct batch *next;
 };
 
+/* A producer's batch being filled; on its own cache line, so lanes used by different
+ * threads do not share one. */
+struct writer_lane {
+    _Alignas(64) struct writer *w;
+    struct batch *cur;         /* NULL until the first put after a hand-over */
+};
+
 struct writer {
     struct store *st;
     pthread_t thread;
@@ -35,10 +46,12 @@ struct writer {
     pthread_cond_t done;   /* the caller waits here for a free batch or an idle writer */
     struct batch *head, *tail; /* filled batches, oldest first */
     struct batch *free_list;
-    int allocated;             /* batches in existence, <= WRITER_BATCHES */
+    int allocated;             /* batches in existence, <= max_batches */
+    int max_batches;           /* WRITER_BATCHES - 1 + n_lanes */
     int busy;                  /* the writer is storing a batch */
     int quit;
-    struct batch *cur;         /* the caller's batch being filled */
+    struct writer_lane *lanes; /* n_lanes of them */
+    int n_lanes;
     atomic_int failed;         /* set (after err) by whichever thread fails first */
     char err[HTTPCAP_ERRBUF];
     struct txn_header *hdrs;   /* the writer's unpacked headers */
@@ -273,6 +286,7 @@ static void store_batch(struct writer *w, const struct batch *b)
 static void *writer_main(void *arg)
 {
     struct writer *w = arg;
+    pthread_setname_np(pthread_self(), "httpcap writer");
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->head && !w->quit)
@@ -298,13 +312,14 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* The caller's batch to fill: a free one, a new one, or (at the bound) wait for one. */
-static struct batch *current(struct writer *w)
+/* The lane's batch to fill: a free one, a new one, or (at the bound) wait for one. */
+static struct batch *current(struct writer_lane *l)
 {
-    if (w->cur)
-        return w->cur;
+    struct writer *w = l->w;
+    if (l->cur)
+        return l->cur;
     pthread_mutex_lock(&w->mu);
-    while (!w->free_list && w->allocated >= WRITER_BATCHES)
+    while (!w->free_list && w->allocated >= w->max_batches)
         pthread_cond_wait(&w->done, &w->mu);
     struct batch *b = w->free_list;
     if (b)
@@ -312,14 +327,16 @@ static struct batch *current(struct writer *w)
     else if ((b = calloc(1, sizeof *b)) != NULL)
         w->allocated++;
     pthread_mutex_unlock(&w->mu);
-    w->cur = b;
+    l->cur = b;
     return b;
 }
 
-static void hand_over(struct writer *w, int commit)
+/* Queue the lane's batch (which must exist) for the writer thread. */
+static void hand_over(struct writer_lane *l, int commit)
 {
-    struct batch *b = w->cur;
-    w->cur = NULL;
+    struct writer *w = l->w;
+    struct batch *b = l->cur;
+    l->cur = NULL;
     b->commit = commit;
     b->next = NULL;
     pthread_mutex_lock(&w->mu);
@@ -332,24 +349,37 @@ static void hand_over(struct writer *w, int commit)
     pthread_mutex_unlock(&w->mu);
 }
 
-/* Room for n bytes in the caller's batch, or NULL (out of memory; the writer fails). */
-static struct batch *room(struct writer *w, size_t n)
+/* Room for n bytes in the lane's batch, or NULL (out of memory; the writer fails). */
+static struct batch *room(struct writer_lane *l, size_t n)
 {
-    struct batch *b = current(w);
+    struct batch *b = current(l);
     if (!b || reserve(b, n) != 0) {
-        fail(w, "out of memory");
+        fail(l->w, "out of memory");
         return NULL;
     }
     return b;
 }
 
-struct writer *writer_start(struct store *st, char err[HTTPCAP_ERRBUF])
+struct writer *writer_start(struct store *st, int n_lanes, char err[HTTPCAP_ERRBUF])
 {
-    struct writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+    if (n_lanes < 1 || n_lanes > WRITER_MAX_LANES) {
+        snprintf(err, HTTPCAP_ERRBUF, "%d writer lanes (1 to %d)", n_lanes, WRITER_MAX_LANES);
         return NULL;
     }
+    struct writer *w = calloc(1, sizeof *w);
+    struct writer_lane *lanes = aligned_alloc(_Alignof(struct writer_lane),
+                                              (size_t)n_lanes * sizeof *lanes);
+    if (!w || !lanes) {
+        snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+        free(w);
+        free(lanes);
+        return NULL;
+    }
+    for (int i = 0; i < n_lanes; i++)
+        lanes[i] = (struct writer_lane){.w = w, .cur = NULL};
+    w->lanes = lanes;
+    w->n_lanes = n_lanes;
+    w->max_batches = WRITER_BATCHES - 1 + n_lanes;
     w->st = st;
     atomic_init(&w->failed, 0);
     pthread_mutex_init(&w->mu, NULL);
@@ -360,39 +390,45 @@ struct writer *writer_start(struct store *st, char err[HTTPCAP_ERRBUF])
         pthread_cond_destroy(&w->done);
         pthread_cond_destroy(&w->work);
         pthread_mutex_destroy(&w->mu);
+        free(w->lanes);
         free(w);
         return NULL;
     }
     return w;
 }
 
-int writer_put_txn(struct writer *w, int64_t capture_id, const struct txn *t,
+struct writer_lane *writer_lane(struct writer *w, int i)
+{
+    return &w->lanes[i >= 0 && i < w->n_lanes ? i : 0];
+}
+
+int writer_put_txn(struct writer_lane *l, int64_t capture_id, const struct txn *t,
                    const struct txn_violations *v, char err[HTTPCAP_ERRBUF])
 {
-    if (failed(w, err))
+    if (failed(l->w, err))
         return -1;
     uint32_t lens[TXN_STRINGS];
-    struct batch *b = room(w, txn_record_size(t, v, lens));
+    struct batch *b = room(l, txn_record_size(t, v, lens));
     if (!b) {
-        failed(w, err);
+        failed(l->w, err);
         return -1;
     }
     pack_txn(b, capture_id, t, v, lens);
     if (b->len >= WRITER_BATCH_BYTES)
-        hand_over(w, 0);
+        hand_over(l, 0);
     return 0;
 }
 
-int writer_put_conn(struct writer *w, int64_t capture_id, const struct store_conn *c,
+int writer_put_conn(struct writer_lane *l, int64_t capture_id, const struct store_conn *c,
                     char err[HTTPCAP_ERRBUF])
 {
-    if (failed(w, err))
+    if (failed(l->w, err))
         return -1;
     size_t n = 1 + sizeof capture_id + sizeof *c + str_size(c->protocol) +
                str_size(c->end_reason);
-    struct batch *b = room(w, n);
+    struct batch *b = room(l, n);
     if (!b) {
-        failed(w, err);
+        failed(l->w, err);
         return -1;
     }
     b->buf[b->len++] = REC_CONN;
@@ -401,26 +437,30 @@ int writer_put_conn(struct writer *w, int64_t capture_id, const struct store_con
     put_str(b, c->protocol);
     put_str(b, c->end_reason);
     if (b->len >= WRITER_BATCH_BYTES)
-        hand_over(w, 0);
+        hand_over(l, 0);
     return 0;
 }
 
-int writer_commit(struct writer *w, char err[HTTPCAP_ERRBUF])
+int writer_commit(struct writer_lane *l, char err[HTTPCAP_ERRBUF])
 {
-    if (failed(w, err))
+    if (failed(l->w, err))
         return -1;
-    if (!current(w)) {
-        fail(w, "out of memory");
-        failed(w, err);
+    if (!current(l)) {
+        fail(l->w, "out of memory");
+        failed(l->w, err);
         return -1;
     }
-    hand_over(w, 1);
+    hand_over(l, 1);
     return 0;
 }
 
 int writer_sync(struct writer *w, char err[HTTPCAP_ERRBUF])
 {
-    if (writer_commit(w, err) != 0)
+    /* the queue is stored in order: one commit after every lane's batch covers them all */
+    for (int i = 1; i < w->n_lanes; i++)
+        if (w->lanes[i].cur)
+            hand_over(&w->lanes[i], 0);
+    if (writer_commit(&w->lanes[0], err) != 0)
         return -1;
     pthread_mutex_lock(&w->mu);
     while (w->head || w->busy)
@@ -439,10 +479,13 @@ int writer_stop(struct writer *w, char err[HTTPCAP_ERRBUF])
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    if (w->cur) {
-        free(w->cur->buf);
-        free(w->cur);
+    for (int i = 0; i < w->n_lanes; i++) {
+        if (w->lanes[i].cur) {
+            free(w->lanes[i].cur->buf);
+            free(w->lanes[i].cur);
+        }
     }
+    free(w->lanes);
     for (struct batch *b = w->free_list, *next; b; b = next) {
         next = b->next;
         free(b->buf);

@@ -1,8 +1,11 @@
 /*
  * writer.h - SQLite on its own thread: the pipeline hands finished transactions and
  * connections over in large batches, and a writer thread stores them through store.c.
- * Owns: the writer thread, the batches in flight (at most WRITER_BATCHES, so memory stays
- *       bounded whatever the capture size), the first store error.
+ * Several producers (capture workers) each fill their own lane without a lock; only a
+ * full batch is handed to the writer's queue under its mutex.
+ * Owns: the writer thread, the lanes, the batches in flight (at most WRITER_BATCHES - 1
+ *       plus one per lane, so memory stays bounded whatever the capture size), the first
+ *       store error.
  * In:   txn, txn_violations and store_conn records, deep-copied during the call.
  * Out:  calls to store_put_txn, store_put_conn and store_commit on the writer thread.
  * Never: touches the store from the caller's thread while the writer may be using it;
@@ -17,24 +20,36 @@
 #include "store.h"
 #include "txn.h"
 
+/* Most lanes (producers) one writer takes. */
+#define WRITER_MAX_LANES 64
+
 struct writer;
+struct writer_lane;            /* one producer's batch being filled */
 
-/* Start the thread writing into st (which must outlive the writer). NULL + err on failure. */
-struct writer *writer_start(struct store *st, char err[HTTPCAP_ERRBUF]);
+/* Start the thread writing into st (which must outlive the writer), with n_lanes lanes
+ * (1..WRITER_MAX_LANES). NULL + err on failure. */
+struct writer *writer_start(struct store *st, int n_lanes, char err[HTTPCAP_ERRBUF]);
 
-/* Queue one transaction with its violations (and headers). 0, or -1 + the first store
- * error once the writer has failed (the record is then dropped). */
-int writer_put_txn(struct writer *w, int64_t capture_id, const struct txn *t,
+/* Lane i (0 <= i < n_lanes), owned by w. One thread at a time may use a lane; different
+ * lanes may be used by different threads at once. Cannot fail. */
+struct writer_lane *writer_lane(struct writer *w, int i);
+
+/* Queue one transaction with its violations (and headers) on lane l. 0, or -1 + the first
+ * store error once the writer has failed (the record is then dropped). Records of one
+ * lane are stored in the order they were put. */
+int writer_put_txn(struct writer_lane *l, int64_t capture_id, const struct txn *t,
                    const struct txn_violations *v, char err[HTTPCAP_ERRBUF]);
 
-/* Queue one connection row. 0, or -1 + the first store error. */
-int writer_put_conn(struct writer *w, int64_t capture_id, const struct store_conn *c,
+/* Queue one connection row on lane l. 0, or -1 + the first store error. */
+int writer_put_conn(struct writer_lane *l, int64_t capture_id, const struct store_conn *c,
                     char err[HTTPCAP_ERRBUF]);
 
-/* Hand over what is queued and have it committed soon (without waiting). 0 or -1 + err. */
-int writer_commit(struct writer *w, char err[HTTPCAP_ERRBUF]);
+/* Hand over what lane l has queued and have it committed soon (without waiting).
+ * 0 or -1 + err. */
+int writer_commit(struct writer_lane *l, char err[HTTPCAP_ERRBUF]);
 
-/* Wait until everything queued is stored and committed. 0, or -1 + the first error. */
+/* Hand over every lane and wait until everything is stored and committed. Only while no
+ * producer is using a lane (e.g. after the workers ended). 0, or -1 + the first error. */
 int writer_sync(struct writer *w, char err[HTTPCAP_ERRBUF]);
 
 /* writer_sync, then end the thread and free w. NULL does nothing and returns 0. */

@@ -52,6 +52,19 @@ CREATE TABLE IF NOT EXISTS capture_limits (
     PRIMARY KEY (capture_id, name)
 );
 
+-- capture --workers N: one row per worker (capture_id, worker).
+CREATE TABLE IF NOT EXISTS capture_workers (
+    capture_id      BIGINT NOT NULL,
+    worker          BIGINT NOT NULL,
+    packets         BIGINT NOT NULL,
+    bytes           BIGINT NOT NULL,
+    kernel_drops    BIGINT,
+    interface_drops BIGINT,
+    connections     BIGINT NOT NULL,
+    transactions    BIGINT NOT NULL,
+    PRIMARY KEY (capture_id, worker)
+);
+
 CREATE TABLE IF NOT EXISTS connections (
     id                  BIGINT PRIMARY KEY,
     capture_id          BIGINT NOT NULL,

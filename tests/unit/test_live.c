@@ -1,11 +1,16 @@
 /*
  * test_live.c - live.c through live.h: error messages, the interface list, and (when we
  * may capture on "lo") filter errors, the read timeout on a quiet interface, live_break,
- * packets sent to ourselves and the --write-pcap file. Without the privilege the capture
- * checks are skipped with a note on stderr.
+ * packets sent to ourselves and the --write-pcap file; a PACKET_FANOUT group of two
+ * handles: packets sprayed while it forms are delivered at most once, then every packet
+ * of many two-way flows exactly once, both directions of a flow to the same handle, each
+ * handle getting some. Without the privilege the capture checks are skipped with a note
+ * on stderr.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -268,6 +273,181 @@ static void test_packets_and_dump(void)
     unlink(path);
 }
 
+/* ---- the fanout group ---- */
+
+#define GROUP_FLOWS 64          /* two-way flows after the group formed */
+#define SPRAY_MAX (1 << 20)        /* sequence numbers of packets sent while it forms */
+#define UDP_PAYLOAD_AT 42       /* Ethernet 14 + IPv4 20 + UDP 8 on lo */
+
+struct group_seen {
+    uint8_t spray[2][SPRAY_MAX];        /* [handle][seq]: times delivered */
+    uint8_t flow[2][GROUP_FLOWS][2];    /* [handle][flow][direction]: times delivered */
+    int packets[2];
+    int handle;                         /* the handle being read */
+    int odd;                            /* packets not of this test */
+};
+
+/* Payload "S" + 4-byte seq (sprayed), or "F" + flow + direction. */
+static void on_group_packet(void *ctx, const struct source_packet *pkt)
+{
+    struct group_seen *g = ctx;
+    const uint8_t *p = pkt->data + UDP_PAYLOAD_AT;
+    uint32_t seq;
+
+    g->packets[g->handle]++;
+    if (pkt->caplen >= UDP_PAYLOAD_AT + 5 && p[0] == 'S') {
+        memcpy(&seq, p + 1, 4);
+        if (seq < SPRAY_MAX) {
+            g->spray[g->handle][seq]++;
+            return;
+        }
+    } else if (pkt->caplen >= UDP_PAYLOAD_AT + 3 && p[0] == 'F' && p[1] < GROUP_FLOWS &&
+               p[2] < 2) {
+        g->flow[g->handle][p[1]][p[2]]++;
+        return;
+    }
+    g->odd++;
+}
+
+struct sprayer {
+    int fd;
+    struct sockaddr_in to;
+    atomic_int stop;
+    uint32_t sent;
+};
+
+/* Send "S" + seq to the receiver as fast as it goes until told to stop. */
+static void *spray(void *arg)
+{
+    struct sprayer *s = arg;
+    uint8_t msg[5] = {'S'};
+
+    while (!atomic_load(&s->stop) && s->sent < SPRAY_MAX) {
+        memcpy(msg + 1, &s->sent, 4);
+        if (sendto(s->fd, msg, sizeof msg, 0, (struct sockaddr *)&s->to, sizeof s->to) > 0)
+            s->sent++;
+    }
+    return NULL;
+}
+
+/* Read both handles until neither has delivered anything for 300 ms. */
+static void read_group(struct live **l, struct group_seen *g)
+{
+    char err[HTTPCAP_ERRBUF];
+    double quiet = now_s(CLOCK_MONOTONIC);
+
+    while (now_s(CLOCK_MONOTONIC) - quiet < 0.3) {
+        for (int h = 0; h < 2; h++) {
+            g->handle = h;
+            int n = live_dispatch(l[h], 0, on_group_packet, g, err);
+            CHECK(n >= 0);
+            if (n > 0)
+                quiet = now_s(CLOCK_MONOTONIC);
+        }
+    }
+}
+
+/* Flow i sends "F" i 0 from a[i] to b[i], and b[i] answers "F" i 1. */
+static void send_flows(int a[GROUP_FLOWS], int b[GROUP_FLOWS],
+                       struct sockaddr_in addr_a[GROUP_FLOWS],
+                       struct sockaddr_in addr_b[GROUP_FLOWS])
+{
+    for (int i = 0; i < GROUP_FLOWS; i++) {
+        uint8_t there[3] = {'F', (uint8_t)i, 0}, back[3] = {'F', (uint8_t)i, 1};
+        CHECK_INT(sendto(a[i], there, 3, 0, (struct sockaddr *)&addr_b[i], sizeof addr_b[i]), 3);
+        CHECK_INT(sendto(b[i], back, 3, 0, (struct sockaddr *)&addr_a[i], sizeof addr_a[i]), 3);
+    }
+}
+
+static void check_group(const struct group_seen *g, uint32_t sprayed)
+{
+    int twice = 0, after = 0, split = 0, lost = 0;
+
+    for (uint32_t i = 0; i < sprayed; i++) {
+        twice += g->spray[0][i] + g->spray[1][i] > 1;
+        after += g->spray[0][i] + g->spray[1][i] > 0;
+    }
+    for (int f = 0; f < GROUP_FLOWS; f++) {
+        for (int d = 0; d < 2; d++)
+            lost += g->flow[0][f][d] + g->flow[1][f][d] != 1;
+        split += g->flow[0][f][0] != g->flow[0][f][1];
+    }
+    CHECK_INT(twice, 0);  /* nothing from before the group formed is delivered twice */
+    CHECK(after > 0);     /* the spray went on after it formed */
+    CHECK_INT(lost, 0);
+    CHECK_INT(split, 0);
+    CHECK_INT(g->odd, 0);
+    CHECK(g->packets[0] > 0 && g->packets[1] > 0);
+}
+
+static void test_group(void)
+{
+    static struct group_seen g;
+    struct live_options o;
+    struct live *l[2] = {NULL, NULL};
+    char err[HTTPCAP_ERRBUF] = "";
+    char filter[64];
+    int a[GROUP_FLOWS], b[GROUP_FLOWS];
+    struct sockaddr_in addr_a[GROUP_FLOWS], addr_b[GROUP_FLOWS];
+    struct sprayer sp = {.sent = 0};
+    pthread_t th;
+    int fd_to = udp_socket(&sp.to);
+
+    sp.fd = udp_socket(&addr_a[0]);
+    CHECK(fd_to >= 0 && sp.fd >= 0);
+    live_defaults(&o);
+    o.iface = "lo";
+    o.write_pcap = "x.pcap";
+    CHECK_INT(live_open_group(&o, 2, l, err), -1);  /* no dump file with a group */
+    o.write_pcap = NULL;
+    CHECK_INT(live_open_group(&o, 1, l, err), -1);
+    CHECK_INT(live_open_group(&o, LIVE_MAX_GROUP + 1, l, err), -1);
+    o.filter = "tcp port";
+    CHECK_INT(live_open_group(&o, 2, l, err), -1);
+    CHECK(starts_with(err, "bad filter 'tcp port': "));
+    CHECK(l[0] == NULL && l[1] == NULL);
+
+    snprintf(filter, sizeof filter, "udp port %u", (unsigned)ntohs(sp.to.sin_port));
+    o.filter = filter;
+    o.timeout_ms = 50;
+    atomic_init(&sp.stop, 0);
+    CHECK_INT(pthread_create(&th, NULL, spray, &sp), 0);
+    int rc = live_open_group(&o, 2, l, err);
+    CHECK_INT(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "live_open_group: %s\n", err);
+    struct timespec more = {0, 100000000};
+    nanosleep(&more, NULL);
+    atomic_store(&sp.stop, 1);
+    pthread_join(th, NULL);
+    close(sp.fd);
+    if (rc != 0) {
+        close(fd_to);
+        return;
+    }
+    for (int i = 0; i < GROUP_FLOWS; i++) {
+        a[i] = udp_socket(&addr_a[i]);
+        b[i] = i == 0 ? fd_to : udp_socket(&addr_b[i]);
+        if (i == 0)
+            addr_b[0] = sp.to;
+        CHECK(a[i] >= 0 && b[i] >= 0);
+    }
+    /* every flow's b side is on the filtered port: flows differ by a's port only */
+    for (int i = 1; i < GROUP_FLOWS; i++) {
+        close(b[i]);
+        b[i] = fd_to;
+        addr_b[i] = sp.to;
+    }
+    send_flows(a, b, addr_a, addr_b);
+    read_group(l, &g);
+    check_group(&g, sp.sent);
+    for (int i = 0; i < GROUP_FLOWS; i++)
+        close(a[i]);
+    close(fd_to);
+    live_close(l[0]);
+    live_close(l[1]);
+}
+
 int main(void)
 {
     test_defaults();
@@ -277,6 +457,7 @@ int main(void)
         test_bad_filter_and_file();
         test_timeout_and_break();
         test_packets_and_dump();
+        test_group();
     }
     return TEST_REPORT();
 }

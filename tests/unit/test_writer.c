@@ -1,8 +1,11 @@
 /*
  * test_writer.c - the writer thread: what goes in through writer_put_* comes out of SQLite
  * unchanged (every string member of struct txn, violations, --store-headers lines,
- * connections), in order, across many batches, with commits, syncs and a clean stop.
+ * connections), in order, across many batches, with commits, syncs and a clean stop;
+ * then several producer threads at once, one lane each (one lane left idle): every
+ * record stored once, each lane's in the order it was put.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,27 +152,49 @@ static void check_strings(sqlite3 *db)
     }
 }
 
-int main(void)
+/* A fresh database file name (the file itself removed). */
+static int temp_path(char *path)
 {
-    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     if (fd < 0)
-        return TEST_REPORT();
+        return -1;
     close(fd);
     unlink(path);
+    return 0;
+}
 
+static void remove_db(const char *path)
+{
+    char side[256];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void test_one_lane(void)
+{
+    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
+    if (temp_path(path) != 0)
+        return;
     char err[HTTPCAP_ERRBUF];
     struct store *st = store_open(path, err);
     CHECK(st != NULL);
     if (!st)
-        return TEST_REPORT();
+        return;
     struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
     int64_t cid = store_capture_begin(st, &cap, err);
     CHECK(cid > 0);
 
-    struct writer *w = writer_start(st, err);
+    CHECK(writer_start(st, 0, err) == NULL);
+    CHECK(writer_start(st, WRITER_MAX_LANES + 1, err) == NULL);
+    struct writer *w = writer_start(st, 1, err);
     CHECK(w != NULL);
+    if (!w)
+        return;
+    struct writer_lane *l = writer_lane(w, 0);
     static struct strings x;
     struct txn t;
     struct txn_violations v;
@@ -177,16 +202,16 @@ int main(void)
     int rc = 0;
     for (unsigned i = 0; i < N_TXN && rc == 0; i++) {
         make_txn(i, &x, &t, &v, h);
-        rc = writer_put_txn(w, cid, &t, &v, err);
+        rc = writer_put_txn(l, cid, &t, &v, err);
         if (i % 10 == 9) {
             struct store_conn c = {.id = 1 + i / 10, .ip_version = 4, .protocol = "http",
                                    .end_reason = (i / 10) % 2 ? "fin" : "rst", .transactions = 10};
             c.port[0] = 40000;
             c.port[1] = 80;
-            rc |= writer_put_conn(w, cid, &c, err);
+            rc |= writer_put_conn(l, cid, &c, err);
         }
         if (i == N_TXN / 2)
-            rc |= writer_commit(w, err);
+            rc |= writer_commit(l, err);
     }
     CHECK_INT(rc, 0);
     CHECK_INT(writer_sync(w, err), 0);
@@ -221,12 +246,97 @@ int main(void)
               7LL * N_TXN * (N_TXN - 1) / 2);
     check_strings(db);
     sqlite3_close(db);
+    remove_db(path);
+}
 
-    char side[sizeof path + 8];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+#define N_LANES 5            /* the last one stays idle */
+#define LANE_TXN 6000        /* per busy lane: several batches each */
+#define LANE_ID(lane, k) ((uint64_t)(lane) * 1000000 + (k) + 1)
+
+struct producer {
+    struct writer_lane *lane;
+    int64_t capture_id;
+    int index;
+    int rc;
+};
+
+/* One producer thread: LANE_TXN transactions with ids LANE_ID(index, k), a connection
+ * row every 10, a commit now and then. */
+static void *produce(void *arg)
+{
+    struct producer *p = arg;
+    struct strings *x = malloc(sizeof *x);
+    struct txn t;
+    struct txn_violations v;
+    struct txn_header h[3];
+    char err[HTTPCAP_ERRBUF];
+    p->rc = x ? 0 : -1;
+    for (unsigned k = 0; k < LANE_TXN && p->rc == 0; k++) {
+        make_txn(k, x, &t, &v, h);
+        t.id = LANE_ID(p->index, k);
+        t.connection_id = LANE_ID(p->index, k / 10);
+        p->rc = writer_put_txn(p->lane, p->capture_id, &t, &v, err);
+        if (k % 10 == 9) {
+            struct store_conn c = {.id = t.connection_id, .ip_version = 4, .protocol = "http",
+                                   .end_reason = "fin", .transactions = 10};
+            p->rc |= writer_put_conn(p->lane, p->capture_id, &c, err);
+        }
+        if (k % 1000 == 999)
+            p->rc |= writer_commit(p->lane, err);
+    }
+    free(x);
+    return NULL;
+}
+
+static void test_lanes(void)
+{
+    char path[] = "/tmp/httpcap-test-writer-lanes-XXXXXX";
+    if (temp_path(path) != 0)
+        return;
+    char err[HTTPCAP_ERRBUF];
+    struct store *st = store_open(path, err);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
+    int64_t cid = store_capture_begin(st, &cap, err);
+    struct writer *w = writer_start(st, N_LANES, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    pthread_t th[N_LANES - 1];
+    struct producer p[N_LANES - 1];
+    for (int i = 0; i < N_LANES - 1; i++) {
+        p[i] = (struct producer){writer_lane(w, i), cid, i, -1};
+        CHECK_INT(pthread_create(&th[i], NULL, produce, &p[i]), 0);
+    }
+    for (int i = 0; i < N_LANES - 1; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(p[i].rc, 0);
+    }
+    CHECK_INT(writer_sync(w, err), 0);
+    CHECK_INT(writer_stop(w, err), 0);
+    CHECK_INT(store_close(st, err), 0);
+
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(count(db, "SELECT count(*) FROM transactions"), (N_LANES - 1) * LANE_TXN);
+    CHECK_INT(count(db, "SELECT count(DISTINCT id / 1000000) FROM transactions"), N_LANES - 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM connections"), (N_LANES - 1) * LANE_TXN / 10);
+    /* each lane in its order: violation rows (numbered as stored) follow the ids */
+    CHECK_INT(count(db, "SELECT count(*) FROM (SELECT transaction_id AS t, lag(transaction_id)"
+                        " OVER (PARTITION BY transaction_id / 1000000 ORDER BY id) AS prev"
+                        " FROM violations) WHERE prev > t"),
+              0);
+    CHECK_INT(count(db, "SELECT count(*) FROM violations"),
+              (N_LANES - 1) * 2 * ((LANE_TXN + 8) / 9));
+    sqlite3_close(db);
+    remove_db(path);
+}
+
+int main(void)
+{
+    test_one_lane();
+    test_lanes();
     return TEST_REPORT();
 }
