@@ -1,8 +1,8 @@
 /*
  * pipeline.c - wires source -> decode -> flow -> reasm -> http -> rules -> store for
  * `httpcap read` (files), and the same stages for each worker of `httpcap capture`
- * (workers.c runs them on its threads); the only file, with workers.c, that includes
- * every stage's header.
+ * (workers.c runs them on its threads, through pipeline_private.h); the only file that
+ * includes every stage's header.
  * Owns: a run's counters, the per-connection glue (flow_conn.app = http session),
  *       the first store error (reading stops at it), the end of a run (its rows).
  * In:   options and file names from main.c; packets from workers.c.
