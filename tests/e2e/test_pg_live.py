@@ -8,7 +8,9 @@ answers curl, one request per connection with a unique X-Request-ID, all along:
     once, and the spool is empty;
  2. the server is stopped and still down when the capture ends: exit 1 with one line
     naming the spool and the `httpcap push` command; after the server is back, that push
-    loads the rest: every exchange curl completed is in PostgreSQL exactly once.
+    loads the rest: every exchange curl completed is in PostgreSQL exactly once;
+ 3. --workers 2 into PostgreSQL: every exchange of three curl loops exactly once, one
+    capture_workers row per worker, their transactions adding up to the capture's.
 Needs root and curl, and the cluster of tests/pg_cluster.sh ("skipped" otherwise).
 Prints "N passed, N failed[, N skipped]"."""
 import http.server
@@ -72,9 +74,9 @@ class Curl(threading.Thread):
             time.sleep(0.02)
 
 
-def start_capture(port, url, spool, env):
+def start_capture(port, url, spool, env, extra=()):
     return subprocess.Popen([HTTPCAP, "capture", "-i", "lo", "-f", "tcp port %d" % port, "-o",
-                             url, "--spool", spool, "--sensor", "live"], env=env,
+                             url, "--spool", spool, "--sensor", "live"] + list(extra), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -204,6 +206,36 @@ def test_down_at_end(c, port, tmp, env):
     exactly_once(c, "live_b", traffic, what)
 
 
+def test_workers(c, port, tmp, env):
+    what = "capture --workers 2 into PostgreSQL"
+    url = pgkit.new_database(c, "live_w")
+    spool = os.path.join(tmp, "w.spool")
+    proc = start_capture(port, url, spool, env, ["--workers", "2"])
+    if not wait_ready(c, "live_w", port, proc, "w", what):
+        finish(proc, what)
+        return
+    traffic = [Curl(port, "rw%d" % i) for i in range(3)]
+    for t in traffic:
+        t.start()
+    time.sleep(4)
+    for t in traffic:
+        t.halt.set()
+        t.join()
+    time.sleep(0.5)
+    rc, err = finish(proc, what)
+    check(rc == 0, "%s: exit %d %r" % (what, rc, err))
+    for t in traffic:
+        exactly_once(c, "live_w", t, "%s (%s)" % (what, t.prefix))
+    rows = pgkit.psql(c, "live_w", "SELECT w.worker, w.transactions, c.transactions FROM"
+                                   " capture_workers w JOIN captures c ON c.id = w.capture_id"
+                                   " ORDER BY w.worker")
+    check([r[0] for r in rows] == ["0", "1"], "%s: one capture_workers row per worker: %r"
+          % (what, rows))
+    check(rows and sum(int(r[1]) for r in rows) == int(rows[0][2]),
+          "%s: the workers' transactions add up to the capture's: %r" % (what, rows))
+    check(spool_rows(spool) == 0, "%s: the spool is empty" % what)
+
+
 def main():
     if os.geteuid() != 0:
         return pgkit.skip_all("httpcap capture needs root")
@@ -220,7 +252,7 @@ def main():
     for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         env.pop(k, None)
     try:
-        for test in (test_reconnect, test_down_at_end):
+        for test in (test_reconnect, test_down_at_end, test_workers):
             try:
                 test(c, port, tmp, env)
             except Exception as e:  # one broken part must not hide the other
