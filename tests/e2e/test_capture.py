@@ -18,22 +18,21 @@ response, a request never answered) on a free port of 127.0.0.1:
     errors exit 2, --list-interfaces lists lo;
  6. --duration and --count end the capture by themselves with exit 0.
 Needs root (skipped otherwise) and curl. Env: HTTPCAP. Prints "N passed, N failed"."""
-import http.client
 import http.server
 import os
 import pwd
 import shutil
 import signal
 import socket
-import socketserver
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import types
 
+from livekit import (Server, db_rows, finish, get, start_capture, start_ready, started,
+                     try_query, wait_ready)
 from testkit import HTTPCAP, check, report, sane
 
 STOP = threading.Event()  # set at the end: releases the slow and hanging handlers
@@ -88,103 +87,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(n)
         self.reply(201, ("got %d bytes\n" % len(data)).encode())
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-started = []  # capture processes of this script, killed at the end if still running
-
-
-def start_capture(port, db, extra=()):
-    args = [HTTPCAP, "capture", "-i", "lo", "-f", "tcp port %d" % port, "-o", db, "-q",
-            "--commit-interval", "200"] + list(extra)
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    started.append(proc)
-    return proc
-
-
-def finish(proc, sig, what, timeout=10):
-    """Send sig (None: just wait) and collect the exit; returns (rc, seconds, stderr)."""
-    t0 = time.monotonic()
-    if sig is not None and proc.poll() is None:
-        proc.send_signal(sig)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        check(False, "%s: still running %d s after the signal" % (what, timeout))
-    took = time.monotonic() - t0
-    sane(types.SimpleNamespace(stderr=err, returncode=proc.returncode), what)
-    return proc.returncode, took, err.decode(errors="replace")
-
-
-def try_query(db, sql, timeout=0.1):
-    """Rows of sql, or None when the database does not exist yet, has no tables yet, or
-    is busy (never creates the file)."""
-    if not os.path.exists(db):
-        return None
-    try:
-        con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=timeout)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-
-
-def db_rows(db, sql):
-    con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=5)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def get(port, path, rid=None, timeout=5):
-    """One GET on a new connection; returns the status or None."""
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        c.request("GET", path, headers={"X-Request-ID": rid} if rid else {})
-        r = c.getresponse()
-        r.read()
-        c.close()
-        return r.status
-    except (OSError, http.client.HTTPException):
-        return None
-
-
-def wait_ready(proc, db, port, what, tag):
-    """Probe with GET /ready-TAG-N until one is stored: the capture sees and stores
-    traffic. Fails (returns False) when the process exits or after 8 s."""
-    deadline = time.monotonic() + 8
-    n = 0
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            check(False, "%s: capture exited %d before it was ready: %r"
-                  % (what, proc.returncode, proc.stderr.read()[:500]))
-            return False
-        n += 1
-        get(port, "/ready-%s-%d" % (tag, n), timeout=2)
-        rows = try_query(db, "SELECT count(*) FROM transactions WHERE uri LIKE '/ready-%'")
-        if rows and rows[0][0] > 0:
-            return True
-        time.sleep(0.2)
-    check(False, "%s: no probe request stored within 8 s" % what)
-    return False
-
-
-def start_ready(port, db, what, tag, extra=()):
-    """A capture that stores traffic (wait_ready), or None after killing one that does not."""
-    proc = start_capture(port, db, extra)
-    if not wait_ready(proc, db, port, what, tag):
-        finish(proc, signal.SIGKILL, what)
-        return None
-    return proc
 
 
 def curl(args, what):

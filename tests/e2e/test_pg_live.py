@@ -17,7 +17,6 @@ import http.server
 import os
 import shutil
 import signal
-import socketserver
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import threading
 import time
 
 import pgkit
+from livekit import Server
 from testkit import HTTPCAP, check, report, sane
 
 
@@ -42,11 +42,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Request-ID", self.headers.get("X-Request-ID") or "")
         self.end_headers()
         self.wfile.write(body)
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 class Curl(threading.Thread):

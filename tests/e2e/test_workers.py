@@ -28,16 +28,23 @@ import re
 import select
 import shutil
 import signal
-import socketserver
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import types
 
+from livekit import Server, db_rows as rows, get, start_capture, start_ready, started
+from livekit import finish as finish_timed
+from livekit import try_query, wait_ready
 from testkit import HTTPCAP, SAMPLE, check, counts, report, sane
+
+
+def finish(proc, sig, what, timeout=15):
+    """Send sig (None: just wait) and collect the exit; returns (rc, stderr text)."""
+    rc, _, err = finish_timed(proc, sig, what, timeout)
+    return rc, err
+
 
 STOP = threading.Event()
 CONNECTIONS = 256       # open at once in test 2
@@ -63,103 +70,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 512
-
-
-started = []  # capture processes of this script, killed at the end if still running
-
-
-def start_capture(port, db, extra=(), **kw):
-    args = [HTTPCAP, "capture", "-i", "lo", "-f", "tcp port %d" % port, "-o", db, "-q",
-            "--commit-interval", "200"] + list(extra)
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=kw.get("stderr",
-                                                                        subprocess.PIPE))
-    started.append(proc)
-    return proc
-
-
-def finish(proc, sig, what, timeout=15):
-    """Send sig (None: just wait) and collect the exit; returns (rc, stderr text)."""
-    if sig is not None and proc.poll() is None:
-        proc.send_signal(sig)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        check(False, "%s: still running %d s after the signal" % (what, timeout))
-    err = err or b""
-    sane(types.SimpleNamespace(stderr=err, returncode=proc.returncode), what)
-    return proc.returncode, err.decode(errors="replace")
-
-
-def try_query(db, sql):
-    if not os.path.exists(db):
-        return None
-    try:
-        con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=0.1)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-
-
-def rows(db, sql):
-    con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=5)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def get(port, path, rid=None, timeout=5):
-    """One GET on a new connection; returns the status or None."""
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        c.request("GET", path, headers={"X-Request-ID": rid} if rid else {})
-        r = c.getresponse()
-        r.read()
-        c.close()
-        return r.status
-    except (OSError, http.client.HTTPException):
-        return None
-
-
-def wait_ready(proc, db, port, what, tag):
-    """Probe with GET /ready-TAG-N until one is stored; False when the process exits or
-    after 8 s."""
-    deadline = time.monotonic() + 8
-    n = 0
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read()[:500] if proc.stderr else b""
-            check(False, "%s: capture exited %d before it was ready: %r"
-                  % (what, proc.returncode, err))
-            return False
-        n += 1
-        get(port, "/ready-%s-%d" % (tag, n), timeout=2)
-        got = try_query(db, "SELECT count(*) FROM transactions WHERE uri LIKE '/ready-%s-%%'"
-                        % tag)
-        if got and got[0][0] > 0:
-            return True
-        time.sleep(0.2)
-    check(False, "%s: no probe request stored within 8 s" % what)
-    return False
-
-
-def start_ready(port, db, what, tag, extra=()):
-    proc = start_capture(port, db, extra)
-    if not wait_ready(proc, db, port, what, tag):
-        finish(proc, signal.SIGKILL, what)
-        return None
-    return proc
 
 
 def run_fast(args, what):

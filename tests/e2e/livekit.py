@@ -1,0 +1,116 @@
+"""livekit.py - what the live-capture tests share (test_capture.py, test_workers.py): a
+threaded HTTP server class, starting and ending `httpcap capture -i lo` on one port,
+reading its database while it runs, one GET, waiting until the capture stores traffic.
+Owns: the list of capture processes started (killed by the caller at the end if still
+running)."""
+import http.client
+import http.server
+import os
+import signal
+import socketserver
+import sqlite3
+import subprocess
+import time
+import types
+
+from testkit import HTTPCAP, check, sane
+
+started = []  # capture processes started here, killed by the caller at the end
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+
+def start_capture(port, db, extra=(), stderr=subprocess.PIPE):
+    args = [HTTPCAP, "capture", "-i", "lo", "-f", "tcp port %d" % port, "-o", db, "-q",
+            "--commit-interval", "200"] + list(extra)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr)
+    started.append(proc)
+    return proc
+
+
+def finish(proc, sig, what, timeout=10):
+    """Send sig (None: just wait) and collect the exit; returns (rc, seconds, stderr)."""
+    t0 = time.monotonic()
+    if sig is not None and proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        check(False, "%s: still running %d s after the signal" % (what, timeout))
+    took = time.monotonic() - t0
+    err = err or b""
+    sane(types.SimpleNamespace(stderr=err, returncode=proc.returncode), what)
+    return proc.returncode, took, err.decode(errors="replace")
+
+
+def try_query(db, sql, timeout=0.1):
+    """Rows of sql, or None when the database does not exist yet, has no tables yet, or
+    is busy (never creates the file)."""
+    if not os.path.exists(db):
+        return None
+    try:
+        con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=timeout)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
+def db_rows(db, sql):
+    con = sqlite3.connect("file:%s?mode=rw" % db, uri=True, timeout=5)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def get(port, path, rid=None, timeout=5):
+    """One GET on a new connection; returns the status or None."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        c.request("GET", path, headers={"X-Request-ID": rid} if rid else {})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def wait_ready(proc, db, port, what, tag):
+    """Probe with GET /ready-TAG-N until one is stored: the capture sees and stores
+    traffic. Fails (returns False) when the process exits or after 8 s."""
+    deadline = time.monotonic() + 8
+    n = 0
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read()[:500] if proc.stderr else b""
+            check(False, "%s: capture exited %d before it was ready: %r"
+                  % (what, proc.returncode, err))
+            return False
+        n += 1
+        get(port, "/ready-%s-%d" % (tag, n), timeout=2)
+        got = try_query(db, "SELECT count(*) FROM transactions WHERE uri LIKE '/ready-%s-%%'"
+                        % tag)
+        if got and got[0][0] > 0:
+            return True
+        time.sleep(0.2)
+    check(False, "%s: no probe request stored within 8 s" % what)
+    return False
+
+
+def start_ready(port, db, what, tag, extra=()):
+    """A capture that stores traffic (wait_ready), or None after killing one that does not."""
+    proc = start_capture(port, db, extra)
+    if not wait_ready(proc, db, port, what, tag):
+        finish(proc, signal.SIGKILL, what)
+        return None
+    return proc
