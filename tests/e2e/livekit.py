@@ -6,6 +6,7 @@ running)."""
 import http.client
 import http.server
 import os
+import pwd
 import signal
 import socketserver
 import sqlite3
@@ -114,3 +115,32 @@ def start_ready(port, db, what, tag, extra=()):
         finish(proc, signal.SIGKILL, what)
         return None
     return proc
+
+
+def proc_ids(pid):
+    """{"Uid": [real, effective, saved, fs], "Gid": [...]} of a running process, {} when
+    it is gone."""
+    ids = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(("Uid:", "Gid:")):
+                    ids[line[:3]] = [int(x) for x in line.split()[1:]]
+    except OSError:
+        pass
+    return ids
+
+
+def nobody_dir(tmp, what):
+    """(user nobody's pwd entry, a directory anyone may write to, like /tmp: mkdtemp's is
+    root's alone), or None after a failed check when there is no user nobody."""
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        check(False, "%s: no user nobody" % what)
+        return None
+    zdir = os.path.join(tmp, "z")
+    os.mkdir(zdir)
+    os.chmod(tmp, 0o755)
+    os.chmod(zdir, 0o1777)
+    return nobody, zdir

@@ -20,7 +20,6 @@ response, a request never answered) on a free port of 127.0.0.1:
 Needs root (skipped otherwise) and curl. Env: HTTPCAP. Prints "N passed, N failed"."""
 import http.server
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -31,8 +30,8 @@ import tempfile
 import threading
 import time
 
-from livekit import (Server, db_rows, finish, get, start_capture, start_ready, started,
-                     try_query, wait_ready)
+from livekit import (Server, db_rows, finish, get, nobody_dir, proc_ids, start_capture,
+                     start_ready, started, try_query, wait_ready)
 from testkit import HTTPCAP, check, report, sane
 
 STOP = threading.Event()  # set at the end: releases the slow and hanging handlers
@@ -326,30 +325,12 @@ def test_reader(tmp, port):
           % (what, len(missing), len(traffic.done), missing[:10]))
 
 
-def proc_ids(pid):
-    ids = {}
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(("Uid:", "Gid:")):
-                    ids[line[:3]] = [int(x) for x in line.split()[1:]]
-    except OSError:
-        pass
-    return ids
-
-
 def test_privdrop_pcap(tmp, port):
     what = "capture (4: -Z nobody --write-pcap)"
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        check(False, "%s: no user nobody" % what)
+    got = nobody_dir(tmp, what)
+    if got is None:
         return
-    # a directory anyone may write to, like /tmp (mkdtemp's is root's alone)
-    zdir = os.path.join(tmp, "z")
-    os.mkdir(zdir)
-    os.chmod(tmp, 0o755)
-    os.chmod(zdir, 0o1777)
+    nobody, zdir = got
     db = os.path.join(zdir, "z.db")
     pcap = os.path.join(zdir, "z.pcap")
     proc = start_ready(port, db, what, "z", ["-Z", "nobody", "--write-pcap", pcap])

@@ -23,7 +23,6 @@ import http.client
 import http.server
 import os
 import pty
-import pwd
 import re
 import select
 import shutil
@@ -36,7 +35,7 @@ import time
 
 from livekit import Server, db_rows as rows, get, start_capture, start_ready, started
 from livekit import finish as finish_timed
-from livekit import try_query, wait_ready
+from livekit import nobody_dir, proc_ids, try_query, wait_ready
 from testkit import HTTPCAP, SAMPLE, check, counts, report, sane
 
 
@@ -384,34 +383,18 @@ def test_status_line(tmp, port):
 
 # ---- 7. -Z ----
 
-def proc_uid(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("Uid:"):
-                    return [int(x) for x in line.split()[1:]]
-    except OSError:
-        pass
-    return None
-
-
 def test_privdrop(tmp, port):
     what = "capture --workers 2 -Z nobody"
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        check(False, "%s: no user nobody" % what)
+    got = nobody_dir(tmp, what)
+    if got is None:
         return
-    zdir = os.path.join(tmp, "z")
-    os.mkdir(zdir)
-    os.chmod(tmp, 0o755)
-    os.chmod(zdir, 0o1777)
+    nobody, zdir = got
     db = os.path.join(zdir, "z.db")
     proc = start_ready(port, db, what, "z", ["--workers", "2", "-Z", "nobody"])
     if proc is None:
         return
-    check(proc_uid(proc.pid) == [nobody.pw_uid] * 4,
-          "%s: Uid %r, want nobody's" % (what, proc_uid(proc.pid)))
+    uid = proc_ids(proc.pid).get("Uid")
+    check(uid == [nobody.pw_uid] * 4, "%s: Uid %r, want nobody's" % (what, uid))
     codes = [get(port, "/z-%d" % i, "z-%d" % i) for i in range(20)]
     check(codes == [200] * 20, "%s: requests %r" % (what, codes))
     time.sleep(0.5)
