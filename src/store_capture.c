@@ -97,25 +97,27 @@ int store_capture_end(struct store *st, int64_t capture_id, const struct store_c
     return store_commit(st, err);
 }
 
-/* One row (capture_id, name, numbers[0..n)) of a capture's side table, by sql (which has
- * 2 + n parameters); what names the table in an error. Returns 0 or -1 + err. */
-static int put_side_row(struct store *st, const char *sql, const char *what, int64_t capture_id,
-                        const char *name, const uint64_t *numbers, int n,
+/* The statement of a capture's side-table row, in the open batch; what names the table
+ * in an error. Returns 0 or -1 + err. */
+static int prepare_side(struct store *st, const char *sql, const char *what, sqlite3_stmt **q,
                         char err[HTTPCAP_ERRBUF])
 {
-    sqlite3_stmt *q = NULL;
     char msg[64];
     if (store_begin_batch(st, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK) {
         snprintf(msg, sizeof msg, "preparing %s", what);
         store_set_err(err, msg, st->db);
         return -1;
     }
-    sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_int64(q, 3 + i, (int64_t)numbers[i]);
+    return 0;
+}
+
+/* Run and finalize q, a side-table row from prepare_side(). Returns 0 or -1 + err. */
+static int step_side(struct store *st, sqlite3_stmt *q, const char *what,
+                     char err[HTTPCAP_ERRBUF])
+{
+    char msg[64];
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
@@ -124,6 +126,22 @@ static int put_side_row(struct store *st, const char *sql, const char *what, int
         return -1;
     }
     return 0;
+}
+
+/* One row (capture_id, name, numbers[0..n)) of a capture's side table, by sql (which has
+ * 2 + n parameters). Returns 0 or -1 + err. */
+static int put_side_row(struct store *st, const char *sql, const char *what, int64_t capture_id,
+                        const char *name, const uint64_t *numbers, int n,
+                        char err[HTTPCAP_ERRBUF])
+{
+    sqlite3_stmt *q = NULL;
+    if (prepare_side(st, sql, what, &q, err) != 0)
+        return -1;
+    sqlite3_bind_int64(q, 1, capture_id);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(q, 3 + i, (int64_t)numbers[i]);
+    return step_side(st, q, what, err);
 }
 
 int store_capture_skip(struct store *st, int64_t capture_id, const char *reason,
@@ -149,16 +167,12 @@ int store_capture_worker(struct store *st, int64_t capture_id, const struct stor
                          char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = NULL;
-    if (store_begin_batch(st, err) != 0)
+    if (prepare_side(st,
+                     "INSERT OR REPLACE INTO capture_workers (capture_id, worker, packets,"
+                     " bytes, kernel_drops, interface_drops, connections, transactions)"
+                     " VALUES (?,?,?,?,?,?,?,?)",
+                     "capture workers", &q, err) != 0)
         return -1;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO capture_workers (capture_id, worker, packets,"
-                           " bytes, kernel_drops, interface_drops, connections, transactions)"
-                           " VALUES (?,?,?,?,?,?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK) {
-        store_set_err(err, "preparing capture workers", st->db);
-        return -1;
-    }
     sqlite3_bind_int64(q, 1, capture_id);
     sqlite3_bind_int(q, 2, w->worker);
     sqlite3_bind_int64(q, 3, (int64_t)w->packets);
@@ -167,11 +181,5 @@ int store_capture_worker(struct store *st, int64_t capture_id, const struct stor
     store_bind_opt_int64(q, 6, w->interface_drops >= 0, w->interface_drops);
     sqlite3_bind_int64(q, 7, (int64_t)w->connections);
     sqlite3_bind_int64(q, 8, (int64_t)w->transactions);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        store_set_err(err, "writing capture workers", st->db);
-        return -1;
-    }
-    return 0;
+    return step_side(st, q, "capture workers", err);
 }
