@@ -19,6 +19,26 @@ from testkit import HTTPCAP, check, sane
 started = []  # capture processes started here, killed by the caller at the end
 
 
+class EchoHandler(http.server.BaseHTTPRequestHandler):
+    """GET anything: 200 with a short body naming the path; X-Request-ID echoed."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = ("hello %s\n" % self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        rid = self.headers.get("X-Request-ID")
+        if rid:
+            self.send_header("X-Request-ID", rid)
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True

@@ -13,7 +13,6 @@ answers curl, one request per connection with a unique X-Request-ID, all along:
     capture_workers row per worker, their transactions adding up to the capture's.
 Needs root and curl, and the cluster of tests/pg_cluster.sh ("skipped" otherwise).
 Prints "N passed, N failed[, N skipped]"."""
-import http.server
 import os
 import shutil
 import signal
@@ -25,23 +24,9 @@ import threading
 import time
 
 import pgkit
+from livekit import EchoHandler as Handler
 from livekit import Server
 from testkit import HTTPCAP, check, report, sane
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = ("hello %s\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Request-ID", self.headers.get("X-Request-ID") or "")
-        self.end_headers()
-        self.wfile.write(body)
 
 
 class Curl(threading.Thread):
@@ -139,18 +124,29 @@ def spool_rows(path):
     return n
 
 
+def start_with_traffic(c, port, tmp, env, db, tag, what):
+    """A capture into a new database db whose probes reach PostgreSQL, and curl looping
+    with ids r<tag>-N whose first exchanges are stored: (proc, url, spool, traffic), or
+    None after ending a capture that never got ready."""
+    url = pgkit.new_database(c, db)
+    spool = os.path.join(tmp, tag + ".spool")
+    proc = start_capture(port, url, spool, env)
+    if not wait_ready(c, db, port, proc, tag, what):
+        finish(proc, what)
+        return None
+    traffic = Curl(port, "r" + tag)
+    traffic.start()
+    check(wait_stored(c, db, "r%s-2" % tag, 10), "%s: rows reach PostgreSQL" % what)
+    return proc, url, spool, traffic
+
+
 def test_reconnect(c, port, tmp, env):
     what = "capture, server stopped and started again"
-    url = pgkit.new_database(c, "live_a")
-    spool = os.path.join(tmp, "a.spool")
-    proc = start_capture(port, url, spool, env)
-    if not wait_ready(c, "live_a", port, proc, "a", what):
-        finish(proc, what)
+    started_ = start_with_traffic(c, port, tmp, env, "live_a", "a", what)
+    if started_ is None:
         return
-    traffic = Curl(port, "ra")
-    traffic.start()
+    proc, url, spool, traffic = started_
     try:
-        check(wait_stored(c, "live_a", "ra-2", 10), "%s: rows reach PostgreSQL" % what)
         pgkit.server(c, "pause")
         time.sleep(4)
         check(proc.poll() is None, "%s: the capture goes on while the server is down" % what)
@@ -170,16 +166,11 @@ def test_reconnect(c, port, tmp, env):
 
 def test_down_at_end(c, port, tmp, env):
     what = "capture ending while the server is down"
-    url = pgkit.new_database(c, "live_b")
-    spool = os.path.join(tmp, "b.spool")
-    proc = start_capture(port, url, spool, env)
-    if not wait_ready(c, "live_b", port, proc, "b", what):
-        finish(proc, what)
+    started_ = start_with_traffic(c, port, tmp, env, "live_b", "b", what)
+    if started_ is None:
         return
-    traffic = Curl(port, "rb")
-    traffic.start()
+    proc, url, spool, traffic = started_
     try:
-        check(wait_stored(c, "live_b", "rb-2", 10), "%s: rows reach PostgreSQL" % what)
         pgkit.server(c, "pause")
         time.sleep(3)
     finally:

@@ -20,7 +20,6 @@ against an HTTP/1.1 keep-alive server of this script on a free port of 127.0.0.1
  7. -Z nobody --workers 2: every handle is open before the switch; rows still stored.
 Live parts need root (skipped otherwise). Env: HTTPCAP. Prints "N passed, N failed"."""
 import http.client
-import http.server
 import os
 import pty
 import re
@@ -33,6 +32,7 @@ import tempfile
 import threading
 import time
 
+from livekit import EchoHandler as Handler
 from livekit import Server, db_rows as rows, get, start_capture, start_ready, started
 from livekit import finish as finish_timed
 from livekit import nobody_dir, proc_ids, try_query, wait_ready
@@ -49,26 +49,6 @@ STOP = threading.Event()
 CONNECTIONS = 256       # open at once in test 2
 REQUESTS = 4            # per connection
 CLIENT_THREADS = 8
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    """GET anything: 200 with a short body naming the path; X-Request-ID echoed."""
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        body = ("hello %s\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        rid = self.headers.get("X-Request-ID")
-        if rid:
-            self.send_header("X-Request-ID", rid)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
 
 
 def run_fast(args, what):
