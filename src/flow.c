@@ -66,8 +66,9 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-/* Hash of the canonical tuple: the lower (address, port) first, so both directions agree. */
-static uint32_t tuple_hash(const struct flow_table *t, const struct segment *s)
+/* Hash of the canonical tuple keyed by seed: the lower (address, port) first, so both
+ * directions agree. */
+static uint64_t canonical_hash(const struct segment *s, uint64_t seed)
 {
     const uint8_t *a = s->src;
     const uint8_t *b = s->dst;
@@ -80,13 +81,28 @@ static uint32_t tuple_hash(const struct flow_table *t, const struct segment *s)
         pa = s->dport;
         pb = s->sport;
     }
-    uint64_t h = t->seed;
+    uint64_t h = seed;
     h = mix64(h ^ load64(a));
     h = mix64(h ^ load64(a + 8));
     h = mix64(h ^ load64(b));
     h = mix64(h ^ load64(b + 8));
     h = mix64(h ^ ((uint64_t)pa << 24 | (uint64_t)pb << 8 | s->ip_version));
-    return (uint32_t)h;
+    return h;
+}
+
+static uint32_t tuple_hash(const struct flow_table *t, const struct segment *s)
+{
+    return (uint32_t)canonical_hash(s, t->seed);
+}
+
+/* A fixed key: every thread of a read must put a connection in the same share. */
+#define SHARD_SEED 0x9e3779b97f4a7c15ULL
+
+uint32_t flow_shard_of(const struct segment *s, uint32_t n_shards)
+{
+    if (n_shards <= 1)
+        return 0;
+    return (uint32_t)((canonical_hash(s, SHARD_SEED) >> 32) % n_shards);
 }
 
 struct flow_table *flow_create(const struct flow_config *cfg, const struct flow_events *ev)

@@ -114,6 +114,10 @@ struct flow_table *flow_create(const struct flow_config *cfg, const struct flow_
  */
 void flow_input(struct flow_table *t, const struct segment *s);
 
+/* Which of n_shards shares (0..n_shards-1) the segment's connection belongs to: the same
+ * for both directions and for every caller. 0 when n_shards <= 1. Cannot fail. */
+uint32_t flow_shard_of(const struct segment *s, uint32_t n_shards);
+
 /* Say which side is the client when flow.c could not tell (no SYN seen). */
 void flow_set_client(struct flow_conn *c, int side);
 

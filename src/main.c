@@ -63,7 +63,8 @@ static const char usage_main[] =
 
 static const char usage_read[] =
     "usage: httpcap read FILE|DIR... [-o DB|URL | --no-db] [--jsonl FILE] [-f FILTER]\n"
-    "                    [--sensor NAME] [--spool FILE] [--store-headers] [-q] [LIMITS]\n"
+    "                    [--sensor NAME] [--spool FILE] [--threads N] [--store-headers]\n"
+    "                    [-q] [LIMITS]\n"
     "  FILE|DIR            pcap/pcapng files ('-' for stdin), read as one capture; a\n"
     "                      DIR: its capture files in natural name order (rotated files)\n"
     "  -o, --output DB     SQLite database to create or append to (default httpcap.db),\n"
@@ -75,6 +76,9 @@ static const char usage_read[] =
     "                      v_transactions, plus violation_list) to FILE ('-' stdout)\n"
     "      --no-db         write no database, only the --jsonl stream\n"
     "  -f, --filter EXPR   BPF filter applied while reading (tcpdump syntax)\n"
+    "      --threads N     N threads (1 to 64), each keeping a share of the connections;\n"
+    "                      default: 1 below 64 MiB of input, else the CPUs (at most 4);\n"
+    "                      ids then depend on timing (--threads 1: the same every run)\n"
     "      --store-headers keep every request and response header in table `headers`\n"
     "  -q, --quiet         no progress line (on a terminal) and no summary on stderr\n"
     "  -h, --help          this help\n";
@@ -150,6 +154,14 @@ static int read_inputs(struct pipeline_options *o, const char *const *args, int 
     return rc;
 }
 
+/* --threads: 1..PIPELINE_MAX_WORKERS, or -1. */
+static int read_threads(const char *s)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || v < 1 || v > PIPELINE_MAX_WORKERS ? -1 : (int)v;
+}
+
 static int cmd_read(int argc, char **argv)
 {
     static const struct option base[] = {
@@ -162,6 +174,7 @@ static int cmd_read(int argc, char **argv)
         {"no-db", no_argument, NULL, 'N'},
         {"sensor", required_argument, NULL, 'S'},
         {"spool", required_argument, NULL, 'P'},
+        {"threads", required_argument, NULL, 'T'},
     };
     enum { N_BASE = sizeof base / sizeof base[0] };
     struct option longopts[N_BASE + LIMIT_COUNT + 1];
@@ -194,6 +207,10 @@ static int cmd_read(int argc, char **argv)
         case 'P':
             spool = optarg;
             break;
+        case 'T':
+            if ((o.threads = read_threads(optarg)) < 0)
+                return usage_error("read: --threads takes 1 to 64", usage_read);
+            break;
         case 'f':
             o.filter = optarg;
             break;
@@ -215,6 +232,9 @@ static int cmd_read(int argc, char **argv)
         return usage_error("read: no capture file given", usage_read);
     if (pipeline_no_db(&o, has_output, no_db, err) != 0)
         return usage_error(err, usage_read);
+    if (o.threads > 1 && o.jsonl_path)
+        return usage_error("read: --jsonl needs --threads 1 (one ordered stream from one "
+                           "thread)", usage_read);
     struct pg_target pg;
     int to_pg = pg_cli_target(&o, spool, &pg, err);
     if (to_pg < 0) {

@@ -103,7 +103,9 @@ static void on_txn(void *user, struct txn *t)
     rules_check(t, &v);
     r->uri_cuts += (t->flags & TXN_URI_CUT) != 0;
     r->headers_cuts += (t->flags & TXN_HEADERS_CUT) != 0;
-    t->id = atomic_fetch_add_explicit(&r->ids->txn, 1, memory_order_relaxed) + 1;
+    /* several shares: the writer numbers the rows as it stores them (writer_number_txns) */
+    t->id = r->n_shards > 1 ? 0
+                            : atomic_fetch_add_explicit(&r->ids->txn, 1, memory_order_relaxed) + 1;
     if (r->jsonl && r->jsonl_state == 0)
         stream_txn(r, t, &v);
     if (r->writer && writer_put_txn(r->lane, r->capture_id, t, &v, r->err) != 0) {
@@ -210,6 +212,7 @@ void run_setup(struct run *r, const struct pipeline_options *o)
     memset(r, 0, sizeof *r);
     r->opt = o;
     r->ids = &r->own_ids;
+    r->n_shards = 1;
     atomic_init(&r->own_ids.conn, 0);
     atomic_init(&r->own_ids.txn, 0);
     const uint64_t *lim = o->limits.value;
@@ -304,6 +307,14 @@ void run_feed(struct run *r, const struct source_packet *pkt)
     enum decode_reason why =
         decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_ns, &seg);
     r->skips[why]++;
+    if (why == DECODE_OK && r->n_shards > 1 && flow_shard_of(&seg, r->n_shards) != r->shard) {
+        flow_expire_idle(r->flows, seg.ts_ns); /* every share keeps the capture's clock */
+        return;
+    }
+    if (why == DECODE_OK || r->shard == 0) {
+        r->share_packets++;
+        r->share_bytes += pkt->wirelen;
+    }
     if (why == DECODE_OK)
         flow_input(r->flows, &seg);
 }
@@ -316,7 +327,8 @@ static void tell_progress(const struct run *r, const struct source *src)
     struct pipeline_read_progress p = {
         .file_bytes = r->done_file_bytes + st.file_bytes,
         .packets = r->cap.packets,
-        .transactions = r->cap.transactions,
+        .transactions = r->n_shards > 1 ? atomic_load(&r->ids->txn) - r->txn_base
+                                        : r->cap.transactions,
     };
     r->opt->read_progress(r->opt->read_progress_ctx, &p);
 }
@@ -342,8 +354,7 @@ static int read_one(struct run *r, struct source *src, char err[HTTPCAP_ERRBUF])
     return rc < 0 ? -1 : 0;
 }
 
-static struct source *open_checked(const char *path, const char *filter,
-                                   char err[HTTPCAP_ERRBUF])
+struct source *run_open_input(const char *path, const char *filter, char err[HTTPCAP_ERRBUF])
 {
     struct source *src = source_open_file(path, filter, err);
     if (!src)
@@ -504,13 +515,13 @@ int run_finish(struct run *r, const struct store_worker *workers, int n_workers,
     return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
 }
 
-static int read_all(struct run *r, struct source *first, const char *const *files, int n,
-                    char err[HTTPCAP_ERRBUF])
+int run_read_files(struct run *r, struct source *first, const char *const *files, int n,
+                   char err[HTTPCAP_ERRBUF])
 {
     struct source *src = first;
     for (int i = 0; i < n; i++) {
         if (!src)
-            src = open_checked(files[i], r->opt->filter, err);
+            src = run_open_input(files[i], r->opt->filter, err);
         if (!src)
             return -1;
         if (r->cap.link_type < 0) {
@@ -561,6 +572,39 @@ int run_close(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
     return rc;
 }
 
+int run_begin_read(struct run *r, const char *const *files, int n_files, char *sources,
+                   size_t cap, char err[HTTPCAP_ERRBUF])
+{
+    join_sources(files, n_files, sources, cap);
+    r->cap.source = sources;
+    r->cap.filter = r->opt->filter;
+    r->cap.sensor = r->opt->sensor;
+    r->cap.link_type = -1;
+    r->cap.kernel_drops = r->cap.interface_drops = -1;
+    r->capture_id = run_begin_capture(r, err);
+    r->txn_base = atomic_load(&r->ids->txn);
+    return r->capture_id < 0 ? -1 : 0;
+}
+
+int run_end_read(struct run *r, int read_rc, const struct store_worker *rows, int n_rows,
+                 char err[HTTPCAP_ERRBUF])
+{
+    char read_err[HTTPCAP_ERRBUF];
+    if (read_rc != 0) {
+        snprintf(read_err, sizeof read_err, "%s", err);
+        r->cap.error = read_err;
+    } else {
+        run_note_stream_stop(r);
+    }
+    int rc = run_finish(r, rows, n_rows, err);
+    if (rc == 0 && read_rc != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s", read_err);
+        rc = -1;
+    }
+    r->cap.error = NULL; /* read_err ends here */
+    return rc;
+}
+
 /* The connection table, the database and the stream of a read. 0 or -1 + err. */
 static int open_read(struct run *r, char err[HTTPCAP_ERRBUF])
 {
@@ -572,6 +616,11 @@ static int open_read(struct run *r, char err[HTTPCAP_ERRBUF])
 int pipeline_read(const struct pipeline_options *o, const char *const *files, int n_files,
                   struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF])
 {
+    int n_shards = shards_count(o, files, n_files, err);
+    if (n_shards < 0)
+        return -1;
+    if (n_shards > 1)
+        return shards_read(o, files, n_files, n_shards, sum, err);
     struct run *r = calloc(1, sizeof *r);
     char sources[4096];
     if (!r) {
@@ -579,34 +628,17 @@ int pipeline_read(const struct pipeline_options *o, const char *const *files, in
         return -1;
     }
     run_setup(r, o);
-    struct source *first = open_checked(files[0], o->filter, err);
+    struct source *first = run_open_input(files[0], o->filter, err);
     int rc = -1;
     if (!first || open_read(r, err) != 0)
         goto out;
-    join_sources(files, n_files, sources, sizeof sources);
-    r->cap.source = sources;
-    r->cap.filter = o->filter;
-    r->cap.sensor = o->sensor;
-    r->cap.link_type = -1;
-    r->cap.kernel_drops = r->cap.interface_drops = -1;
-    r->capture_id = run_begin_capture(r, err);
-    if (r->capture_id < 0 || run_start_writer(r, 1, err) != 0)
+    if (run_begin_read(r, files, n_files, sources, sizeof sources, err) != 0 ||
+        run_start_writer(r, 1, err) != 0)
         goto out;
-    int read_rc = read_all(r, first, files, n_files, err);
+    int read_rc = run_read_files(r, first, files, n_files, err);
     first = NULL;
-    char read_err[HTTPCAP_ERRBUF];
-    if (read_rc != 0) {
-        snprintf(read_err, sizeof read_err, "%s", err);
-        r->cap.error = read_err;
-    } else {
-        run_note_stream_stop(r);
-    }
     run_end_flows(r, 1);
-    rc = run_finish(r, NULL, 0, err);
-    if (rc == 0 && read_rc != 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%s", read_err);
-        rc = -1;
-    }
+    rc = run_end_read(r, read_rc, NULL, 0, err);
     run_summarize(r, sum);
 out:
     source_close(first);

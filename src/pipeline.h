@@ -35,6 +35,9 @@ struct pipeline_options {
     const char *filter;           /* BPF filter or NULL */
     const char *sensor;           /* --sensor: captures.sensor; NULL: the host name */
     int store_headers;            /* keep every header line in `headers` */
+    int threads;                  /* read: threads that each keep a share of the
+                                     connections (1..PIPELINE_MAX_WORKERS); 0: chosen from
+                                     the input's size and the usable CPUs */
     int quiet;                    /* no summary on stderr */
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */
     struct limits limits;         /* the caps (limits_table.h); their hits are not used here:

@@ -55,6 +55,11 @@ struct run {
     char jsonl_err[HTTPCAP_ERRBUF];
     const struct flow_conn *cur;        /* the connection whose HTTP session is running:
                                            where a txn's endpoints come from */
+    uint32_t shard, n_shards;           /* a read on n_shards threads (shards.c): this run
+                                           keeps the connections of share `shard`; else 0, 1 */
+    uint64_t share_packets, share_bytes;/* packets the run handled: its connections' TCP
+                                           segments, and on share 0 every other packet */
+    uint64_t txn_base;                  /* ids->txn when reading began (progress) */
 };
 
 /* Zero r and set its options and HTTP configuration; ids are r's own. Cannot fail. */
@@ -73,9 +78,23 @@ int run_open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF]);
 /* The capture row's id: a new row, or 1 without a database; -1 + err. */
 int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF]);
 
+/* A read's capture row: its sources (the file names joined into sources, cap bytes, which
+ * must outlive r), filter, sensor; no link type yet, no drop counters. 0, or -1 + err. */
+int run_begin_read(struct run *r, const char *const *files, int n_files, char *sources,
+                   size_t cap, char err[HTTPCAP_ERRBUF]);
+
 /* Start the writer thread with n_lanes lanes (none without a database); r gets lane 0.
  * 0, or -1 + err. */
 int run_start_writer(struct run *r, int n_lanes, char err[HTTPCAP_ERRBUF]);
+
+/* Open one input file and check its link type. The source, or NULL + err. */
+struct source *run_open_input(const char *path, const char *filter, char err[HTTPCAP_ERRBUF]);
+
+/* Read the files in order (first: files[0] already open, or NULL), each packet through
+ * run_feed; r->cap's link type is the first file's. 0, or -1 + err (an input error; the
+ * capture row is then marked truncated). */
+int run_read_files(struct run *r, struct source *first, const char *const *files, int n,
+                   char err[HTTPCAP_ERRBUF]);
 
 /* One packet through decode and flow. Cannot fail. */
 void run_feed(struct run *r, const struct source_packet *pkt);
@@ -99,11 +118,27 @@ void run_add(struct run *total, const struct run *worker);
 int run_finish(struct run *r, const struct store_worker *workers, int n_workers,
                char err[HTTPCAP_ERRBUF]);
 
+/* The end of a read whose flows have ended: run_finish with the capture row marked by the
+ * input error in err when read_rc != 0 (which is then returned in err). 0, or -1 + err. */
+int run_end_read(struct run *r, int read_rc, const struct store_worker *rows, int n_rows,
+                 char err[HTTPCAP_ERRBUF]);
+
 /* The summary of r. Cannot fail. */
 void run_summarize(const struct run *r, struct pipeline_summary *sum);
 
 /* Free r (its flows, stream, writer and database); returns rc, or -1 + err when closing
  * fails. NULL returns rc. */
 int run_close(struct run *r, int rc, char err[HTTPCAP_ERRBUF]);
+
+/* shards.c: how many threads `read` uses for these options and files (1: the single
+ * thread of pipeline.c). -1 + err when o->threads asks for more than one and the input
+ * cannot be read more than once (standard input, a pipe) or --jsonl is on. */
+int shards_count(const struct pipeline_options *o, const char *const *files, int n_files,
+                 char err[HTTPCAP_ERRBUF]);
+
+/* shards.c: pipeline_read on n_shards threads, each reading every file and keeping the
+ * connections of its share; one writer. Same contract as pipeline_read. */
+int shards_read(const struct pipeline_options *o, const char *const *files, int n_files,
+                int n_shards, struct pipeline_summary *sum, char err[HTTPCAP_ERRBUF]);
 
 #endif

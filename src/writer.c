@@ -56,6 +56,7 @@ struct writer {
     char err[HTTPCAP_ERRBUF];
     struct txn_header *hdrs;   /* the writer's unpacked headers */
     size_t hdrs_cap;
+    _Atomic uint64_t *txn_ids; /* numbers transactions put with id 0; NULL: none */
 };
 
 /* The string members of struct txn, packed in this order. */
@@ -251,6 +252,8 @@ static int store_txn_record(struct writer *w, struct cursor *c, char err[HTTPCAP
         w->hdrs[i].value = get_str(c);
     }
     t.headers = w->hdrs;
+    if (t.id == 0 && w->txn_ids) /* in storing order: the table only grows at its end */
+        t.id = atomic_fetch_add_explicit(w->txn_ids, 1, memory_order_relaxed) + 1;
     return store_put_txn(w->st, capture_id, &t, &v, err);
 }
 
@@ -395,6 +398,11 @@ struct writer *writer_start(struct store *st, int n_lanes, char err[HTTPCAP_ERRB
         return NULL;
     }
     return w;
+}
+
+void writer_number_txns(struct writer *w, _Atomic uint64_t *last_id)
+{
+    w->txn_ids = last_id;
 }
 
 struct writer_lane *writer_lane(struct writer *w, int i)

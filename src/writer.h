@@ -14,6 +14,7 @@
 #ifndef HTTPCAP_WRITER_H
 #define HTTPCAP_WRITER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "errbuf.h"
@@ -29,6 +30,11 @@ struct writer_lane;            /* one producer's batch being filled */
 /* Start the thread writing into st (which must outlive the writer), with n_lanes lanes
  * (1..WRITER_MAX_LANES). NULL + err on failure. */
 struct writer *writer_start(struct store *st, int n_lanes, char err[HTTPCAP_ERRBUF]);
+
+/* From now on a transaction put with id 0 gets the id after *last_id (an atomic increment
+ * of it) when the writer stores it: ids then follow the order of the rows in the table
+ * whatever the order the lanes hand them over. Call before the first put. Cannot fail. */
+void writer_number_txns(struct writer *w, _Atomic uint64_t *last_id);
 
 /* Lane i (0 <= i < n_lanes), owned by w. One thread at a time may use a lane; different
  * lanes may be used by different threads at once. Cannot fail. */
