@@ -23,6 +23,7 @@
 
 #include "outpath.h"
 #include "store_private.h"
+#include "store_stage.h"
 #include "rules.h"
 #include "sql_embed.h"
 
@@ -37,28 +38,29 @@
 #define STORE_BUSY_ENV "HTTPCAP_BUSY_TIMEOUT_MS"
 #define STORE_SCHEMA_MIN_VERSION 1 /* the oldest version upgraded in place */
 
+/* The columns of the staged inserts, in the order store_put_txn and store_put_conn stage
+ * them (0-based: TXN_* below). */
+#define TXN_COLUMNS                                                                          \
+    "capture_id, connection_id, seq, method, host, uri, request_version, status, reason,"    \
+    " response_version, interim, request_start_ns, request_end_ns, response_start_ns,"       \
+    " response_end_ns, request_header_bytes, request_body_bytes, request_body_wire_bytes,"   \
+    " response_header_bytes, response_body_bytes, response_body_wire_bytes, content_type,"  \
+    " content_encoding, server, location, user_agent, request_id, violations, flags, id"
+#define TXN_N_COLUMNS 30
+#define CONN_COLUMNS                                                                         \
+    "id, capture_id, ip_version, client_ip, client_port, server_ip, server_port, protocol,"  \
+    " roles_known, saw_syn, first_ns, last_ns, end_reason, client_packets, server_packets,"  \
+    " client_bytes, server_bytes, client_retransmits, server_retransmits,"                  \
+    " client_out_of_order, server_out_of_order, client_gap_bytes, server_gap_bytes,"        \
+    " overlap_conflicts, transactions"
+#define CONN_N_COLUMNS 25
+
 static const char *const stmt_sql[ST_COUNT] = {
-    [ST_TXN] = "INSERT INTO transactions (capture_id, connection_id, seq, method, host, uri,"
-               " request_version, status, reason, response_version, interim,"
-               " request_start_ns, request_end_ns, response_start_ns, response_end_ns,"
-               " request_header_bytes, request_body_bytes, request_body_wire_bytes,"
-               " response_header_bytes, response_body_bytes, response_body_wire_bytes,"
-               " content_type, content_encoding, server, location, user_agent, request_id,"
-               " violations, flags, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-               "?,?,?,?,?,?,?)",
     [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail, id)"
                      " VALUES (?,?,?,?,?)",
     [ST_HEADER] = "INSERT INTO headers (transaction_id, direction, position, name, value)"
                   " VALUES (?,?,?,?,?)",
-    [ST_CONN] = "INSERT INTO connections (id, capture_id, ip_version, client_ip, client_port,"
-                " server_ip, server_port, protocol, roles_known, saw_syn, first_ns, last_ns,"
-                " end_reason, client_packets, server_packets, client_bytes, server_bytes,"
-                " client_retransmits, server_retransmits, client_out_of_order,"
-                " server_out_of_order, client_gap_bytes, server_gap_bytes,"
-                " overlap_conflicts, transactions)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
-
 
 /* The lock wait in ms: STORE_BUSY_ENV when set, else STORE_BUSY_MS; -1 when the variable
  * is not a number from 0 to STORE_BUSY_MAX_MS. */
@@ -315,6 +317,16 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
             return -1;
         }
     }
+    char why[HTTPCAP_ERRBUF];
+    st->txns = stage_open(st->db, "httpcap_staged_transactions", "transactions", TXN_COLUMNS,
+                          TXN_N_COLUMNS, why);
+    if (st->txns)
+        st->conns = stage_open(st->db, "httpcap_staged_connections", "connections",
+                               CONN_COLUMNS, CONN_N_COLUMNS, why);
+    if (!st->conns) {
+        snprintf(err, HTTPCAP_ERRBUF, "preparing statements: %s", why);
+        return -1;
+    }
     return store_spool_load(st, err);
 }
 
@@ -322,6 +334,8 @@ static void free_store(struct store *st)
 {
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
+    stage_close(st->txns);
+    stage_close(st->conns);
     sqlite3_close(st->db);
     free(st);
 }
@@ -409,10 +423,27 @@ int store_begin_batch(struct store *st, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
+/* Insert the staged rows. 0, or -1 + err (the store has failed). */
+static int flush_stages(struct store *st, char err[HTTPCAP_ERRBUF])
+{
+    const char *what = NULL;
+    if (stage_flush(st->txns) != SQLITE_OK)
+        what = "writing a transaction";
+    else if (stage_flush(st->conns) != SQLITE_OK)
+        what = "writing a connection";
+    if (!what)
+        return 0;
+    store_set_err(err, what, st->db);
+    st->has_failed = 1;
+    return -1;
+}
+
 int store_commit(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st->in_txn)
         return 0;
+    if (flush_stages(st, err) != 0)
+        return -1;
     st->in_txn = 0;
     return exec_sql(st, "COMMIT", "committing", err);
 }
@@ -500,41 +531,43 @@ void store_format_version(uint8_t major, uint8_t minor, char version[8])
     version[3] = '\0';
 }
 
-static void bind_request(sqlite3_stmt *q, const struct txn *t, char version[8])
+static void stage_request(struct store_stage *sg, const struct txn *t)
 {
+    char version[8];
     if (!t->has_request)
         return;
     store_format_version(t->req_major, t->req_minor, version);
-    store_bind_text_or_null(q, 4, t->method);
-    store_bind_text_or_null(q, 5, t->host);
-    store_bind_text_or_null(q, 6, t->uri);
-    sqlite3_bind_text(q, 7, version, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 12, t->request_start_ns);
-    store_bind_opt_int64(q, 13, t->request_complete, t->request_end_ns);
-    sqlite3_bind_int64(q, 16, (int64_t)t->request_header_bytes);
-    sqlite3_bind_int64(q, 17, (int64_t)t->request_body_bytes);
-    sqlite3_bind_int64(q, 18, (int64_t)t->request_body_wire_bytes);
-    store_bind_text_or_null(q, 26, t->user_agent);
-    store_bind_text_or_null(q, 27, t->request_id);
+    stage_text_or_null(sg, 3, t->method);
+    stage_text_or_null(sg, 4, t->host);
+    stage_text_or_null(sg, 5, t->uri);
+    stage_text(sg, 6, version);
+    stage_int(sg, 11, t->request_start_ns);
+    stage_opt_int(sg, 12, t->request_complete, t->request_end_ns);
+    stage_int(sg, 15, (int64_t)t->request_header_bytes);
+    stage_int(sg, 16, (int64_t)t->request_body_bytes);
+    stage_int(sg, 17, (int64_t)t->request_body_wire_bytes);
+    stage_text_or_null(sg, 25, t->user_agent);
+    stage_text_or_null(sg, 26, t->request_id);
 }
 
-static void bind_response(sqlite3_stmt *q, const struct txn *t, char version[8])
+static void stage_response(struct store_stage *sg, const struct txn *t)
 {
+    char version[8];
     if (!t->has_response)
         return;
     store_format_version(t->resp_major, t->resp_minor, version);
-    sqlite3_bind_int(q, 8, t->status);
-    sqlite3_bind_text(q, 9, t->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 10, version, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 14, t->response_start_ns);
-    sqlite3_bind_int64(q, 15, t->response_end_ns);
-    sqlite3_bind_int64(q, 19, (int64_t)t->response_header_bytes);
-    sqlite3_bind_int64(q, 20, (int64_t)t->response_body_bytes);
-    sqlite3_bind_int64(q, 21, (int64_t)t->response_body_wire_bytes);
-    store_bind_text_or_null(q, 22, t->content_type);
-    store_bind_text_or_null(q, 23, t->content_encoding);
-    store_bind_text_or_null(q, 24, t->server);
-    store_bind_text_or_null(q, 25, t->location);
+    stage_int(sg, 7, t->status);
+    stage_text(sg, 8, t->reason);
+    stage_text(sg, 9, version);
+    stage_int(sg, 13, t->response_start_ns);
+    stage_int(sg, 14, t->response_end_ns);
+    stage_int(sg, 18, (int64_t)t->response_header_bytes);
+    stage_int(sg, 19, (int64_t)t->response_body_bytes);
+    stage_int(sg, 20, (int64_t)t->response_body_wire_bytes);
+    stage_text_or_null(sg, 21, t->content_type);
+    stage_text_or_null(sg, 22, t->content_encoding);
+    stage_text_or_null(sg, 23, t->server);
+    stage_text_or_null(sg, 24, t->location);
 }
 
 /* Violation ids come from the store's counter, not SQLite's rowid: a spool deletes shipped
@@ -577,27 +610,48 @@ static int put_headers(struct store *st, int64_t txn_id, const struct txn *t,
     return 0;
 }
 
+/* End a staged row of sg; insert the staged rows when the stage is full or now is set.
+ * 0, or -1 + err ("what: SQLite's message"). */
+static int end_staged_row(struct store *st, struct store_stage *sg, int now, const char *what,
+                          char err[HTTPCAP_ERRBUF])
+{
+    int full = stage_row_done(sg);
+    if (full < 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", what);
+        st->has_failed = 1;
+        return -1;
+    }
+    if ((full || now) && stage_flush(sg) != SQLITE_OK) {
+        store_set_err(err, what, st->db);
+        st->has_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 int store_put_txn(struct store *st, int64_t capture_id, const struct txn *t,
                   const struct txn_violations *v, char err[HTTPCAP_ERRBUF])
 {
     if (store_begin_batch(st, err) != 0)
         return -1;
-    sqlite3_stmt *q = st->stmt[ST_TXN];
-    char req_version[8], resp_version[8], flags[STORE_FLAGS_MAX], interim[STORE_INTERIM_MAX];
+    struct store_stage *sg = st->txns;
+    char flags[STORE_FLAGS_MAX], interim[STORE_INTERIM_MAX];
     store_format_flags(t->flags, flags, sizeof flags);
     store_format_interim(t, interim, sizeof interim);
-    sqlite3_bind_int64(q, 1, capture_id);
-    sqlite3_bind_int64(q, 2, (int64_t)t->connection_id);
-    sqlite3_bind_int64(q, 3, t->seq);
-    bind_request(q, t, req_version);
-    bind_response(q, t, resp_version);
-    store_bind_text_or_null(q, 11, interim);
-    sqlite3_bind_int(q, 28, v->n);
-    sqlite3_bind_text(q, 29, flags, -1, SQLITE_STATIC);
-    store_bind_opt_int64(q, 30, t->id != 0, (int64_t)t->id);
-    if (step_done(st, q, "writing a transaction", err) != 0)
+    stage_row(sg);
+    stage_int(sg, 0, capture_id);
+    stage_int(sg, 1, (int64_t)t->connection_id);
+    stage_int(sg, 2, t->seq);
+    stage_request(sg, t);
+    stage_response(sg, t);
+    stage_text_or_null(sg, 10, interim);
+    stage_int(sg, 27, v->n);
+    stage_text(sg, 28, flags);
+    stage_opt_int(sg, 29, t->id != 0, (int64_t)t->id);
+    /* without an id SQLite picks it: insert now to learn it */
+    if (end_staged_row(st, sg, t->id == 0, "writing a transaction", err) != 0)
         return -1;
-    int64_t id = sqlite3_last_insert_rowid(st->db);
+    int64_t id = t->id != 0 ? (int64_t)t->id : sqlite3_last_insert_rowid(st->db);
     if (put_violations(st, id, v, err) != 0 || put_headers(st, id, t, err) != 0)
         return -1;
     return row_written(st, err);
@@ -614,33 +668,34 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
 {
     if (store_begin_batch(st, err) != 0)
         return -1;
-    sqlite3_stmt *q = st->stmt[ST_CONN];
+    struct store_stage *sg = st->conns;
     char ip[2][46];
     store_format_ip(c->ip_version, c->ip[0], ip[0]);
     store_format_ip(c->ip_version, c->ip[1], ip[1]);
-    int col = 1;
-    sqlite3_bind_int64(q, col++, (int64_t)c->id);
-    sqlite3_bind_int64(q, col++, capture_id);
-    sqlite3_bind_int(q, col++, c->ip_version);
-    sqlite3_bind_text(q, col++, ip[0], -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, col++, c->port[0]);
-    sqlite3_bind_text(q, col++, ip[1], -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, col++, c->port[1]);
-    sqlite3_bind_text(q, col++, c->protocol, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, col++, c->roles_known);
-    sqlite3_bind_int(q, col++, c->saw_syn);
-    sqlite3_bind_int64(q, col++, c->first_ns);
-    sqlite3_bind_int64(q, col++, c->last_ns);
-    sqlite3_bind_text(q, col++, c->end_reason, -1, SQLITE_STATIC);
+    stage_row(sg);
+    int col = 0;
+    stage_int(sg, col++, (int64_t)c->id);
+    stage_int(sg, col++, capture_id);
+    stage_int(sg, col++, c->ip_version);
+    stage_text(sg, col++, ip[0]);
+    stage_int(sg, col++, c->port[0]);
+    stage_text(sg, col++, ip[1]);
+    stage_int(sg, col++, c->port[1]);
+    stage_text(sg, col++, c->protocol);
+    stage_int(sg, col++, c->roles_known);
+    stage_int(sg, col++, c->saw_syn);
+    stage_int(sg, col++, c->first_ns);
+    stage_int(sg, col++, c->last_ns);
+    stage_text(sg, col++, c->end_reason);
     const uint64_t *pairs[] = {c->packets, c->bytes, c->retransmits, c->out_of_order,
                                c->gap_bytes};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        sqlite3_bind_int64(q, col++, (int64_t)pairs[i][0]);
-        sqlite3_bind_int64(q, col++, (int64_t)pairs[i][1]);
+        stage_int(sg, col++, (int64_t)pairs[i][0]);
+        stage_int(sg, col++, (int64_t)pairs[i][1]);
     }
-    sqlite3_bind_int64(q, col++, (int64_t)c->overlap_conflicts);
-    sqlite3_bind_int64(q, col++, c->transactions);
-    if (step_done(st, q, "writing a connection", err) != 0)
+    stage_int(sg, col++, (int64_t)c->overlap_conflicts);
+    stage_int(sg, col++, c->transactions);
+    if (end_staged_row(st, sg, 0, "writing a connection", err) != 0)
         return -1;
     return row_written(st, err);
 }

@@ -18,16 +18,18 @@
 #endif
 
 enum stmt_id {
-    ST_TXN,
     ST_VIOLATION,
     ST_HEADER,
-    ST_CONN,
     ST_COUNT
 };
+
+struct store_stage;
 
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
+    struct store_stage *txns;   /* transactions and connections are inserted a few hundred */
+    struct store_stage *conns;  /* rows at a time (store_stage.c) */
     uint64_t next_conn_id;  /* largest connection id used at open (store_last_ids) */
     uint64_t next_txn_id;   /* largest transaction id used at open */
     uint64_t next_viol_id;  /* last violation id written */
