@@ -65,23 +65,45 @@ static char lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
-
 void http_name_reset(struct http_name *nm)
 {
     nm->len = 0;
 }
 
 /* Count every byte (a name longer than the buffer must not match a short one); keep
- * the first HTTP_NAME_MAX lower-cased (RFC 9110 §5.1: names are case-insensitive). */
+ * the first HTTP_NAME_MAX as they are (http_name_end lower-cases them). */
 void http_name_add(struct http_name *nm, const char *p, size_t n)
 {
     size_t room = nm->len < HTTP_NAME_MAX ? HTTP_NAME_MAX - nm->len : 0;
     size_t keep = n < room ? n : room;
-    char *dst = nm->buf + (nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX);
-    memcpy(dst, p, keep);
-    for (size_t i = 0; i < keep; i++) /* branch-free: names are mostly capitalised */
-        dst[i] = (char)(dst[i] | (((unsigned char)(dst[i] - 'A') < 26u) << 5));
+    memcpy(nm->buf + (nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX), p, keep);
     nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
+}
+
+/* Eight bytes at once: 'A'..'Z' get bit 5 (lower case); every other byte, those of 0x80
+ * and above too, stays as it is. Adding 0x3f (0x25) to a byte's low 7 bits sets its bit 7
+ * exactly when it is >= 'A' (> 'Z'), and cannot carry into the next byte. */
+static uint64_t lower8(uint64_t x)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL, high = 0x8080808080808080ULL;
+    uint64_t b = x & low7;
+    uint64_t upper = (b + 0x3f3f3f3f3f3f3f3fULL) & ~(b + 0x2525252525252525ULL) & ~x & high;
+    return x | (upper >> 2);
+}
+
+_Static_assert(HTTP_NAME_MAX % 8 == 0, "http_name_end works in 8-byte words");
+
+/* RFC 9110 §5.1: names are case-insensitive; lower-case the kept bytes once, whole words
+ * (bytes past the name are lower-cased too, and never compared). */
+void http_name_end(struct http_name *nm)
+{
+    size_t n = nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, nm->buf + i, 8);
+        w = lower8(w);
+        memcpy(nm->buf + i, &w, 8);
+    }
 }
 
 /* Indexes + 1 into field_names by name length (0 ends a list): a header name costs a
@@ -572,6 +594,8 @@ void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
             sc->kind = HTTP_SCAN_TOKEN;
             sc->tok = "100-continue";
         }
+        if (sc->tok)
+            sc->tok_want = (uint32_t)strlen(sc->tok);
         return;
     }
 }
@@ -615,7 +639,7 @@ int http_fields_selfcheck(void)
 /* The end of a list element (a comma or the value's end). */
 static void token_end(struct http_scan *sc)
 {
-    if (sc->tok_ok && sc->tok_len == strlen(sc->tok))
+    if (sc->tok_ok && sc->tok_len == sc->tok_want)
         sc->hit = 1;
     sc->tok_len = 0;
     sc->tok_ok = 1;
@@ -632,8 +656,7 @@ static void token_byte(struct http_scan *sc, char c)
         sc->tok_sp = sc->tok_len > 0;
         return;
     }
-    size_t want = strlen(sc->tok);
-    if (sc->tok_sp || sc->tok_len >= want || lower(c) != sc->tok[sc->tok_len])
+    if (sc->tok_sp || sc->tok_len >= sc->tok_want || lower(c) != sc->tok[sc->tok_len])
         sc->tok_ok = 0;
     if (sc->tok_len < UINT32_MAX)
         sc->tok_len++;

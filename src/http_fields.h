@@ -128,6 +128,9 @@ struct http_hstore {
 
 void http_name_reset(struct http_name *nm);
 void http_name_add(struct http_name *nm, const char *p, size_t n);
+/* The name is complete: lower-case what buf holds (before http_field_lookup and
+ * http_scan_begin). Cannot fail. */
+void http_name_end(struct http_name *nm);
 /* The kept field this name is, for a request (is_response 0) or response header. */
 enum http_field http_field_lookup(const struct http_name *nm, int is_response);
 
@@ -221,6 +224,7 @@ struct http_scan {
     uint8_t kind;      /* enum http_scan_kind */
     uint32_t bit;      /* TXN_H_* set by PRESENT, or by TOKEN on a match */
     const char *tok;   /* TOKEN: the element looked for, lower case */
+    uint32_t tok_want; /* TOKEN: strlen(tok) */
     uint32_t tok_len;  /* TOKEN: non-OWS bytes of the current element (saturating) */
     uint8_t tok_ok;    /* TOKEN: the current element matches tok so far */
     uint8_t tok_sp;    /* TOKEN: OWS came after the element's bytes */

@@ -1370,6 +1370,7 @@ static void test_fields(void)
     http_name_reset(&nm);
     http_name_add(&nm, "X-ReQuEsT", 9);
     http_name_add(&nm, "-iD", 3);
+    http_name_end(&nm);
     CHECK_INT(http_field_lookup(&nm, 0), HTTP_FIELD_RID_FIRST);
     CHECK_INT(http_field_lookup(&nm, 1), HTTP_FIELD_NONE);
     CHECK_INT(http_fields_selfcheck(), 0); /* the by-length indexes list every name */
@@ -1384,8 +1385,31 @@ static void test_fields(void)
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
         http_name_reset(&nm);
         http_name_add(&nm, kept[i].name, strlen(kept[i].name));
+        http_name_end(&nm);
         CHECK_INT(http_field_lookup(&nm, kept[i].resp), kept[i].f);
     }
+    /* http_name_end lower-cases 'A'..'Z' and nothing else, whatever the byte's place in
+     * its word: every byte value at every position of a full-length name */
+    for (int pos = 0; pos < HTTP_NAME_MAX; pos++) {
+        for (int b = 0; b < 256; b++) {
+            char name[HTTP_NAME_MAX];
+            for (int k = 0; k < HTTP_NAME_MAX; k++)
+                name[k] = (char)(k == pos ? b : (k % 2 ? 'Q' : 0xC1));
+            http_name_reset(&nm);
+            http_name_add(&nm, name, 7);
+            http_name_add(&nm, name + 7, HTTP_NAME_MAX - 7);
+            http_name_end(&nm);
+            int ok = 1;
+            for (int k = 0; k < HTTP_NAME_MAX; k++) {
+                unsigned char c = (unsigned char)name[k];
+                unsigned char want = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+                ok &= (unsigned char)nm.buf[k] == want;
+            }
+            if (!ok)
+                CHECK_INT(pos * 256 + b, -1); /* names the failing position and byte */
+        }
+    }
+    CHECK(1);
 
     static struct http_value v;
     static struct txn t;
