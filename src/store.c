@@ -324,7 +324,7 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
         st->conns = stage_open(st->db, "httpcap_staged_connections", "connections",
                                CONN_COLUMNS, CONN_N_COLUMNS, why);
     if (!st->conns) {
-        snprintf(err, HTTPCAP_ERRBUF, "preparing statements: %s", why);
+        snprintf(err, HTTPCAP_ERRBUF, "preparing statements: %.400s", why);
         return -1;
     }
     return store_spool_load(st, err);
