@@ -17,7 +17,7 @@ import tempfile
 import time
 import types
 
-from testkit import HTTPCAP, check, counts, sane
+from testkit import HTTPCAP, check, report, sane
 
 
 def status(path):
@@ -130,9 +130,7 @@ def main():
                      "-o", db], ["no-such-user-z", "no such user"], "-Z unknown user")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    line = "%d passed, %d failed" % (counts["passed"], counts["failed"])
-    print(line + (", %d skipped" % skipped if skipped else ""))
-    return 1 if counts["failed"] else 0
+    return report(skipped)
 
 
 if __name__ == "__main__":

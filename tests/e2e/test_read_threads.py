@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from testkit import HTTPCAP, ROOT, SHARED, check, counts, query, sane
+from testkit import HTTPCAP, ROOT, SHARED, check, query, report, sane
 
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 GENBENCH = os.path.join(BUILD, "tests", "genbench")
@@ -336,9 +336,7 @@ def main():
         test_shared_pcaps(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    line = "%d passed, %d failed" % (counts["passed"], counts["failed"])
-    print(line + (", %d skipped" % skipped if skipped else ""))
-    return 1 if counts["failed"] else 0
+    return report(skipped)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def query(db, sql):
     return rows
 
 
-def report():
-    """Print the closing line and return the exit status."""
-    print("%d passed, %d failed" % (counts["passed"], counts["failed"]))
+def report(skipped=0):
+    """Print the closing line ("N passed, N failed[, N skipped]") and return the exit
+    status."""
+    line = "%d passed, %d failed" % (counts["passed"], counts["failed"])
+    print(line + (", %d skipped" % skipped if skipped else ""))
     return 1 if counts["failed"] else 0
