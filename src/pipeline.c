@@ -524,6 +524,8 @@ int run_read_files(struct run *r, struct source *first, const char *const *files
             src = run_open_input(files[i], r->opt->filter, err);
         if (!src)
             return -1;
+        if (r->file_limits)
+            source_limit(src, r->file_limits[i]);
         if (r->cap.link_type < 0) {
             r->cap.link_type = source_linktype(src);
             r->cap.link_type_name = decode_link_name(r->cap.link_type);

@@ -60,6 +60,9 @@ struct run {
     uint64_t share_packets, share_bytes;/* packets the run handled: its connections' TCP
                                            segments, and on share 0 every other packet */
     uint64_t txn_base;                  /* ids->txn when reading began (progress) */
+    const uint64_t *file_limits;        /* a threaded read: the size of each input file
+                                           when it began, where every thread stops even if
+                                           the file grows; NULL: to the end */
 };
 
 /* Zero r and set its options and HTTP configuration; ids are r's own. Cannot fail. */

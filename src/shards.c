@@ -44,9 +44,10 @@ struct shard {
     char read_err[HTTPCAP_ERRBUF];
 };
 
-/* The bytes of the input files, or -1 when one is not a regular file (standard input,
- * a pipe, a device): those can be read only once. */
-static long long input_bytes(const char *const *files, int n_files)
+/* The bytes of the input files (each one's size in sizes[i] when sizes is not NULL), or
+ * -1 when one is not a regular file (standard input, a pipe, a device): those can be read
+ * only once. */
+static long long input_bytes(const char *const *files, int n_files, uint64_t *sizes)
 {
     long long total = 0;
     for (int i = 0; i < n_files; i++) {
@@ -54,6 +55,8 @@ static long long input_bytes(const char *const *files, int n_files)
         if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
             return -1;
         total += (long long)st.st_size;
+        if (sizes) /* an empty file would read as "no limit": 1 byte reads as its end */
+            sizes[i] = st.st_size > 0 ? (uint64_t)st.st_size : 1;
     }
     return total;
 }
@@ -70,7 +73,7 @@ static int usable_cpus(void)
 int shards_count(const struct pipeline_options *o, const char *const *files, int n_files,
                  char err[HTTPCAP_ERRBUF])
 {
-    long long bytes = input_bytes(files, n_files);
+    long long bytes = input_bytes(files, n_files, NULL);
     if (o->threads == 1 || (o->threads == 0 && (o->jsonl_path || bytes < 0)))
         return 1;
     if (o->threads > 1 && o->jsonl_path) {
@@ -120,6 +123,7 @@ static int make_shard(struct run *tot, struct shard *s, int i, int n,
     s->r->n_shards = (uint32_t)n;
     s->r->ids = tot->ids;
     s->r->txn_base = tot->txn_base;
+    s->r->file_limits = tot->file_limits;
     s->r->writer = tot->writer;
     s->r->lane = tot->writer ? writer_lane(tot->writer, i) : NULL;
     s->r->capture_id = tot->capture_id;
@@ -213,14 +217,26 @@ int shards_read(const struct pipeline_options *o, const char *const *files, int 
     }
     struct run *tot = calloc(1, sizeof *tot);
     struct shard *s = calloc((size_t)n_shards, sizeof *s);
+    uint64_t *sizes = calloc((size_t)n_files, sizeof *sizes);
     char sources[4096];
-    if (!tot || !s) {
+    if (!tot || !s || !sizes) {
         free(tot);
         free(s);
+        free(sizes);
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
     run_setup(tot, o);
+    /* every thread reads the files as they are now, even if one grows meanwhile
+     * (tcpdump -w still writing it): the same packets for all */
+    if (input_bytes(files, n_files, sizes) < 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "--threads needs files: standard input or a pipe can "
+                                      "be read only once");
+        free(sizes);
+        free(s);
+        return run_close(tot, -1, err);
+    }
+    tot->file_limits = sizes;
     int rc = -1;
     /* the first file is opened here too, so that a bad one is refused before the database
      * is touched, as with one thread */
@@ -233,5 +249,7 @@ int shards_read(const struct pipeline_options *o, const char *const *files, int 
     }
     source_close(probe);
     free_shards(s, n_shards);
-    return run_close(tot, rc, err);
+    rc = run_close(tot, rc, err);
+    free(sizes);
+    return rc;
 }

@@ -73,6 +73,7 @@ struct source {
     int is_eof;               /* fread came up short: end of file or error */
     int read_errno;           /* nonzero when fread failed */
     int is_oom;               /* the buffer could not grow */
+    uint64_t limit;           /* read no byte at or past this file offset (0: no limit) */
     int has_failed;           /* source_next returned -1 */
     struct pcapng *ng;        /* NULL for classic pcap */
     int big;                  /* classic pcap: big-endian file */
@@ -141,6 +142,16 @@ static size_t fill(struct source *s, size_t n)
     }
     while (s->end < n && !s->is_eof) {
         size_t want = s->buf_size - s->end;
+        if (s->limit) {
+            uint64_t at = s->buf_off + s->end;
+            uint64_t left = s->limit > at ? s->limit - at : 0;
+            if (left < want)
+                want = (size_t)left;
+            if (want == 0) {
+                s->is_eof = 1;
+                break;
+            }
+        }
         size_t got = fread(s->buf + s->end, 1, want, s->fp);
 
         s->end += got;
@@ -507,6 +518,16 @@ struct source *source_open_file(const char *path, const char *filter, char err[H
         return NULL;
     }
     return s;
+}
+
+void source_limit(struct source *s, uint64_t bytes)
+{
+    s->limit = bytes;
+    if (bytes && s->buf_off + s->end > bytes) { /* read at open, past the limit */
+        uint64_t keep = bytes > s->buf_off + s->pos ? bytes - s->buf_off : s->pos;
+        s->end = (size_t)keep;
+        s->is_eof = 1;
+    }
 }
 
 /*

@@ -54,6 +54,10 @@ struct source_stats {
  */
 struct source *source_open_file(const char *path, const char *filter, char err[HTTPCAP_ERRBUF]);
 
+/* Read no byte at or past file offset bytes (0: to the end): the file ends there for
+ * source_next, however much it grows meanwhile. Before the first source_next. */
+void source_limit(struct source *s, uint64_t bytes);
+
 /*
  * Read the next packet into *pkt. Returns 1 for a packet, 0 at a clean end of input
  * (the file ends between records), -1 on a read error or damage; err then gets

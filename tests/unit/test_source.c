@@ -313,6 +313,58 @@ static void test_truncated(void)
     source_close(s);
 }
 
+/* source_limit: a file that grows while it is read ends where the limit says, at a record
+ * boundary or inside a record, for a limit set before the first packet; packets appended
+ * after the open are not read. */
+static void test_limit(void)
+{
+    char err[HTTPCAP_ERRBUF] = "";
+    struct source_packet pkt;
+    struct source *s;
+
+    pcap_head(0xa1b2c3d4, 0, 1);
+    for (int i = 0; i < 3; i++)
+        pcap_rec(1700000000, (uint32_t)i, tcp_frame, 54, 54, 0);
+    const char *p = save("limit.pcap");
+    size_t whole = file_len;
+    static const struct { uint64_t limit; int packets; int rc; } cases[] = {
+        {24 + 70, 1, 0},      /* after the first record */
+        {24 + 140, 2, 0},     /* after the second */
+        {24 + 100, 1, -1},    /* inside the second: truncated there */
+        {0, 3, 0},            /* no limit */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        s = source_open_file(p, NULL, err);
+        CHECK(s != NULL);
+        if (!s)
+            return;
+        source_limit(s, cases[k].limit);
+        int n = 0, rc;
+        while ((rc = source_next(s, &pkt, err)) == 1)
+            n++;
+        CHECK_INT(n, cases[k].packets);
+        CHECK_INT(rc, cases[k].rc);
+        source_close(s);
+    }
+    /* the file grows after the open: the limit taken before holds */
+    s = source_open_file(p, NULL, err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    source_limit(s, whole);
+    FILE *f = fopen(p, "ab");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(fwrite(file + 24, 1, 70, f), 70);
+        fclose(f);
+    }
+    int n = 0;
+    while (source_next(s, &pkt, err) == 1)
+        n++;
+    CHECK_INT(n, 3);
+    source_close(s);
+}
+
 static void test_filter_and_stdin(void)
 {
     char err[HTTPCAP_ERRBUF] = "";
@@ -1025,6 +1077,7 @@ int main(void)
     test_read_nano();
     test_pcapng_clamp();
     test_truncated();
+    test_limit();
     test_filter_and_stdin();
     test_pcap_variants();
     test_pcapng_sections();
