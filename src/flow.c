@@ -68,7 +68,7 @@ static uint64_t load64(const uint8_t *p)
 
 /* Hash of the canonical tuple keyed by seed: the lower (address, port) first, so both
  * directions agree. */
-static uint64_t canonical_hash(const struct segment *s, uint64_t seed)
+static inline uint64_t canonical_hash(const struct segment *s, uint64_t seed)
 {
     const uint8_t *a = s->src;
     const uint8_t *b = s->dst;
