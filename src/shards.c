@@ -201,9 +201,16 @@ static int run_shards(struct run *tot, struct shard *s, int n, const char *const
         return -1;
     struct store_worker rows[PIPELINE_MAX_WORKERS];
     add_shards(tot, s, n, rows);
-    if (s[0].read_rc != 0)
-        snprintf(err, HTTPCAP_ERRBUF, "%s", s[0].read_err);
-    rc = run_end_read(tot, s[0].read_rc, rows, n, err);
+    /* the threads read the same bytes, so an input error is normally everyone's; a read
+     * error on one thread alone still marks the capture */
+    int failed = 0;
+    while (failed < n - 1 && s[failed].read_rc == 0)
+        failed++;
+    if (s[failed].read_rc != 0) {
+        snprintf(err, HTTPCAP_ERRBUF, "%s", s[failed].read_err);
+        tot->cap.truncated = 1;
+    }
+    rc = run_end_read(tot, s[failed].read_rc, rows, n, err);
     run_summarize(tot, sum);
     return rc;
 }
