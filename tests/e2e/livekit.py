@@ -11,6 +11,7 @@ import signal
 import socketserver
 import sqlite3
 import subprocess
+import threading
 import time
 import types
 
@@ -104,6 +105,44 @@ def get(port, path, rid=None, timeout=5):
         return r.status
     except (OSError, http.client.HTTPException):
         return None
+
+
+def curl_get(port, path, rid, timeout=5):
+    """One GET by curl (a real client program); returns the status or None."""
+    res = subprocess.run(["curl", "-sS", "--noproxy", "*", "--max-time", str(timeout), "-o",
+                          "/dev/null", "-w", "%{http_code}", "-H", "X-Request-ID: " + rid,
+                          "http://127.0.0.1:%d%s" % (port, path)],
+                         capture_output=True, text=True)
+    return int(res.stdout) if res.stdout.isdigit() else None
+
+
+class Traffic(threading.Thread):
+    """GET /PREFIX-N (X-Request-ID: PREFIX-N) on a new connection, then a pause, until
+    halt is set: with http.client, or with curl when use_curl. done: (request id,
+    monotonic start, monotonic end) of each request answered 200; errors: the others."""
+
+    def __init__(self, port, prefix, pause=0.005, use_curl=False):
+        super().__init__(daemon=True)
+        self.port, self.prefix, self.pause = port, prefix, pause
+        self.fetch = curl_get if use_curl else get
+        self.done = []
+        self.errors = 0
+        self.halt = threading.Event()
+
+    def ids(self):
+        return [rid for rid, _, _ in self.done]
+
+    def run(self):
+        n = 0
+        while not self.halt.is_set():
+            n += 1
+            rid = "%s-%d" % (self.prefix, n)
+            start = time.monotonic()
+            if self.fetch(self.port, "/" + rid, rid, timeout=3) == 200:
+                self.done.append((rid, start, time.monotonic()))
+            else:
+                self.errors += 1
+            time.sleep(self.pause)
 
 
 def wait_ready(proc, db, port, what, tag):

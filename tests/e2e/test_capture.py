@@ -30,8 +30,8 @@ import tempfile
 import threading
 import time
 
-from livekit import (Server, db_rows, finish, get, nobody_dir, proc_ids, start_capture,
-                     start_ready, started, try_query, wait_ready)
+from livekit import (Server, Traffic, db_rows, finish, get, nobody_dir, proc_ids, start_capture,
+                     start_ready, started, try_query)
 from testkit import HTTPCAP, check, report, sane
 
 STOP = threading.Event()  # set at the end: releases the slow and hanging handlers
@@ -93,29 +93,6 @@ def curl(args, what):
                           "-w", "%{http_code}\\n"] + args, capture_output=True, timeout=20)
     check(res.returncode == 0, "%s: curl exit %d: %r" % (what, res.returncode, res.stderr))
     return res.stdout.decode().split()
-
-
-class Traffic(threading.Thread):
-    """GET /PREFIX-N on a new connection each time, every ~5 ms, until stopped; records
-    the monotonic time each response was complete."""
-
-    def __init__(self, port, prefix):
-        super().__init__(daemon=True)
-        self.port, self.prefix = port, prefix
-        self.done = []  # (request id, monotonic end)
-        self.errors = 0
-        self.halt = threading.Event()
-
-    def run(self):
-        n = 0
-        while not self.halt.is_set():
-            n += 1
-            rid = "%s-%d" % (self.prefix, n)
-            if get(self.port, "/" + rid, rid, timeout=3) == 200:
-                self.done.append((rid, time.monotonic()))
-            else:
-                self.errors += 1
-            time.sleep(0.005)
 
 
 def test_basic(tmp, port):
@@ -261,7 +238,7 @@ def test_sigkill(tmp, port):
     proc.wait(10)
     check(proc.returncode == -signal.SIGKILL, "%s: exit %r" % (what, proc.returncode))
     check(traffic.errors == 0, "%s: %d requests failed" % (what, traffic.errors))
-    old = [rid for rid, end in traffic.done if end < killed - 1.0]
+    old = [rid for rid, _, end in traffic.done if end < killed - 1.0]
     check(len(old) >= 20, "%s: only %d requests ended 1 s before the kill" % (what, len(old)))
     try:
         ic = db_rows(db, "PRAGMA integrity_check")
@@ -320,7 +297,7 @@ def test_reader(tmp, port):
           "%s: final count %d, last read %r, requests %d"
           % (what, final, counts[-1:], len(traffic.done)))
     stored = set(r[0] for r in db_rows(db, "SELECT request_id FROM transactions"))
-    missing = [rid for rid, end in traffic.done if rid not in stored]
+    missing = [rid for rid in traffic.ids() if rid not in stored]
     check(not missing, "%s: %d of %d exchanges missing after SIGINT: %r"
           % (what, len(missing), len(traffic.done), missing[:10]))
 

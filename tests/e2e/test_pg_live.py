@@ -25,33 +25,8 @@ import time
 
 import pgkit
 from livekit import EchoHandler as Handler
-from livekit import Server
+from livekit import Server, Traffic
 from testkit import HTTPCAP, check, report, sane
-
-
-class Curl(threading.Thread):
-    """curl GET /PREFIX-N (X-Request-ID: PREFIX-N) in a loop until stopped; done: the ids
-    curl got a 200 for."""
-
-    def __init__(self, port, prefix):
-        super().__init__(daemon=True)
-        self.port, self.prefix = port, prefix
-        self.done = []
-        self.halt = threading.Event()
-
-    def run(self):
-        n = 0
-        while not self.halt.is_set():
-            n += 1
-            rid = "%s-%d" % (self.prefix, n)
-            res = subprocess.run(["curl", "-sS", "--noproxy", "*", "--max-time", "5", "-o",
-                                  "/dev/null", "-w", "%{http_code}", "-H",
-                                  "X-Request-ID: " + rid,
-                                  "http://127.0.0.1:%d/%s" % (self.port, rid)],
-                                 capture_output=True, text=True)
-            if res.stdout == "200":
-                self.done.append(rid)
-            time.sleep(0.02)
 
 
 def start_capture(port, url, spool, env, extra=()):
@@ -96,7 +71,7 @@ def wait_ready(c, db, port, proc, tag, what):
 
 def exactly_once(c, db, traffic, what):
     got = stored(c, db, traffic.prefix)
-    missing = [r for r in traffic.done if r not in got]
+    missing = [r for r in traffic.ids() if r not in got]
     twice = {r: n for r, n in got.items() if n != 1}
     check(len(traffic.done) > 50, "%s: curl made %d exchanges" % (what, len(traffic.done)))
     check(not missing, "%s: %d of %d exchanges missing from PostgreSQL: %r"
@@ -134,7 +109,7 @@ def start_with_traffic(c, port, tmp, env, db, tag, what):
     if not wait_ready(c, db, port, proc, tag, what):
         finish(proc, what)
         return None
-    traffic = Curl(port, "r" + tag)
+    traffic = Traffic(port, "r" + tag, pause=0.02, use_curl=True)
     traffic.start()
     check(wait_stored(c, db, "r%s-2" % tag, 10), "%s: rows reach PostgreSQL" % what)
     return proc, url, spool, traffic
@@ -200,7 +175,7 @@ def test_workers(c, port, tmp, env):
     if not wait_ready(c, "live_w", port, proc, "w", what):
         finish(proc, what)
         return
-    traffic = [Curl(port, "rw%d" % i) for i in range(3)]
+    traffic = [Traffic(port, "rw%d" % i, pause=0.02, use_curl=True) for i in range(3)]
     for t in traffic:
         t.start()
     time.sleep(4)

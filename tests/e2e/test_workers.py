@@ -35,7 +35,7 @@ import time
 from livekit import EchoHandler as Handler
 from livekit import Server, db_rows as rows, get, start_capture, start_ready, started
 from livekit import finish as finish_timed
-from livekit import nobody_dir, proc_ids, try_query, wait_ready
+from livekit import Traffic, nobody_dir, proc_ids, try_query, wait_ready
 from testkit import HTTPCAP, SAMPLE, check, counts, report, sane
 
 
@@ -243,31 +243,10 @@ def test_one_then_three(tmp, port):
 
 # ---- 4. traffic while the group forms ----
 
-class Traffic(threading.Thread):
-    """GET /PREFIX-N on a new connection every ~2 ms until stopped; records when each
-    request began and whether it was answered."""
-
-    def __init__(self, port, prefix):
-        super().__init__(daemon=True)
-        self.port, self.prefix = port, prefix
-        self.done = []  # (request id, monotonic start)
-        self.halt = threading.Event()
-
-    def run(self):
-        n = 0
-        while not self.halt.is_set():
-            n += 1
-            rid = "%s-%d" % (self.prefix, n)
-            t = time.monotonic()
-            if get(self.port, "/" + rid, rid, timeout=3) == 200:
-                self.done.append((rid, t))
-            time.sleep(0.002)
-
-
 def test_startup(tmp, port):
     what = "capture --workers 2 (traffic while it starts)"
     db = os.path.join(tmp, "startup.db")
-    traffic = Traffic(port, "st")
+    traffic = Traffic(port, "st", pause=0.002)
     traffic.start()
     time.sleep(0.3)
     proc = start_capture(port, db, ["--workers", "2"])
@@ -284,7 +263,7 @@ def test_startup(tmp, port):
                      " LIKE 'st-%' GROUP BY request_id HAVING count(*) > 1")
     check(not twice, "%s: stored twice: %r" % (what, twice[:5]))
     stored = set(r[0] for r in rows(db, "SELECT request_id FROM transactions"))
-    after = [rid for rid, t in traffic.done if t > ready]
+    after = [rid for rid, t, _ in traffic.done if t > ready]
     missing = [rid for rid in after if rid not in stored]
     check(len(after) > 50 and not missing, "%s: %d of %d requests begun after it was ready"
           " are missing: %r" % (what, len(missing), len(after), missing[:5]))
