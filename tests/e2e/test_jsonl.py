@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 
-from testkit import HTTPCAP, ROOT, check, counts, sane
+from testkit import HTTPCAP, ROOT, check, counts, free_port, sane
 
 BUILD = os.environ.get("BUILD", "build")
 SANITIZED = "sanitize" in BUILD
@@ -330,14 +330,6 @@ def test_head(tmp, big):
 
 
 # ---- live capture: lines come as they happen ----
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def serve_once(port, ready):
     srv = socket.socket()

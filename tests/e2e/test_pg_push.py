@@ -18,7 +18,6 @@ Prints "N passed, N failed[, N skipped]"."""
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import tempfile
 import time
 
 import pgkit
-from testkit import HTTPCAP, ROOT, SAMPLE, check, report, sane
+from testkit import HTTPCAP, ROOT, SAMPLE, check, free_port, report, sane
 
 BUILD = os.environ.get("BUILD", "build")
 GENLOAD = os.path.join(BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD),
@@ -40,14 +39,6 @@ def run(args, env, cwd, timeout=300):
     sane(res, " ".join(args))
     res.stderr = res.stderr.decode(errors="replace")
     return res
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def counts_pg(c, db):
@@ -66,7 +57,7 @@ def counts_sqlite(path):
 
 def test_unreachable(c, env, tmp, pcap, ref):
     what = "read -o an unreachable server"
-    down = "postgresql://httpcap@127.0.0.1:%d/push_test" % closed_port()
+    down = "postgresql://httpcap@127.0.0.1:%d/push_test" % free_port()
     res = run(["read", "-q", pcap, "--store-headers", "-o", down, "--spool", "u.spool"], env,
               tmp)
     lines = res.stderr.splitlines()

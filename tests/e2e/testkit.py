@@ -1,6 +1,7 @@
 """testkit.py - what the end-to-end Python tests share: where things are, a CHECK that
 counts and prints failures, and the closing "N passed, N failed" line."""
 import os
+import socket
 import sqlite3
 import subprocess
 
@@ -36,6 +37,15 @@ def run_utc(args):
                          env=dict(os.environ, TZ="UTC", LC_ALL="C"))
     sane(res, " ".join(args))
     return res
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (just bound and closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def query(db, sql):
