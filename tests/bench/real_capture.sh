@@ -17,7 +17,8 @@
 # Steps: lo's MTU is set to 1500 and, when ethtool is there, TSO, GSO and GRO are turned off
 # (so frames are what a 1500-byte Ethernet link carries, no super-segments); tcpdump -i lo
 # -s 0 -w records 'tcp port PORT'; wrk runs until every thread has all its responses; tcpdump
-# is stopped. If tcpdump reports packets dropped by the kernel, the capture is taken once more
+# is stopped 2 s later (after libpcap's 1 s block timeout has handed over the last
+# packets). If tcpdump reports packets dropped by the kernel, the capture is taken once more
 # at half the request rate wrk reached; drops that remain are reported (kernel_drops= in the
 # summary, a warning on stderr). lo's MTU and offloads are restored and nginx stopped on exit,
 # failure or signal. A lock serializes runs on this host (they share lo), and lo's original
@@ -262,7 +263,10 @@ capture() {
     done
     stop INT "$wrk_pid"    # wrk prints its summary on SIGINT only
     wrk_pid=''
-    sleep 0.5           # the last FINs and ACKs
+    # The last FINs and ACKs, and the last block of tcpdump's ring: libpcap hands a block
+    # over when it is full or after its 1 s timeout, and tcpdump stopped before that loses
+    # the block (the last responses, then missing from the capture but in nginx's log).
+    sleep 2
     stop TERM "$tcp_pid"
     tcp_pid=''
     packets=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$tmp/tcpdump.err")
