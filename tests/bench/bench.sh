@@ -14,7 +14,11 @@
 # (alternating, so drift hits all alike):
 #   httpcap read F -o DB (a fresh DB each round), httpcap report DB (on that DB, output to
 #   /dev/null), tshark -r F -Y http.response -T fields -e http.response.code -e http.time
-#   (the first BENCH_TSHARK rounds only: it is slow), httpry -r F -o /dev/null, pcaploop F.
+#   (the first BENCH_TSHARK rounds only: it is slow), httpry -r F -o /dev/null tcp, pcaploop F.
+# httpry is given the filter "tcp": its default, "tcp port 80 or 8080", would skip the real
+# capture's server on a free port and time a filter that parses nothing. Its count of parsed
+# packets (request or status lines) is printed, with a warning when it is below the
+# transactions.
 # Wall time comes from date +%s%N around the command, peak RSS from /usr/bin/time -f %M.
 # The table shows medians: MB/s (10^6 bytes of file per second), packets/s, transactions/s
 # (httpcap: rows in its DB; the others: the ground truth's count), peak RSS (the largest of the
@@ -238,6 +242,7 @@ for prof in heavy large real; do
     db=$dir/$prof.db
     db_txns=0
     mismatch=0
+    httpry_parsed=
     : >"$dir/check.out"
     for round in $(seq 1 "$runs"); do
         rm -f "$db" "$db-wal" "$db-shm"
@@ -267,8 +272,9 @@ for prof in heavy large real; do
             fi
         fi
         if [ "$has_httpry" = 1 ]; then
-            if timed "$dir/httpry.log" httpry -r "$pcap" -o /dev/null; then
+            if timed "$dir/httpry.log" httpry -r "$pcap" -o /dev/null tcp; then
                 record httpry
+                httpry_parsed=$(sed -n 's/^\([0-9][0-9]*\) http packets parsed.*/\1/p' "$dir/httpry.log")
             else
                 echo "bench: httpry failed: $(head -n 3 "$dir/httpry.log")" >&2
             fi
@@ -328,6 +334,11 @@ for prof in heavy large real; do
         t=$(median_ns pcaploop)
         [ -n "$t" ] && line="$line $(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')% of the pcap_next_ex loop's throughput"
         echo "${line%,}"
+        if [ -n "$(median_ns httpry)" ]; then
+            echo "httpry parsed ${httpry_parsed:-?} packets with a request or status line"
+            [ "${httpry_parsed:-0}" -lt "$txns" ] &&
+                echo "warning: httpry parsed fewer packets than there are transactions ($txns): its time is not comparable"
+        fi
         r=$(median_ns report)
         [ -n "$r" ] && echo "httpcap report: $(ratio "$r" "$h")x the time of httpcap read (target < 0.2)"
     fi
