@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "outpath.h"
 #include "store_private.h"
 #include "store_stage.h"
@@ -332,6 +333,7 @@ static int prepare_all(struct store *st, char err[HTTPCAP_ERRBUF])
 
 static void free_store(struct store *st)
 {
+    checkpointer_stop(st->ckpt);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     stage_close(st->txns);
@@ -706,10 +708,20 @@ void store_last_ids(const struct store *st, uint64_t *conn, uint64_t *txn)
     *txn = st->next_txn_id;
 }
 
+void store_checkpoint_behind(struct store *st)
+{
+    long busy_ms = busy_timeout_ms();
+    const char *path = sqlite3_db_filename(st->db, "main");
+    if (!st->ckpt && path && *path)
+        st->ckpt = checkpointer_start(st->db, path, busy_ms < 0 ? STORE_BUSY_MS : (int)busy_ms);
+}
+
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st)
         return 0;
+    checkpointer_stop(st->ckpt);
+    st->ckpt = NULL;
     if (st->has_failed) {
         /* a half-written batch is not committed (the failed call already said why) */
         if (!sqlite3_get_autocommit(st->db))

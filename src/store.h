@@ -70,6 +70,10 @@ struct store_conn {
  */
 struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF]);
 
+/* From now on, checkpoint the WAL on a thread of its own instead of inside the commits
+ * (checkpoint.c), until store_close. When that cannot start, SQLite's own go on. */
+void store_checkpoint_behind(struct store *st);
+
 /* Start a capture row; returns its id (> 0), or -1 and fills err. */
 int64_t store_capture_begin(struct store *st, const struct store_capture *cap,
                             char err[HTTPCAP_ERRBUF]);

@@ -37,6 +37,7 @@ struct store {
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
     int has_failed;         /* a write failed: the open batch is rolled back, not committed */
+    struct checkpointer *ckpt; /* WAL checkpoints on their own thread, or NULL */
 };
 
 /* Open a write transaction when none is open. Returns 0 or -1 + err. */

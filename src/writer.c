@@ -388,6 +388,7 @@ struct writer *writer_start(struct store *st, int n_lanes, char err[HTTPCAP_ERRB
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work, NULL);
     pthread_cond_init(&w->done, NULL);
+    store_checkpoint_behind(st); /* the writer thread never waits on the disk */
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         snprintf(err, HTTPCAP_ERRBUF, "cannot start the database writer thread");
         pthread_cond_destroy(&w->done);

@@ -1,0 +1,24 @@
+/*
+ * checkpoint.h - WAL checkpoints on their own thread (see checkpoint.c).
+ */
+#ifndef HTTPCAP_CHECKPOINT_H
+#define HTTPCAP_CHECKPOINT_H
+
+#include <sqlite3.h>
+
+struct checkpointer;
+
+/* Open a second connection to path (a WAL database that writer_db has open), start its
+ * thread and take over writer_db's WAL hook, which replaces SQLite's checkpoints inside the
+ * commits. NULL when any of that fails: the caller goes on with SQLite's own. */
+struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path, int busy_ms);
+
+/* How many checkpoints so far copied the whole WAL into the database file. */
+unsigned long checkpointer_done(struct checkpointer *c);
+
+/* Give writer_db its automatic checkpoints back, join the thread, close the connection.
+ * NULL is a no-op. The WAL may still hold pages: the close of the last connection
+ * checkpoints them. */
+void checkpointer_stop(struct checkpointer *c);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * test_checkpoint.c - WAL checkpoints on their own thread (checkpoint.c) against a real
+ * SQLite database: a commit that leaves 1,000 pages or more in the WAL wakes the thread, which
+ * copies the whole WAL into the database file, so the next write starts the WAL over and it
+ * stays the size of one commit; smaller commits wake nothing; stopping gives the writing
+ * connection SQLite's own checkpoints back and the rows are all there afterwards.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "testhelp.h"
+
+#define PAGE 4096
+#define BIG_ROWS 1100 /* one row per page: a commit of more than 1,000 WAL pages */
+
+static char dir[] = "/tmp/httpcap-ckpt-XXXXXX";
+static char path[256], wal[300];
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", sql, msg ? msg : "?");
+        sqlite3_free(msg);
+        exit(1);
+    }
+}
+
+static long long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    long long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* One transaction of n rows of 3,000 bytes (about one page each). */
+static void commit_rows(sqlite3 *db, int n)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %d)"
+             " INSERT INTO t SELECT randomblob(3000) FROM s",
+             n);
+    exec(db, "BEGIN");
+    exec(db, sql);
+    exec(db, "COMMIT");
+}
+
+static long long file_size(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Wait up to 10 s for the thread's count of whole checkpoints to pass `was`. */
+static unsigned long wait_done(struct checkpointer *c, unsigned long was)
+{
+    struct timespec ms = {0, 1000000};
+    for (int i = 0; i < 10000 && checkpointer_done(c) <= was; i++)
+        nanosleep(&ms, NULL);
+    return checkpointer_done(c);
+}
+
+static void test_checkpoints_behind(void)
+{
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+             " CREATE TABLE t (b BLOB)");
+    struct checkpointer *c = checkpointer_start(db, path, 1000);
+    CHECK(c != NULL);
+    if (!c) {
+        sqlite3_close(db);
+        return;
+    }
+    CHECK_INT(checkpointer_done(c), 0);
+
+    /* 10 small commits, about 500 pages in all: nothing to do yet */
+    for (int i = 0; i < 10; i++)
+        commit_rows(db, 50);
+    struct timespec pause = {0, 100000000};
+    nanosleep(&pause, NULL);
+    CHECK_INT(checkpointer_done(c), 0);
+
+    /* each large commit is checkpointed; the next one starts the WAL over */
+    unsigned long done = 0;
+    long long wal_max = 0;
+    for (int i = 0; i < 6; i++) {
+        commit_rows(db, BIG_ROWS);
+        unsigned long now = wait_done(c, done);
+        CHECK(now > done);
+        done = now;
+        long long w = file_size(wal);
+        if (w > wal_max)
+            wal_max = w;
+    }
+    /* the WAL holds the 500 small pages plus one large commit at most, not six of them */
+    CHECK(wal_max > 1000LL * PAGE);
+    CHECK(wal_max < 1800LL * PAGE);
+
+    checkpointer_stop(c);
+    CHECK_INT(count(db, "PRAGMA wal_autocheckpoint"), 1000); /* SQLite's own again */
+    CHECK_INT(count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
+    CHECK_INT(sqlite3_close(db), SQLITE_OK);
+    CHECK_INT(file_size(wal), -1); /* the close checkpointed the rest and removed it */
+
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0), "ok");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static void test_cannot_start(void)
+{
+    sqlite3 *db = NULL;
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK(checkpointer_start(db, missing, 1000) == NULL);
+    CHECK_INT(count(db, "PRAGMA wal_autocheckpoint"), 1000); /* untouched */
+    sqlite3_close(db);
+    checkpointer_stop(NULL); /* a no-op */
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    test_checkpoints_behind();
+    test_cannot_start();
+    unlink(path);
+    rmdir(dir);
+    return TEST_REPORT();
+}
