@@ -720,8 +720,6 @@ int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     if (!st)
         return 0;
-    checkpointer_stop(st->ckpt);
-    st->ckpt = NULL;
     if (st->has_failed) {
         /* a half-written batch is not committed (the failed call already said why) */
         if (!sqlite3_get_autocommit(st->db))
@@ -735,6 +733,7 @@ int store_close(struct store *st, char err[HTTPCAP_ERRBUF])
     const char *idx = sql_embedded("indexes.sql");
     if (rc == 0 && idx)
         rc = exec_sql(st, idx, "building indexes", err);
+    /* only now: the checkpoint thread's last copy overlapped the index build */
     free_store(st);
     return rc;
 }
