@@ -423,7 +423,11 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
                          int64_t conn_ids, char err[HTTPCAP_ERRBUF])
 {
     char *sql = for_database(db, part, len, off->db);
-    char *range = sqlite3_mprintf("SELECT min(id), max(id) FROM d%d.transactions", off->db);
+    /* two subqueries: SQLite finds a lone min() or max() at one end of the rowid B-tree,
+     * but min(id), max(id) in one SELECT scans every row (0.14 s on 764 k rows) */
+    char *range = sqlite3_mprintf("SELECT (SELECT min(id) FROM d%d.transactions),"
+                                  " (SELECT max(id) FROM d%d.transactions)",
+                                  off->db, off->db);
     sqlite3_stmt *q = NULL;
     int64_t first = INT64_MIN, last = INT64_MAX;
     if (range && sqlite3_prepare_v2(db, range, -1, &q, NULL) == SQLITE_OK &&
