@@ -340,7 +340,7 @@ for prof in heavy large real; do
                 echo "warning: httpry parsed fewer packets than there are transactions ($txns): its time is not comparable"
         fi
         r=$(median_ns report)
-        [ -n "$r" ] && echo "httpcap report: $(ratio "$r" "$h")x the time of httpcap read (target < 0.2)"
+        [ -n "$r" ] && echo "httpcap report: $(awk -v a="$r" -v b="$h" 'BEGIN {printf "%.2f", a / b}')x the time of httpcap read (target < 0.2)"
     fi
     if [ "$mismatch" = 0 ] && [ -n "$h" ]; then
         echo "correctness: OK ($db_txns transactions, statuses" \
