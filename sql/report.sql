@@ -27,8 +27,8 @@ SELECT count(*),
        (SELECT coalesce(sum(n), 0) FROM rhosts)
 FROM captures;
 
--- 2. the sources, one row per capture run, in the order of the databases
-SELECT run, source FROM captures ORDER BY db, id;
+-- 2. the sources and sensors, one row per capture run, in the order of the databases
+SELECT run, source, sensor FROM captures ORDER BY db, id;
 
 -- 3. status classes (report.c puts them in the fixed order of report.h)
 SELECT class, sum(n) FROM rstat GROUP BY class;

@@ -302,6 +302,21 @@ static void capture_section(const struct report_sections *r, FILE *out)
     html_put_int(out, c->runs);
     fputs(" / ", out);
     html_put_int(out, r->ndbs);
+    if (c->nsensors > 0) {
+        fputs(c->nsensors > 1 ? "</td></tr>\n<tr><th>Sensors</th><td class=\"wrap\">"
+                              : "</td></tr>\n<tr><th>Sensor</th><td class=\"wrap\">",
+              out);
+        for (int i = 0; i < c->nsensors; i++) {
+            fputs(i ? ", <code>" : "<code>", out);
+            html_esc(out, c->sensor_list[i].name);
+            fputs("</code>", out);
+            if (c->nsensors > 1) {
+                fputs(" <span class=\"muted\">(", out);
+                html_put_int(out, c->sensor_list[i].runs);
+                fputs(c->sensor_list[i].runs == 1 ? " run)</span>" : " runs)</span>", out);
+            }
+        }
+    }
     fputs("</td></tr>\n<tr><th>First packet</th><td>", out);
     html_esc(out, c->first_iso);
     fputs("</td></tr>\n<tr><th>Last packet</th><td>", out);

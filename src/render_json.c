@@ -8,7 +8,7 @@
  * numbers with up to 6 decimals; a missing value is null (never NaN or Inf). Arrays keep
  * the report order (which is deterministic).
  *   version: 2, databases: n, filter: text|null, top: n (the --top asked for)
- *   capture: {runs, sources: [text], first_packet, last_packet (ISO-8601 UTC or null),
+ *   capture: {runs, sources: [text], sensors: [text or null, one per source], first_packet, last_packet (ISO-8601 UTC or null),
  *     first_packet_ns, last_packet_ns (null without packet times), packets, bytes,
  *     connections, transactions (in the databases), reported (passing the filters),
  *     kernel_drops, interface_drops (null when no run recorded drops), gap_bytes, tcp_bytes,
@@ -215,6 +215,10 @@ static void capture_json(const struct report_sections *r, struct jw *w)
     open_(w, "sources", '[', 0);
     for (int64_t i = 0; c->sources && i < c->runs; i++)
         j_str(w, NULL, c->sources[i]);
+    close_(w, ']');
+    open_(w, "sensors", '[', 0);
+    for (int64_t i = 0; c->sensors && i < c->runs; i++)
+        j_str(w, NULL, c->sensors[i]);
     close_(w, ']');
     j_str(w, "first_packet", c->has_span ? c->first_iso : NULL);
     j_str(w, "last_packet", c->has_span ? c->last_iso : NULL);

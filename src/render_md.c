@@ -127,7 +127,19 @@ static void capture_md(const struct report_sections *r, FILE *out)
         fputs(i ? ", " : "", out);
         md_str(out, c->sources ? c->sources[i] : NULL);
     }
-    fputs(" |\n| First packet | ", out);
+    fputs(" |\n", out);
+    if (c->nsensors > 0) {
+        fputs(c->nsensors > 1 ? "| Sensors | " : "| Sensor | ", out);
+        for (int i = 0; i < c->nsensors; i++) {
+            fputs(i ? ", " : "", out);
+            md_str(out, c->sensor_list[i].name);
+            if (c->nsensors > 1)
+                fprintf(out, " (%" PRId64 " run%s)", c->sensor_list[i].runs,
+                        c->sensor_list[i].runs == 1 ? "" : "s");
+        }
+        fputs(" |\n", out);
+    }
+    fputs("| First packet | ", out);
     md_str(out, c->has_span ? c->first_iso : NULL);
     fputs(" |\n| Last packet | ", out);
     md_str(out, c->has_span ? c->last_iso : NULL);

@@ -357,6 +357,23 @@ void render_text_limits(const struct report_capture *c, char *b, size_t cap)
                c->runs);
 }
 
+/* "sensor NAME", or with several "sensors" and one line each with its runs. */
+static void sensor_lines(const struct report_capture *c, struct tty *t)
+{
+    for (int i = 0; i < c->nsensors && i < MAX_SOURCES; i++) {
+        text(t, i ? "" : c->nsensors > 1 ? "  sensors" : "  sensor", 16, 1);
+        text(t, c->sensor_list[i].name, c->nsensors > 1 ? WIDTH - 16 - 12 : -1, 0);
+        if (c->nsensors > 1)
+            textf(t, " (%" PRId64 " run%s)", c->sensor_list[i].runs,
+                  c->sensor_list[i].runs == 1 ? "" : "s");
+        nl(t);
+    }
+    if (c->nsensors > MAX_SOURCES) {
+        textf(t, "                ... and %d more", c->nsensors - MAX_SOURCES);
+        nl(t);
+    }
+}
+
 static void capture_section(const struct report_sections *r, struct tty *t)
 {
     const struct report_capture *c = &r->capture;
@@ -383,6 +400,7 @@ static void capture_section(const struct report_sections *r, struct tty *t)
         textf(t, "                ... and %" PRId64 " more", c->runs - MAX_SOURCES);
         nl(t);
     }
+    sensor_lines(c, t);
     if (c->has_span) {
         textf(t, "  first packet  %s", c->first_iso ? c->first_iso : "-");
         nl(t);

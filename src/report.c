@@ -73,7 +73,9 @@ static int read_totals(sqlite3_stmt *q, struct report_sections *r)
     c->reported = sqlite3_column_int64(q, 16);
     int64_t rc_gaps = sqlite3_column_int64(q, 15);
     c->sources = calloc((size_t)c->runs + 1, sizeof *c->sources);
-    if (!c->sources)
+    c->sensors = calloc((size_t)c->runs + 1, sizeof *c->sensors);
+    c->sensor_list = calloc((size_t)c->runs + 1, sizeof *c->sensor_list);
+    if (!c->sources || !c->sensors || !c->sensor_list)
         return -1;
     /* Loss makes the numbers unreliable past 0.1% of packets or TCP bytes. */
     int64_t drops = c->kernel_drops + c->interface_drops;
@@ -100,11 +102,27 @@ static int read_totals(sqlite3_stmt *q, struct report_sections *r)
     return c->warning ? 0 : -1;
 }
 
+/* Count the run's sensor in the list of distinct ones (runs entries at most). */
+static void count_sensor(struct report_capture *c, const char *name)
+{
+    int i = 0;
+    while (i < c->nsensors && strcmp(c->sensor_list[i].name, name) != 0)
+        i++;
+    if (i == c->nsensors)
+        c->sensor_list[c->nsensors++].name = name;
+    c->sensor_list[i].runs++;
+}
+
 static int read_source(sqlite3_stmt *q, struct report_sections *r, int row)
 {
-    if (row >= r->capture.runs)
+    struct report_capture *c = &r->capture;
+    if (row >= c->runs)
         return 0;
-    return col_str(q, 1, &r->capture.sources[row]);
+    if (col_str(q, 1, &c->sources[row]) != 0 || col_str(q, 2, &c->sensors[row]) != 0)
+        return -1;
+    if (c->sensors[row])
+        count_sensor(c, c->sensors[row]);
+    return 0;
 }
 
 static int read_class(sqlite3_stmt *q, struct report_sections *r)
@@ -403,11 +421,15 @@ void report_free(struct report_sections *r)
 {
     if (!r)
         return;
-    if (r->capture.sources) {
-        for (int64_t i = 0; i < r->capture.runs; i++)
+    for (int64_t i = 0; i < r->capture.runs; i++) {
+        if (r->capture.sources)
             free(r->capture.sources[i]);
+        if (r->capture.sensors)
+            free(r->capture.sensors[i]);
     }
     free(r->capture.sources);
+    free(r->capture.sensors);
+    free(r->capture.sensor_list);
     free(r->capture.first_iso);
     free(r->capture.last_iso);
     free(r->capture.warning);

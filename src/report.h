@@ -42,10 +42,20 @@ struct report_limit {
     int64_t runs_hit;              /* runs in which it was reached */
 };
 
+/* (1) one sensor (captures.sensor: --sensor NAME, else the host name) and its runs. */
+struct report_sensor {
+    const char *name;              /* one of report_capture.sensors, not owned */
+    int64_t runs;
+};
+
 /* (1) the capture runs of the databases, summed. Never filtered. */
 struct report_capture {
     int64_t runs;                  /* rows in captures */
     char **sources;                /* runs entries: captures.source, owned */
+    char **sensors;                /* runs entries: captures.sensor (NULL when the run's
+                                      database did not record it), owned */
+    struct report_sensor *sensor_list; /* the distinct sensors, in order of first run */
+    int nsensors;
     int has_span;                  /* 1 when first/last packet times are known */
     int64_t first_ns;              /* first packet */
     int64_t last_ns;               /* last packet */

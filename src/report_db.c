@@ -157,24 +157,42 @@ static int exec_built(sqlite3 *db, sqlite3_str *s, const char *what, char err[HT
     return rc == SQLITE_OK ? 0 : fail(err, what, db);
 }
 
-/* The columns of captures every schema version has (version 2 added sensor), so that
- * databases of both versions can be reported together. */
+/* The columns of captures every schema version has (version 2 added sensor, which the view
+ * adds as NULL for version 1), so that databases of both versions can be reported together. */
 #define CAPTURE_COLUMNS                                                                     \
     "id, source, filter, link_type, link_type_name, started_ns, finished_ns,"               \
     " first_packet_ns, last_packet_ns, packets, bytes, tcp_segments, ip_fragments,"         \
     " skipped_packets, kernel_drops, interface_drops, connections, peak_connections,"       \
     " transactions, gap_bytes, clamped_timestamps, truncated, error, program_version"
 
-/* TEMP VIEW captures: every database's runs in order, ids offset like the rest. */
+/* 1 in *has when database k's table captures has the column sensor (schema version 2). */
+static int has_sensor(sqlite3 *db, int k, int64_t *has, char err[HTTPCAP_ERRBUF])
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pragma_table_info('captures', 'd%d') WHERE name = 'sensor'",
+             k);
+    return query_int64(db, sql, has, err);
+}
+
+/* TEMP VIEW captures: every database's runs in order, ids offset like the rest; sensor is
+ * NULL for the runs of a database written before it was recorded. */
 static int create_captures_view(sqlite3 *db, int ndbs, const int64_t *cap_off,
                                 char err[HTTPCAP_ERRBUF])
 {
     sqlite3_str *s = sqlite3_str_new(db);
     sqlite3_str_appendall(s, "CREATE TEMP VIEW captures AS ");
-    for (int k = 0; k < ndbs; k++)
+    for (int k = 0; k < ndbs; k++) {
+        int64_t sensor = 0;
+        if (has_sensor(db, k, &sensor, err) != 0) {
+            sqlite3_free(sqlite3_str_finish(s));
+            return -1;
+        }
         sqlite3_str_appendf(s, "%sSELECT %d AS db, id + %lld AS run, " CAPTURE_COLUMNS
-                               " FROM d%d.captures",
-                            k ? " UNION ALL " : "", k, (long long)cap_off[k], k);
+                               ", %s AS sensor FROM d%d.captures",
+                            k ? " UNION ALL " : "", k, (long long)cap_off[k],
+                            sensor ? "sensor" : "NULL", k);
+    }
     return exec_built(db, s, "captures view", err);
 }
 

@@ -86,6 +86,9 @@ def check_reports(c, url, env, tmp):
             check(len(a.stdout) > 1000 and a.stdout == b.stdout,
                   "%s: PostgreSQL's differs from SQLite's (%d vs %d bytes)"
                   % (what, len(b.stdout), len(a.stdout)))
+    text = run(["report", url], env, tmp).stdout.decode("utf-8", "replace")
+    check("\n  sensors       s1 (1 run)\n                s2 (1 run)\n" in text,
+          "the report names both sensors: %r" % text[:400])
     left = [f for f in os.listdir(os.environ.get("TMPDIR", "/tmp"))
             if f.startswith("httpcap-report-")]
     check(not left, "report leaves no temporary database: %r" % left[:3])

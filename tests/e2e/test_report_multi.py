@@ -6,12 +6,14 @@ at 10:30, so the halves hold the whole hour between them):
    JSON and in text, the database count aside;
  - --since, --until and --host report the classes and status codes that SQL counts over
    the database, and the anomalies of the window they keep;
- - a second argument that is not a database fails with one line naming it, exit status 1.
+ - a second argument that is not a database fails with one line naming it, exit status 1;
+ - the sensors of the runs (captures.sensor) are listed, none for a version 1 database.
 Env: HTTPCAP, BUILD. Prints "N passed, N failed"."""
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -97,6 +99,39 @@ def check_same(tmp):
     if len(t_multi) != len(t_one):
         diff.append(("%d lines" % len(t_multi), "%d lines" % len(t_one)))
     check(not diff and t_multi, "report a.db b.db vs both.db (text): %r" % diff[:5])
+
+
+def check_sensors(tmp):
+    """captures.sensor in the report: one line per sensor with its runs, a JSON entry per
+    run, and nothing (null in JSON) for a database of schema version 1, which has none."""
+    for args in (["a.pcap", "-o", "s1.db", "--sensor", "s1"],
+                 ["a.pcap", "-o", "s2.db", "--sensor", "s2"],
+                 ["b.pcap", "-o", "s2.db", "--sensor", "s2"]):
+        res = run(["read", "-q"] + args, tmp)
+        check(res.returncode == 0, "read %s: %s" % (" ".join(args), res.stderr))
+    doc = load(run(["report", "s1.db", "s2.db", "--format", "json"], tmp), "report s1 s2")
+    got = (doc or {}).get("capture", {}).get("sensors")
+    check(got == ["s1", "s2", "s2"], "JSON capture.sensors, one per run: %r" % got)
+    text = run(["report", "s1.db", "s2.db"], tmp).stdout.decode("utf-8", "replace")
+    check("\n  sensors       s1 (1 run)\n                s2 (2 runs)\n" in text,
+          "text lists each sensor with its runs: %r" % text[:400])
+    one = run(["report", "s1.db"], tmp).stdout.decode("utf-8", "replace")
+    check("\n  sensor        s1\n" in one, "one sensor: one line: %r" % one[:300])
+    # schema version 1: no sensor column
+    shutil.copy(os.path.join(tmp, "s1.db"), os.path.join(tmp, "v1.db"))
+    con = sqlite3.connect(os.path.join(tmp, "v1.db"))
+    con.execute("ALTER TABLE captures DROP COLUMN sensor")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    check(query(os.path.join(tmp, "v1.db"), "SELECT value FROM meta"
+                " WHERE key = 'schema_version'") == [("1",)], "v1.db says version 1")
+    doc = load(run(["report", "v1.db", "s2.db", "--format", "json"], tmp), "report v1 s2")
+    got = (doc or {}).get("capture", {}).get("sensors")
+    check(got == [None, "s2", "s2"], "a version 1 database's runs have no sensor: %r" % got)
+    text = run(["report", "v1.db"], tmp).stdout.decode("utf-8", "replace")
+    check("sensor" not in text.split("== 2")[0] and "== 1 Capture ==" in text,
+          "no sensor line without a recorded sensor: %r" % text[:300])
 
 
 def iso(sec):
@@ -203,6 +238,7 @@ def main():
         check_same(tmp)
         check_filters(tmp)
         check_bad_second(tmp)
+        check_sensors(tmp)
     finally:
         shutil.rmtree(tmp)
     return report()

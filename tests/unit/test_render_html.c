@@ -102,6 +102,8 @@ static int bad_tags(const char *html)
 static void hostile(void)
 {
     char *sources[2] = {evil_script, evil_bytes};
+    char *sensors[2] = {evil_attr, evil_img};
+    struct report_sensor sensor_list[2] = {{evil_attr, 3}, {evil_img, 1}};
     char *hosts[2] = {evil_img, NULL};
     struct report_latency lat[3] = {
         {.scope = REPORT_ALL, .count = 3, .n_ttfb = 3, .ttfb_p50 = 1.5, .ttfb_max = 900},
@@ -145,7 +147,9 @@ static void hostile(void)
         {.name = evil_attr, .value = 5, .min_value = 5, .hits = 1, .runs_hit = 1},
     };
     struct report_sections r = {
-        .capture = {.runs = 2, .sources = sources, .has_span = 1, .last_ns = 3000000000,
+        .capture = {.runs = 2, .sources = sources, .sensors = sensors,
+                    .sensor_list = sensor_list, .nsensors = 2, .has_span = 1,
+                    .last_ns = 3000000000,
                     .first_iso = evil_script, .last_iso = evil_attr,
                     .packets = 1234567, .reported = 9, .loss_warning = 1,
                     .warning = evil_img, .limit_runs = 1, .limits = limits, .nlimits = 2,
@@ -181,6 +185,8 @@ static void hostile(void)
             CHECK_INT((unsigned char)html[i], '\n');
             break;
         }
+    CHECK(strstr(html, "<th>Sensors</th>") != NULL);
+    CHECK(strstr(html, "(3 runs)</span>, <code>&lt;img src=x") != NULL);
     CHECK(strstr(html, "Content-Security-Policy") != NULL);
     CHECK(strstr(html, "<title>httpcap report</title>") != NULL);
     CHECK(strstr(html, "id=\"loss-warning\"") != NULL);

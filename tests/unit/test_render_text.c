@@ -63,6 +63,15 @@ static void build(struct report_sections *r, char **sources, struct report_statu
     c->sources = sources;
     sources[0] = EVIL;
     sources[1] = long_uri;
+    static char *sensors[2];
+    static struct report_sensor sensor_list[2];
+    sensors[0] = EVIL;
+    sensors[1] = long_uri;
+    c->sensors = sensors;
+    sensor_list[0] = (struct report_sensor){sensors[0], 1};
+    sensor_list[1] = (struct report_sensor){sensors[1], 1};
+    c->sensor_list = sensor_list;
+    c->nsensors = 2;
     c->has_span = 1;
     c->first_ns = 1700000000000000000;
     c->last_ns = 1700000060000000000;
@@ -334,6 +343,8 @@ int main(int argc, char **argv)
     CHECK_INT(widest(txt), 80);
     CHECK(strncmp(txt, "WARNING: capture loss: a?[31mred", 32) == 0);
     CHECK(strstr(txt, "<script>|x|") != NULL); /* text shows it as text */
+    CHECK(strstr(txt, "\n  sensors       ") != NULL); /* each sensor, cut to fit its runs */
+    CHECK(strstr(txt, "/ab\xe2\x80\xa6 (1 run)\n") != NULL); /* cut with an ellipsis */
     CHECK(strstr(txt, "(unregistered; clients: 200 ") != NULL);
     CHECK(strstr(txt, "\n  limits hit    max-connections (2) once,\n"
                       "                a?[31mred\xef\xbf\xbd" "2J?1m<script>") != NULL);
@@ -362,6 +373,7 @@ int main(int argc, char **argv)
     check_md(md);
     char *js = render(&r, 3, &n);
     check_json(js);
+    CHECK(strstr(js, "\"sensors\": [") != NULL);
     if (argc > 1)
         write_file(argv[1], "hostile.json", js);
     free(txt);
