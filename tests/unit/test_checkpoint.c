@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "sqlcount.h"
 #include "testhelp.h"
 
 #define PAGE 4096
@@ -32,15 +33,6 @@ static void exec(sqlite3 *db, const char *sql)
     }
 }
 
-static long long count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q = NULL;
-    long long n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
 
 /* One transaction of n rows of 3,000 bytes (about one page each). */
 static void commit_rows(sqlite3 *db, int n)
@@ -108,13 +100,13 @@ static void test_checkpoints_behind(void)
     CHECK(wal_max < 1800LL * PAGE);
 
     checkpointer_stop(c);
-    CHECK_INT(count(db, "PRAGMA wal_autocheckpoint"), 1000); /* SQLite's own again */
-    CHECK_INT(count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
+    CHECK_INT(sql_count(db, "PRAGMA wal_autocheckpoint"), 1000); /* SQLite's own again */
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
     CHECK_INT(sqlite3_close(db), SQLITE_OK);
     CHECK_INT(file_size(wal), -1); /* the close checkpointed the rest and removed it */
 
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 10 * 50 + 6 * BIG_ROWS);
     sqlite3_stmt *q = NULL;
     CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
     CHECK_INT(sqlite3_step(q), SQLITE_ROW);
@@ -130,7 +122,7 @@ static void test_cannot_start(void)
     snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     CHECK(checkpointer_start(db, missing, 1000) == NULL);
-    CHECK_INT(count(db, "PRAGMA wal_autocheckpoint"), 1000); /* untouched */
+    CHECK_INT(sql_count(db, "PRAGMA wal_autocheckpoint"), 1000); /* untouched */
     sqlite3_close(db);
     checkpointer_stop(NULL); /* a no-op */
 }

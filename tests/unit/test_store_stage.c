@@ -12,19 +12,11 @@
 #include <unistd.h>
 
 #include "store_stage.h"
+#include "sqlcount.h"
 #include "testhelp.h"
 
 static sqlite3 *db;
 
-static long long count(const char *sql)
-{
-    sqlite3_stmt *q = NULL;
-    long long n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
 
 static void test_values(struct store_stage *sg)
 {
@@ -47,15 +39,15 @@ static void test_values(struct store_stage *sg)
     stage_text(sg, 1, NULL);                 /* NULL */
     CHECK_INT(stage_row_done(sg), 0);
     CHECK_INT(stage_rows(sg), 3);
-    CHECK_INT(count("SELECT count(*) FROM t"), 0); /* nothing before the flush */
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 0); /* nothing before the flush */
     CHECK_INT(stage_flush(sg), SQLITE_OK);
     CHECK_INT(stage_rows(sg), 0);
-    CHECK_INT(count("SELECT count(*) FROM t"), 3);
-    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 1 AND a = '' AND typeof(b) = 'null'"
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 3);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t WHERE id = 1 AND a = '' AND typeof(b) = 'null'"
                     " AND n = -9223372036854775807 - 1 AND typeof(m) = 'null'"), 1);
-    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 2 AND a = 'a' || char(9) || 'b'"
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t WHERE id = 2 AND a = 'a' || char(9) || 'b'"
                     " AND b = 'x' AND n = 9223372036854775807 AND m = -5"), 1);
-    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 3 AND typeof(a) = 'null'"
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t WHERE id = 3 AND typeof(a) = 'null'"
                     " AND typeof(b) = 'null' AND typeof(n) = 'null'"), 1);
     CHECK_INT(stage_flush(sg), SQLITE_OK); /* an empty flush does nothing */
 }
@@ -86,13 +78,13 @@ static void test_full(struct store_stage *sg)
     }
     CHECK_INT(n, (int)(STAGE_MAX_BYTES / (sizeof big - 1)));
     CHECK_INT(stage_flush(sg), SQLITE_OK);
-    CHECK_INT(count("SELECT count(*) FROM t WHERE id >= 5000 AND length(a) = 65536"), n);
-    CHECK_INT(count("SELECT count(*) FROM t"), 3 + STAGE_MAX_ROWS + n);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t WHERE id >= 5000 AND length(a) = 65536"), n);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 3 + STAGE_MAX_ROWS + n);
 }
 
 static void test_failure(struct store_stage *sg)
 {
-    long long before = count("SELECT count(*) FROM t");
+    long long before = sql_count(db, "SELECT count(*) FROM t");
     stage_row(sg);
     stage_int(sg, 0, 90000);
     stage_text(sg, 1, "fine");
@@ -102,12 +94,12 @@ static void test_failure(struct store_stage *sg)
     stage_row_done(sg);
     CHECK_INT(stage_flush(sg) & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT(stage_rows(sg), 0);
-    CHECK_INT(count("SELECT count(*) FROM t"), before); /* the statement is undone whole */
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), before); /* the statement is undone whole */
     stage_row(sg);
     stage_int(sg, 0, 90001);
     stage_row_done(sg);
     CHECK_INT(stage_flush(sg), SQLITE_OK); /* and the stage goes on */
-    CHECK_INT(count("SELECT count(*) FROM t"), before + 1);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), before + 1);
 }
 
 int main(void)
@@ -132,7 +124,7 @@ int main(void)
         test_failure(sg);
         stage_close(sg);
     }
-    CHECK_INT(count("SELECT count(*) FROM sqlite_master WHERE name LIKE 'staged%'"), 0);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'staged%'"), 0);
     sqlite3_close(db);
     unlink(path);
     return TEST_REPORT();

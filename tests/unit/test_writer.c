@@ -15,6 +15,7 @@
 
 #include "rules.h"
 #include "store.h"
+#include "sqlcount.h"
 #include "testhelp.h"
 #include "writer.h"
 
@@ -110,15 +111,6 @@ static void column(sqlite3 *db, const char *col, unsigned i, char *out, size_t c
     sqlite3_finalize(q);
 }
 
-static long long count(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q;
-    long long n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
 
 /* Every string of a few transactions, each compared with what went in. */
 static void check_strings(sqlite3 *db)
@@ -223,26 +215,26 @@ static void test_one_lane(void)
 
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    CHECK_INT(count(db, "SELECT count(*) FROM transactions"), N_TXN);
-    CHECK_INT(count(db, "SELECT count(*) FROM connections"), N_TXN / 10);
-    CHECK_INT(count(db, "SELECT count(*) FROM connections WHERE end_reason = 'rst'"),
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), N_TXN);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM connections"), N_TXN / 10);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM connections WHERE end_reason = 'rst'"),
               N_TXN / 20);
     /* in order: ids follow the calls */
-    CHECK_INT(count(db, "SELECT count(*) FROM transactions WHERE id != "
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions WHERE id != "
                         "(connection_id - 1) * 10 + seq"),
               0);
-    CHECK_INT(count(db, "SELECT count(*) FROM violations"), 2 * ((N_TXN + 8) / 9));
-    CHECK_INT(count(db, "SELECT count(*) FROM violations WHERE rule = 'status-unregistered' "
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM violations"), 2 * ((N_TXN + 8) / 9));
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM violations WHERE rule = 'status-unregistered' "
                         "AND length(detail) = 159"),
               (N_TXN + 8) / 9);
-    CHECK_INT(count(db, "SELECT count(*) FROM violations WHERE rule = 'reason-nonstandard' "
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM violations WHERE rule = 'reason-nonstandard' "
                         "AND detail = 'detail ' || (transaction_id - 1)"),
               (N_TXN + 8) / 9);
-    CHECK_INT(count(db, "SELECT count(*) FROM headers"), 3 * (N_TXN / 8));
-    CHECK_INT(count(db, "SELECT count(*) FROM headers WHERE direction = 'response' "
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM headers"), 3 * (N_TXN / 8));
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM headers WHERE direction = 'response' "
                         "AND name = 'X-H2' AND length(value) = 45"),
               N_TXN / 8);
-    CHECK_INT(count(db, "SELECT sum(response_body_bytes) FROM transactions"),
+    CHECK_INT(sql_count(db, "SELECT sum(response_body_bytes) FROM transactions"),
               7LL * N_TXN * (N_TXN - 1) / 2);
     check_strings(db);
     sqlite3_close(db);
@@ -320,15 +312,15 @@ static void test_lanes(void)
 
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    CHECK_INT(count(db, "SELECT count(*) FROM transactions"), (N_LANES - 1) * LANE_TXN);
-    CHECK_INT(count(db, "SELECT count(DISTINCT id / 1000000) FROM transactions"), N_LANES - 1);
-    CHECK_INT(count(db, "SELECT count(*) FROM connections"), (N_LANES - 1) * LANE_TXN / 10);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), (N_LANES - 1) * LANE_TXN);
+    CHECK_INT(sql_count(db, "SELECT count(DISTINCT id / 1000000) FROM transactions"), N_LANES - 1);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM connections"), (N_LANES - 1) * LANE_TXN / 10);
     /* each lane in its order: violation rows (numbered as stored) follow the ids */
-    CHECK_INT(count(db, "SELECT count(*) FROM (SELECT transaction_id AS t, lag(transaction_id)"
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM (SELECT transaction_id AS t, lag(transaction_id)"
                         " OVER (PARTITION BY transaction_id / 1000000 ORDER BY id) AS prev"
                         " FROM violations) WHERE prev > t"),
               0);
-    CHECK_INT(count(db, "SELECT count(*) FROM violations"),
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM violations"),
               (N_LANES - 1) * 2 * ((LANE_TXN + 8) / 9));
     sqlite3_close(db);
     remove_db(path);
