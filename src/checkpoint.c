@@ -90,8 +90,10 @@ struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path, in
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->wake, NULL);
     c->writer_db = writer_db;
-    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
+    /* no symbolic link followed: the path is the one SQLite resolved for writer_db, and if
+     * a link was planted there since, SQLite's own checkpoints do the work instead */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
         sqlite3_busy_timeout(c->db, busy_ms) != SQLITE_OK ||
         sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
         pthread_create(&c->thread, NULL, checkpoint_main, c) != 0) {
