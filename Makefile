@@ -4,7 +4,8 @@
 CC      ?= cc
 LLHTTP_INC ?= /usr/share/include/llhttp
 LLHTTP_SRC ?= /usr/share/llhttp
-# libpq (Debian's libpq-dev): `-o postgresql://`, `httpcap push`, `report postgresql://`
+# libpq (Debian's libpq-dev): `-o postgresql://`, `httpcap push`, `report postgresql://`;
+# only its header at build time: src/pq.c opens libpq.so.5 when a URL is first used
 PQ_INC  ?= /usr/include/postgresql
 BUILD   := build
 SANITIZE ?= 0
@@ -17,7 +18,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wundef
 CPPFLAGS += -I$(LLHTTP_INC) -I$(PQ_INC) -Isrc -I$(BUILD) -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP
-LDLIBS   += -lpcap -lsqlite3 -lpq -lpthread -lm
+LDLIBS   += -lpcap -lsqlite3 -lpthread -lm -ldl
 
 ifneq ($(SANITIZE),1)
 CFLAGS   += $(LTO)
@@ -92,7 +93,7 @@ $(BUILD)/tests/test_report_anomaly: $(BUILD)/report_anomaly_list.o $(BUILD)/repo
 $(BUILD)/tests/test_render_text: $(BUILD)/render_md.o $(BUILD)/render_json.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_render_html: $(BUILD)/render_html_chart.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_live: $(BUILD)/decode.o
-$(BUILD)/tests/test_pg: $(BUILD)/utf8.o
+$(BUILD)/tests/test_pg: $(BUILD)/utf8.o $(BUILD)/pq.o
 $(BUILD)/tests/test_writer: $(BUILD)/store.o $(BUILD)/checkpoint.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/store_stage.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o
 $(BUILD)/tests/test_jsonl: $(BUILD)/store.o $(BUILD)/checkpoint.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/store_stage.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/utf8.o $(BUILD)/sql_embed.o
 # store.c, live.c and jsonl.c check output paths (symbolic links in /tmp) through outpath.c

@@ -120,7 +120,7 @@ static void first_line(const char *msg, char *out, size_t cap)
 void pg_set_err(struct pg *pg, const char *what, char err[HTTPCAP_ERRBUF])
 {
     char line[400];
-    first_line(PQerrorMessage(pg->conn), line, sizeof line);
+    first_line(pq.PQerrorMessage(pg->conn), line, sizeof line);
     snprintf(err, HTTPCAP_ERRBUF, "%.120s: %s%s%.300s", pg->url, what ? what : "",
              what ? ": " : "", line);
 }
@@ -139,11 +139,15 @@ struct pg *pg_connect(const char *url, char err[HTTPCAP_ERRBUF])
         return NULL;
     }
     pg_url_public(url, pg->url);
+    if (pq_load(err) != 0) {
+        free(pg);
+        return NULL;
+    }
     /* earlier keywords are defaults: what the URL says overrides them */
     const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *const vals[] = {"10", "httpcap", url, NULL};
-    pg->conn = PQconnectdbParams(keys, vals, 1);
-    if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
+    pg->conn = pq.PQconnectdbParams(keys, vals, 1);
+    if (!pg->conn || pq.PQstatus(pg->conn) != CONNECTION_OK) {
         if (pg->conn)
             pg_set_err(pg, NULL, err);
         else
@@ -151,8 +155,8 @@ struct pg *pg_connect(const char *url, char err[HTTPCAP_ERRBUF])
         pg_close(pg);
         return NULL;
     }
-    PQsetNoticeProcessor(pg->conn, ignore_notice, NULL); /* "already exists, skipping" */
-    if (PQsetClientEncoding(pg->conn, "UTF8") != 0 ||
+    pq.PQsetNoticeProcessor(pg->conn, ignore_notice, NULL); /* "already exists, skipping" */
+    if (pq.PQsetClientEncoding(pg->conn, "UTF8") != 0 ||
         pg_exec(pg, "SET TIME ZONE 'UTC'", "setting up the session", err) != 0) {
         pg_set_err(pg, "setting up the session", err);
         pg_close(pg);
@@ -166,7 +170,7 @@ void pg_close(struct pg *pg)
     if (!pg)
         return;
     if (pg->conn)
-        PQfinish(pg->conn);
+        pq.PQfinish(pg->conn);
     free(pg->buf);
     free(pg);
 }
@@ -178,14 +182,14 @@ PGconn *pg_conn(struct pg *pg)
 
 int pg_ok(struct pg *pg)
 {
-    return pg && PQstatus(pg->conn) == CONNECTION_OK;
+    return pg && pq.PQstatus(pg->conn) == CONNECTION_OK;
 }
 
 int pg_exec(struct pg *pg, const char *sql, const char *what, char err[HTTPCAP_ERRBUF])
 {
-    PGresult *res = PQexec(pg->conn, sql);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    PQclear(res);
+    PGresult *res = pq.PQexec(pg->conn, sql);
+    ExecStatusType st = res ? pq.PQresultStatus(res) : PGRES_FATAL_ERROR;
+    pq.PQclear(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return 0;
     pg_set_err(pg, what, err);
@@ -195,11 +199,11 @@ int pg_exec(struct pg *pg, const char *sql, const char *what, char err[HTTPCAP_E
 PGresult *pg_query(struct pg *pg, const char *sql, int n, const char *const *params,
                    const char *what, char err[HTTPCAP_ERRBUF])
 {
-    PGresult *res = PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    PGresult *res = pq.PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = res ? pq.PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
-    PQclear(res);
+    pq.PQclear(res);
     pg_set_err(pg, what, err);
     return NULL;
 }
@@ -239,9 +243,9 @@ static void separate(struct pg *pg)
 
 int pg_copy_begin(struct pg *pg, const char *sql, char err[HTTPCAP_ERRBUF])
 {
-    PGresult *res = PQexec(pg->conn, sql);
-    int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
-    PQclear(res);
+    PGresult *res = pq.PQexec(pg->conn, sql);
+    int ok = res && pq.PQresultStatus(res) == PGRES_COPY_IN;
+    pq.PQclear(res);
     pg->len = 0;
     pg->fields = 0;
     pg->failed = 0;
@@ -322,7 +326,7 @@ static int send_block(struct pg *pg, char err[HTTPCAP_ERRBUF])
         snprintf(err, HTTPCAP_ERRBUF, "%.300s: out of memory", pg->url);
         return -1;
     }
-    if (pg->len && PQputCopyData(pg->conn, pg->buf, (int)pg->len) != 1) {
+    if (pg->len && pq.PQputCopyData(pg->conn, pg->buf, (int)pg->len) != 1) {
         pg_set_err(pg, "sending COPY data", err);
         return -1;
     }
@@ -342,17 +346,17 @@ int pg_copy_row(struct pg *pg, char err[HTTPCAP_ERRBUF])
 int pg_copy_end(struct pg *pg, char err[HTTPCAP_ERRBUF])
 {
     int rc = send_block(pg, err);
-    if (PQputCopyEnd(pg->conn, rc == 0 ? NULL : "httpcap: COPY abandoned") != 1 && rc == 0) {
+    if (pq.PQputCopyEnd(pg->conn, rc == 0 ? NULL : "httpcap: COPY abandoned") != 1 && rc == 0) {
         pg_set_err(pg, "ending COPY", err);
         rc = -1;
     }
     PGresult *res;
-    while ((res = PQgetResult(pg->conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+    while ((res = pq.PQgetResult(pg->conn)) != NULL) {
+        if (pq.PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
             pg_set_err(pg, "COPY", err);
             rc = -1;
         }
-        PQclear(res);
+        pq.PQclear(res);
     }
     return rc;
 }

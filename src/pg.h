@@ -11,11 +11,11 @@
 #ifndef HTTPCAP_PG_H
 #define HTTPCAP_PG_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "errbuf.h"
+#include "pq.h"
 
 #define PG_URL_MAX 1024
 

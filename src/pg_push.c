@@ -345,16 +345,16 @@ static int reserve(struct pg_push *p, struct cap_map *m, const char *sensor,
     if (pg_exec(p->pg, "SELECT pg_advisory_xact_lock(" PG_SCHEMA_LOCK ")", "locking", err) != 0)
         return -1;
     PGresult *res = pg_query(p->pg, lookup_sql, 2, params, "reading capture_origins", err);
-    if (res && PQntuples(res) == 0) {
-        PQclear(res);
+    if (res && pq.PQntuples(res) == 0) {
+        pq.PQclear(res);
         res = pg_query(p->pg, reserve_sql, 9, params, "reserving ids", err);
     }
     if (!res)
         return -1;
-    m->pg_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    m->pg_id = strtoll(pq.PQgetvalue(res, 0, 0), NULL, 10);
     for (int k = 0; k < 3; k++)
-        m->off[k] = strtoll(PQgetvalue(res, 0, 1 + k), NULL, 10);
-    PQclear(res);
+        m->off[k] = strtoll(pq.PQgetvalue(res, 0, 1 + k), NULL, 10);
+    pq.PQclear(res);
     return 0;
 }
 

@@ -42,15 +42,15 @@ static int build_where(struct fetch *f, const struct report_options *o,
         n += (size_t)snprintf(f->txn_where + n, sizeof f->txn_where - n, " AND %s < %" PRId64,
                               start, o->until_ns);
     if (o->host) {
-        char *lit = PQescapeLiteral(pg_conn(f->pg), o->host, strlen(o->host));
+        char *lit = pq.PQescapeLiteral(pg_conn(f->pg), o->host, strlen(o->host));
         if (!lit || strlen(lit) > 400) {
-            PQfreemem(lit);
+            pq.PQfreemem(lit);
             snprintf(err, HTTPCAP_ERRBUF, "--host: cannot be used in a query");
             return -1;
         }
         snprintf(f->txn_where + n, sizeof f->txn_where - n,
                  " AND left(lower(t.host), length(%s)) = lower(%s)", lit, lit);
-        PQfreemem(lit);
+        pq.PQfreemem(lit);
     }
     return 0;
 }
@@ -92,12 +92,12 @@ static sqlite3_stmt *insert_stmt(sqlite3 *db, const char *name, const char *cols
 /* One FETCH's rows into q (values as text: the columns' affinity makes integers of them). */
 static int insert_rows(struct fetch *f, PGresult *res, sqlite3_stmt *q, char err[HTTPCAP_ERRBUF])
 {
-    for (int r = 0; r < PQntuples(res); r++) {
-        for (int c = 0; c < PQnfields(res); c++) {
-            if (PQgetisnull(res, r, c))
+    for (int r = 0; r < pq.PQntuples(res); r++) {
+        for (int c = 0; c < pq.PQnfields(res); c++) {
+            if (pq.PQgetisnull(res, r, c))
                 sqlite3_bind_null(q, c + 1);
             else
-                sqlite3_bind_text(q, c + 1, PQgetvalue(res, r, c), PQgetlength(res, r, c),
+                sqlite3_bind_text(q, c + 1, pq.PQgetvalue(res, r, c), pq.PQgetlength(res, r, c),
                                   SQLITE_STATIC);
         }
         int rc = sqlite3_step(q);
@@ -130,9 +130,9 @@ static int copy_table(struct fetch *f, const char *name, const char *a, const ch
         goto out;
     for (;;) {
         PGresult *res = pg_query(f->pg, "FETCH " PG_REPORT_FETCH_TEXT " FROM rows", 0, NULL, name, err);
-        int got = res ? PQntuples(res) : -1;
+        int got = res ? pq.PQntuples(res) : -1;
         rc = got > 0 ? insert_rows(f, res, q, err) : got < 0 ? -1 : 0;
-        PQclear(res);
+        pq.PQclear(res);
         if (rc != 0 || got == 0)
             break;
     }

@@ -93,8 +93,8 @@ static long schema_version(struct pg *pg, char err[HTTPCAP_ERRBUF])
                              "reading the schema version", err);
     if (!res)
         return -1;
-    long v = PQntuples(res) > 0 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-    PQclear(res);
+    long v = pq.PQntuples(res) > 0 ? strtol(pq.PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    pq.PQclear(res);
     return v;
 }
 
