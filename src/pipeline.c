@@ -268,7 +268,13 @@ int run_open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
 /* Without a database, 1 as in a new one. */
 int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
 {
-    return r->store ? store_capture_begin(r->store, &r->cap, err) : 1;
+    if (!r->store)
+        return 1;
+    char why[HTTPCAP_ERRBUF];
+    int64_t id = store_capture_begin(r->store, &r->cap, why);
+    if (id < 0) /* the first write of a run: a read-only or locked file shows here */
+        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
+    return id;
 }
 
 void run_note_stream_stop(struct run *r)
