@@ -12,6 +12,7 @@
  4. schema version newer, older than 1, unreadable or missing, another program's SQLite
     database: refused with the version found and expected, the file byte-identical; a
     version-1 database (before captures.sensor) is upgraded in place by the next read;
+    meta.schema_fingerprint: the schema is installed again only by a different httpcap;
  5. not a database (text, random bytes, a pcap given as -o): refused, byte-identical,
     no side files left; `report` on all of 4 and 5 fails with one line naming the file;
  6. symbolic links (root: lchown): a link owned by nobody in a world-writable directory
@@ -30,6 +31,7 @@ import json
 import os
 import pwd
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -319,6 +321,38 @@ def test_upgrade(tmp):
     check(n == 2 * SAMPLE_TXNS, "both captures kept: %d transactions" % n)
 
 
+def test_fingerprint(tmp):
+    """meta.schema_fingerprint: a read into a database that holds this httpcap's schema
+    installs nothing again (a rule edited by hand stays edited); another fingerprint, as a
+    different httpcap would leave, makes the next read install everything again."""
+    db = os.path.join(tmp, "fp.db")
+    if not read_sample(db, "fingerprint"):
+        return
+    q = lambda sql: sqlite3.connect(db).execute(sql).fetchall()
+    fp = q("SELECT value FROM meta WHERE key = 'schema_fingerprint'")
+    check(len(fp) == 1 and re.fullmatch(r"[0-9a-f]{16}", fp[0][0] or ""),
+          "meta.schema_fingerprint: %r" % fp)
+    rule, summary = q("SELECT id, summary FROM rules ORDER BY id LIMIT 1")[0]
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("UPDATE rules SET summary = 'edited' WHERE id = ?", (rule,))
+    con.close()
+    check(read_sample(db, "fingerprint, same"), "read into the same schema")
+    check(q("SELECT summary FROM rules WHERE id = '%s'" % rule) == [("edited",)],
+          "the same fingerprint: nothing installed again")
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("UPDATE meta SET value = '0000000000000000'"
+                " WHERE key = 'schema_fingerprint'")
+    con.execute("DROP VIEW v_transactions")
+    con.close()
+    check(read_sample(db, "fingerprint, other"), "read after another httpcap")
+    check(q("SELECT summary FROM rules WHERE id = '%s'" % rule) == [(summary,)],
+          "another fingerprint: the rules are installed again")
+    check(q("SELECT count(*) FROM v_transactions") == [(3 * SAMPLE_TXNS,)],
+          "another fingerprint: the views are created again")
+    check(q("SELECT value FROM meta WHERE key = 'schema_fingerprint'") == fp,
+          "the fingerprint is this httpcap's again")
+
+
 def test_versions(tmp):
     cases = [("7", "newer schema version", ["schema version 7", "knows version 2", "newer"],
               ["schema version 7"]),
@@ -567,6 +601,7 @@ def main():
     try:
         for name, fn in [("not writable", test_not_writable), ("disk full", test_disk_full),
                          ("locked", test_locked), ("versions", test_versions), ("upgrade", test_upgrade),
+                         ("fingerprint", test_fingerprint),
                          ("not a database", test_not_a_database),
                          ("symlinks", test_symlinks), ("injection", test_injection)]:
             sub = os.path.join(tmp, name.replace(" ", "-"))
