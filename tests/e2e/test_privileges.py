@@ -42,7 +42,8 @@ def wait_dropped(pid, uid, timeout=3.0):
 
 
 def thread_status(pid, timeout=1.0):
-    """Status of each thread, once the writer thread (started after the switch) is there."""
+    """Status of each thread, once the writer thread (started after the switch, after the
+    checkpoint thread) is there."""
     deadline = time.monotonic() + timeout
     tasks = {}
     while time.monotonic() < deadline:
@@ -51,7 +52,7 @@ def thread_status(pid, timeout=1.0):
                      for t in os.listdir("/proc/%d/task" % pid)}
         except OSError:
             break
-        if len(tasks) >= 2:
+        if any(st.get("Name") == "httpcap writer" for st in tasks.values()):
             break
         time.sleep(0.02)
     return tasks
@@ -89,7 +90,9 @@ def test_running_as_nobody(tmp, who):
                                        for k in ("Uid", "Gid", "Groups", "CapEff",
                                                  "NoNewPrivs"))))
     check_unprivileged(st, who, what)
-    check(len(tasks) >= 2, "%s: threads %r (the writer thread too)" % (what, sorted(tasks)))
+    names = sorted(tst.get("Name", "?") for tst in tasks.values())
+    check("httpcap writer" in names and "httpcap ckpt" in names,
+          "%s: threads %r (the writer and checkpoint threads too)" % (what, names))
     for t, tst in sorted(tasks.items()):
         check_unprivileged(tst, who, "%s: thread %s" % (what, t))
     check(proc.returncode == 0, "%s: exit %d %r" % (what, proc.returncode, err[:300]))
