@@ -265,6 +265,12 @@ int run_open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF])
     return r->jsonl ? 0 : -1;
 }
 
+int run_db_err(const struct run *r, char err[HTTPCAP_ERRBUF], const char *why)
+{
+    snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
+    return -1;
+}
+
 /* Without a database, 1 as in a new one. */
 int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
 {
@@ -273,7 +279,7 @@ int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF])
     char why[HTTPCAP_ERRBUF];
     int64_t id = store_capture_begin(r->store, &r->cap, why);
     if (id < 0) /* the first write of a run: a read-only or locked file shows here */
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
+        run_db_err(r, err, why);
     return id;
 }
 
@@ -292,10 +298,8 @@ int run_start_writer(struct run *r, int n_lanes, char err[HTTPCAP_ERRBUF])
     if (!r->store)
         return 0;
     r->writer = writer_start(r->store, n_lanes, why);
-    if (!r->writer) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, why);
-        return -1;
-    }
+    if (!r->writer)
+        return run_db_err(r, err, why);
     r->lane = writer_lane(r->writer, 0);
     return 0;
 }
@@ -507,17 +511,13 @@ int run_finish(struct run *r, const struct store_worker *workers, int n_workers,
     r->cap.ip_fragments = r->skips[DECODE_FRAGMENT];
     r->cap.tcp_segments = r->skips[DECODE_OK];
     r->cap.skipped_packets = r->cap.packets - r->skips[DECODE_OK];
-    if (r->failed) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
-        return -1;
-    }
+    if (r->failed)
+        return run_db_err(r, err, r->err);
     if (!r->store)
         return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
     if (write_side_rows(r, workers, n_workers) != 0 ||
-        store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, r->err);
-        return -1;
-    }
+        store_capture_end(r->store, r->capture_id, &r->cap, r->err) != 0)
+        return run_db_err(r, err, r->err);
     return r->jsonl_state < 0 ? copy_err(err, r->jsonl_err) : 0;
 }
 
@@ -568,14 +568,10 @@ int run_close(struct run *r, int rc, char err[HTTPCAP_ERRBUF])
     char close_err[HTTPCAP_ERRBUF];
     if (jsonl_close(r->jsonl, close_err) < 0 && rc == 0)
         rc = copy_err(err, close_err);
-    if (writer_stop(r->writer, close_err) != 0 && rc == 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
-        rc = -1;
-    }
-    if (store_close(r->store, close_err) != 0 && rc == 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", r->opt->db_path, close_err);
-        rc = -1;
-    }
+    if (writer_stop(r->writer, close_err) != 0 && rc == 0)
+        rc = run_db_err(r, err, close_err);
+    if (store_close(r->store, close_err) != 0 && rc == 0)
+        rc = run_db_err(r, err, close_err);
     free(r);
     return rc;
 }

@@ -78,6 +78,10 @@ int run_open_store(struct run *r, char err[HTTPCAP_ERRBUF]);
 /* Open the --jsonl stream, if asked for. 0, or -1 + err. */
 int run_open_stream(struct run *r, int is_live, char err[HTTPCAP_ERRBUF]);
 
+/* err = "DB: why", for every error of the database (the store's own messages do not name
+ * the file). Returns -1. */
+int run_db_err(const struct run *r, char err[HTTPCAP_ERRBUF], const char *why);
+
 /* The capture row's id: a new row, or 1 without a database; -1 + err. */
 int64_t run_begin_capture(struct run *r, char err[HTTPCAP_ERRBUF]);
 

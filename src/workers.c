@@ -367,10 +367,8 @@ static int open_capture(struct run *tot, const struct pipeline_live *l, int link
     tot->cap.kernel_drops = tot->cap.interface_drops = 0;
     tot->capture_id = run_begin_capture(tot, err);
     char why[HTTPCAP_ERRBUF];
-    if (tot->capture_id >= 0 && tot->store && store_commit(tot->store, why) != 0) {
-        snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", tot->opt->db_path, why);
-        tot->capture_id = -1;
-    }
+    if (tot->capture_id >= 0 && tot->store && store_commit(tot->store, why) != 0)
+        tot->capture_id = run_db_err(tot, err, why);
     if (tot->capture_id < 0 ||
         (l->user && drop_privileges(tot->opt, l, err) != 0)) {
         tot->capture_id = -1;
