@@ -82,7 +82,7 @@ static void free_checkpointer(struct checkpointer *c)
     free(c);
 }
 
-struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path, int busy_ms)
+struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path)
 {
     struct checkpointer *c = calloc(1, sizeof *c);
     if (!c)
@@ -93,8 +93,8 @@ struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path, in
     /* no symbolic link followed: the path is the one SQLite resolved for writer_db, and if
      * a link was planted there since, SQLite's own checkpoints do the work instead */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+    /* no busy timeout: a PASSIVE checkpoint never waits for a lock */
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(c->db, busy_ms) != SQLITE_OK ||
         sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
         pthread_create(&c->thread, NULL, checkpoint_main, c) != 0) {
         free_checkpointer(c);

@@ -11,7 +11,7 @@ struct checkpointer;
 /* Open a second connection to path (a WAL database that writer_db has open), start its
  * thread and take over writer_db's WAL hook, which replaces SQLite's checkpoints inside the
  * commits. NULL when any of that fails: the caller goes on with SQLite's own. */
-struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path, int busy_ms);
+struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path);
 
 /* How many checkpoints so far copied the whole WAL into the database file. */
 unsigned long checkpointer_done(struct checkpointer *c);

@@ -303,12 +303,10 @@ static uint64_t fnv1a(uint64_t h, const char *s)
     return h;
 }
 
-/* What apply_schema writes, as 16 hex digits: the schema version, the embedded SQL and
- * the rules catalogue. */
-static void schema_fingerprint(char out[17])
+/* What apply_schema writes, as 16 hex digits: the schema version (as text), the embedded
+ * SQL and the rules catalogue. */
+static void schema_fingerprint(const char *version, char out[17])
 {
-    char version[16];
-    snprintf(version, sizeof version, "%d", STORE_SCHEMA_VERSION);
     uint64_t h = fnv1a(0xcbf29ce484222325ULL, version);
     for (size_t i = 0; i < sizeof schema_files / sizeof schema_files[0]; i++)
         h = fnv1a(h, sql_embedded(schema_files[i]));
@@ -324,7 +322,7 @@ static void schema_fingerprint(char out[17])
 
 /* 1 when meta says this program's schema is already in place (schema_version and the
  * fingerprint of the last apply_schema both match), else 0 (also for a new file). */
-static int schema_is_current(struct store *st, const char *fingerprint)
+static int schema_is_current(struct store *st, const char *version, const char *fingerprint)
 {
     sqlite3_stmt *q = NULL;
     int current = 0;
@@ -332,9 +330,7 @@ static int schema_is_current(struct store *st, const char *fingerprint)
                            "SELECT count(*) FROM meta WHERE (key = 'schema_version' AND"
                            " value = ?1) OR (key = 'schema_fingerprint' AND value = ?2)",
                            -1, &q, NULL) == SQLITE_OK) {
-        char version[16];
-        snprintf(version, sizeof version, "%d", STORE_SCHEMA_VERSION);
-        sqlite3_bind_text(q, 1, version, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 1, version, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, fingerprint, -1, SQLITE_STATIC);
         current = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 2;
     }
@@ -346,9 +342,10 @@ static int schema_is_current(struct store *st, const char *fingerprint)
  * when the database already holds exactly that (4 of the 14 ms a small read takes). */
 static int apply_schema(struct store *st, char err[HTTPCAP_ERRBUF])
 {
-    char fingerprint[17];
-    schema_fingerprint(fingerprint);
-    if (schema_is_current(st, fingerprint))
+    char version[16], fingerprint[17];
+    snprintf(version, sizeof version, "%d", STORE_SCHEMA_VERSION);
+    schema_fingerprint(version, fingerprint);
+    if (schema_is_current(st, version, fingerprint))
         return 0;
     if (exec_sql(st, "BEGIN IMMEDIATE", "starting schema update", err) != 0)
         return -1;
@@ -771,10 +768,9 @@ void store_last_ids(const struct store *st, uint64_t *conn, uint64_t *txn)
 
 void store_checkpoint_behind(struct store *st)
 {
-    long busy_ms = busy_timeout_ms();
     const char *path = sqlite3_db_filename(st->db, "main");
     if (!st->ckpt && path && *path)
-        st->ckpt = checkpointer_start(st->db, path, busy_ms < 0 ? STORE_BUSY_MS : (int)busy_ms);
+        st->ckpt = checkpointer_start(st->db, path);
 }
 
 int store_close(struct store *st, char err[HTTPCAP_ERRBUF])

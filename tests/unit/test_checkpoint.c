@@ -68,7 +68,7 @@ static void test_checkpoints_behind(void)
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
              " CREATE TABLE t (b BLOB)");
-    struct checkpointer *c = checkpointer_start(db, path, 1000);
+    struct checkpointer *c = checkpointer_start(db, path);
     CHECK(c != NULL);
     if (!c) {
         sqlite3_close(db);
@@ -121,7 +121,7 @@ static void test_cannot_start(void)
     char missing[300];
     snprintf(missing, sizeof missing, "%s/no/such/dir.db", dir);
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK(checkpointer_start(db, missing, 1000) == NULL);
+    CHECK(checkpointer_start(db, missing) == NULL);
     CHECK_INT(sql_count(db, "PRAGMA wal_autocheckpoint"), 1000); /* untouched */
     sqlite3_close(db);
     checkpointer_stop(NULL); /* a no-op */
