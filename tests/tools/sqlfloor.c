@@ -194,8 +194,9 @@ static sqlite3 *create(const char *path, const char *schema)
     snprintf(side, sizeof side, "%s-shm", path);
     remove(side);
     sqlite3 *db;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
+    /* as httpcap's writer: one thread uses the connection, so no per-call mutex */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK)
         die(path, sqlite3_errmsg(db));
     exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0");
     exec(db, schema);
@@ -208,8 +209,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: sqlfloor SRC.db OUT.db SCHEMA.sql INDEXES.sql\n");
         return 2;
     }
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* no global statistics mutex per malloc */
     sqlite3 *src;
-    if (sqlite3_open_v2(argv[1], &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(argv[1], &src, flags, NULL) != SQLITE_OK)
         die(argv[1], sqlite3_errmsg(src));
     struct table_copy copy[N_TABLES] = {0};
     uint64_t rows = 0;
