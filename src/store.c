@@ -32,6 +32,12 @@
 /* Rows per write transaction: large batches make inserts cheap (one fsync each). */
 #define STORE_BATCH_ROWS 50000
 
+/* SQLite's page cache for the writing connection (16 MiB): a batch of transactions (about
+ * 250 bytes a row) fits, so SQLite need not spill dirty pages into the WAL before the
+ * commit and read them back (its default of 2 MiB spilled: 55,000 writes and 25,000 reads
+ * of pages per 200 MB of heavy capture instead of 33,000 and 18,000). */
+#define STORE_CACHE_PRAGMA "PRAGMA cache_size=-16384"
+
 /* How long to wait for another process's lock on the database (ms), and the variable
  * that changes it (tests use a short wait). */
 #define STORE_BUSY_MS 10000
@@ -463,6 +469,7 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
     char inner[HTTPCAP_ERRBUF];
     if (check_identity(st, inner) != 0 ||
         exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, inner) != 0 ||
+        exec_sql(st, STORE_CACHE_PRAGMA, NULL, inner) != 0 ||
         apply_schema(st, inner) != 0 || prepare_all(st, inner) != 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
         free_store(st);
