@@ -343,6 +343,19 @@ int pg_copy_row(struct pg *pg, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
+/* The COPY's results, until none is left: 0 when all say it worked. */
+static int copy_results(struct pg *pg)
+{
+    int rc = 0;
+    PGresult *res;
+    while ((res = pq.PQgetResult(pg->conn)) != NULL) {
+        if (pq.PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = -1;
+        pq.PQclear(res);
+    }
+    return rc;
+}
+
 int pg_copy_end(struct pg *pg, char err[HTTPCAP_ERRBUF])
 {
     int rc = send_block(pg, err);
@@ -350,13 +363,16 @@ int pg_copy_end(struct pg *pg, char err[HTTPCAP_ERRBUF])
         pg_set_err(pg, "ending COPY", err);
         rc = -1;
     }
-    PGresult *res;
-    while ((res = pq.PQgetResult(pg->conn)) != NULL) {
-        if (pq.PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
-            pg_set_err(pg, "COPY", err);
-            rc = -1;
-        }
-        pq.PQclear(res);
+    if (copy_results(pg) != 0 && rc == 0) { /* PQerrorMessage keeps the server's message */
+        pg_set_err(pg, "COPY", err);
+        rc = -1;
     }
     return rc;
+}
+
+void pg_copy_abandon(struct pg *pg)
+{
+    pg->len = 0;
+    pq.PQputCopyEnd(pg->conn, "httpcap: COPY abandoned");
+    copy_results(pg);
 }

@@ -75,4 +75,8 @@ int pg_copy_row(struct pg *pg, char err[HTTPCAP_ERRBUF]);
 /* Send what is left and end the COPY. 0, or -1 + err. */
 int pg_copy_end(struct pg *pg, char err[HTTPCAP_ERRBUF]);
 
+/* End the COPY without what is left, so that the server rolls its rows back (the
+ * transaction is then failed, until a rollback). */
+void pg_copy_abandon(struct pg *pg);
+
 #endif

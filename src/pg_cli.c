@@ -67,9 +67,14 @@ static void pushed_line(const struct pg_target *t, const struct pg_push_stats *s
 {
     if (t->quiet)
         return;
+    char again[120] = "";
+    if (s->resent_batches)
+        snprintf(again, sizeof again, " (%llu batches held rows already in PostgreSQL: those are"
+                 " stored once)", (unsigned long long)s->resent_batches);
     fprintf(stderr, "httpcap: %s: pushed %llu connections, %llu transactions, %llu violations"
-            " from %s\n", t->shown, (unsigned long long)s->connections,
-            (unsigned long long)s->transactions, (unsigned long long)s->violations, t->spool);
+            " from %s%s\n", t->shown, (unsigned long long)s->connections,
+            (unsigned long long)s->transactions, (unsigned long long)s->violations, t->spool,
+            again);
 }
 
 /* Push until the spool is empty (a busy spool is tried a few times). 0 or -1 + err. */

@@ -127,6 +127,7 @@ struct pg_push {
     size_t nmaps, capmaps;
     struct idlist shipped[T_COUNT];
     uint64_t rows[T_COUNT];     /* rows of the batch in flight */
+    int direct[T_COUNT];        /* the batch's rows of table i went straight into it */
     int max_batches;            /* per pg_push_run, 0: no limit */
 };
 
@@ -458,8 +459,10 @@ static void copy_fields(struct pg_push *p, const struct table *t, const struct c
 }
 
 /* Up to PG_PUSH_BATCH_ROWS rows of table t (all rows of the undone captures for the three
- * capture tables) into its staging table; their keys into p->shipped. */
-static int copy_table(struct pg_push *p, int ti, char err[HTTPCAP_ERRBUF])
+ * capture tables) into the table itself (direct) or its staging table; their keys into
+ * p->shipped. A COPY once begun is always ended (abandoned on an error), so that the
+ * connection can go on after a rollback to a savepoint. */
+static int copy_table(struct pg_push *p, int ti, int direct, char err[HTTPCAP_ERRBUF])
 {
     const struct table *t = &tables[ti];
     char sql[1024];
@@ -473,8 +476,13 @@ static int copy_table(struct pg_push *p, int ti, char err[HTTPCAP_ERRBUF])
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(p->db, sql, -1, &q, NULL) != SQLITE_OK)
         return sq_err(p->db, p->path, "reading the spool", err);
-    snprintf(sql, sizeof sql, "COPY stage_%s (%s) FROM STDIN", t->name, t->cols);
-    int rc = pg_copy_begin(p->pg, sql, err);
+    snprintf(sql, sizeof sql, "COPY %s%s (%s) FROM STDIN", direct ? "" : "stage_", t->name,
+             t->cols);
+    if (pg_copy_begin(p->pg, sql, err) != 0) {
+        sqlite3_finalize(q);
+        return -1;
+    }
+    int rc = 0;
     int nkinds = (int)strlen(t->kinds);
     while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
         struct cap_map *m = row_map(p, t, q);
@@ -489,9 +497,31 @@ static int copy_table(struct pg_push *p, int ti, char err[HTTPCAP_ERRBUF])
     sqlite3_finalize(q);
     if (rc == 0)
         return pg_copy_end(p->pg, err);
+    pg_copy_abandon(p->pg);
     if (!err[0])
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
     return -1;
+}
+
+/* Table ti straight into PostgreSQL's table, inside a savepoint. A batch sent before may
+ * be there already (the spool's delete did not happen: a crash, a busy spool, another
+ * pusher), and COPY cannot skip rows: then the savepoint is rolled back and the rows go
+ * through the staging table, which keeps only new ones. 0 or -1 + err. */
+static int copy_direct_or_staged(struct pg_push *p, int ti, char err[HTTPCAP_ERRBUF])
+{
+    if (pg_exec(p->pg, "SAVEPOINT direct_copy", "starting a batch", err) != 0)
+        return -1;
+    if (copy_table(p, ti, 1, err) == 0) {
+        p->direct[ti] = 1;
+        return pg_exec(p->pg, "RELEASE SAVEPOINT direct_copy", "starting a batch", err);
+    }
+    char rollback_err[HTTPCAP_ERRBUF];
+    if (pg_exec(p->pg, "ROLLBACK TO SAVEPOINT direct_copy", NULL, rollback_err) != 0)
+        return -1; /* the connection is gone: err says how the COPY failed */
+    err[0] = '\0';
+    p->shipped[ti].n = 0;
+    p->rows[ti] = 0;
+    return copy_table(p, ti, 0, err);
 }
 
 static int make_stages(struct pg_push *p, char err[HTTPCAP_ERRBUF])
@@ -515,6 +545,8 @@ static int merge_stages(struct pg_push *p, char err[HTTPCAP_ERRBUF])
 {
     for (int i = 0; i < T_COUNT; i++) {
         const struct table *t = &tables[i];
+        if (p->direct[i])
+            continue;
         size_t n = strlen(t->cols) * 2 + strlen(t->conflict) + 200;
         char *sql = malloc(n);
         if (!sql) {
@@ -538,6 +570,7 @@ static void clear_batch(struct pg_push *p)
     for (int i = 0; i < T_COUNT; i++) {
         p->shipped[i].n = 0;
         p->rows[i] = 0;
+        p->direct[i] = 0;
     }
 }
 
@@ -549,7 +582,7 @@ static int stage_batch(struct pg_push *p, char err[HTTPCAP_ERRBUF])
         return sq_err(p->db, p->path, "reading the spool", err);
     int rc = load_maps(p, err);
     for (int i = 0; rc == 0 && i < T_COUNT; i++)
-        rc = copy_table(p, i, err);
+        rc = tables[i].key ? copy_direct_or_staged(p, i, err) : copy_table(p, i, 0, err);
     sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
@@ -659,6 +692,12 @@ static int64_t push_batch(struct pg_push *p, struct pg_push_stats *stats,
     stats->transactions += p->rows[T_TXNS];
     stats->violations += p->rows[T_VIOLS];
     stats->headers += p->rows[T_HEADERS];
+    for (int i = 0; i < T_COUNT; i++) {
+        if (tables[i].key && !p->direct[i] && p->rows[i]) {
+            stats->resent_batches++;
+            break;
+        }
+    }
     return forget_batch(p, rows == 0) == 0 ? rows : -2;
 }
 

@@ -1,9 +1,10 @@
 /*
  * pg_push.h - moving a spool into PostgreSQL (`-o postgresql://`, `httpcap push`).
  * A spool is an httpcap SQLite database (store.h) with an origin token in meta: rows are
- * written there first, then copied to PostgreSQL in batches (COPY into TEMP staging
- * tables, INSERT ... ON CONFLICT, one PostgreSQL transaction per batch), then deleted
- * from the spool. Ids are rewritten by capture (table capture_origins, see
+ * written there first, then copied to PostgreSQL in batches (one PostgreSQL transaction
+ * per batch: COPY straight into the row tables, or, for the capture tables and for a
+ * batch the server partly has already, COPY into TEMP staging tables and INSERT ... ON
+ * CONFLICT), then deleted from the spool. Ids are rewritten by capture (table capture_origins, see
  * sql/pg/schema.sql), so a row pushed twice lands on the same id and is kept once.
  * Owns: the spool's SQLite connection, the PostgreSQL connection, the id map per capture.
  * In:   a spool path and a URL. Out: rows in PostgreSQL; shipped rows gone from the spool.
@@ -26,6 +27,8 @@
 /* What pushes have copied (rows sent in committed batches; a re-sent row counts again). */
 struct pg_push_stats {
     uint64_t captures, connections, transactions, violations, headers;
+    uint64_t resent_batches;    /* batches that held rows PostgreSQL already had (a push
+                                   repeated after a crash): those are stored once */
 };
 
 struct pg_push;

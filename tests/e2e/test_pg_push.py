@@ -7,7 +7,9 @@ exchanges) and the bundled sample:
     row; that push loads them (exit 0) and PostgreSQL then holds what `read -o x.db`
     stores;
  2. idempotency: a copy of the spool taken before the push (the state a crash between
-    PostgreSQL's commit and the spool's delete leaves) pushed again changes no count;
+    PostgreSQL's commit and the spool's delete leaves) pushed again changes no count, and
+    says how many batches held rows PostgreSQL already had (a first push says nothing:
+    its batches are copied straight into the tables);
     `push` killed with SIGKILL in the middle, then run again: every row once;
  3. secrets: a wrong password (in the URL, in PGPASSWORD) fails with one line that holds
     neither the password nor the URL's; with the right password in the URL, no output,
@@ -75,6 +77,8 @@ def test_unreachable(c, env, tmp, pcap, ref):
     res = run(["push", "u.spool", url], env, tmp)
     check(res.returncode == 0 and "pushed" in res.stderr, "push: %d %r" % (res.returncode,
                                                                      res.stderr))
+    check("already in PostgreSQL" not in res.stderr,
+          "a first push copies every batch straight in: %r" % res.stderr)
     got = counts_pg(c, "push_test")
     check(got == ref, "%s, then push: PostgreSQL holds %r, read -o x.db %r" % (what, got, ref))
     check(counts_sqlite(spool)["transactions"] == 0, "push empties the spool")
@@ -86,6 +90,11 @@ def test_idempotent(c, env, tmp, url, ref):
     check(res.returncode == 0, "push of the copy: %r" % res.stderr)
     got = counts_pg(c, "push_test")
     check(got == ref, "the same spool pushed twice: %r, want %r" % (got, ref))
+    # a batch takes up to PG_PUSH_BATCH_ROWS (10,000) rows of each table
+    batches = max(-(-ref[t] // 10000) for t in TABLES if t != "captures")
+    check(" (%d batches held rows already in PostgreSQL" % batches in res.stderr,
+          "each of the copy's %d batches went again through staging: %r"
+          % (batches, res.stderr))
     url2 = pgkit.new_database(c, "push_kill")
     kills = 0
     for delay in (0.25, 0.5):
