@@ -29,6 +29,8 @@
 # rounds), and httpcap's speed relative to tshark, httpry and pcaploop.
 # Correctness: every round's DB must hold the ground truth's transactions, status histogram,
 # methods and body byte sums (those the truth line has); OK or MISMATCH per capture.
+# A closing table puts this run's medians against each of the issue's targets: met, NOT
+# met, or not measured (a tool skipped).
 #
 # Env: BENCH_DIR (default build/bench), BENCH_RUNS (3), BENCH_BYTES (heavy size, large gets
 # half; K/M/G suffixes are powers of 2; default 1G), BENCH_SEED (1), BENCH_TSHARK (rounds
@@ -156,6 +158,23 @@ fmt_s() { awk -v ns="$1" 'BEGIN {printf "%.2f", ns / 1e9}'; }
 fmt_mb() { awk -v kb="$1" 'BEGIN {printf "%.0f", kb / 1024}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
+# target CAPTURE WHAT VALUE OP LIMIT: one row of the closing table of the issue's targets
+# (OP is >=, <= or < between numbers, = between words; an empty VALUE was not measured).
+targets=$dir/targets.md
+target() {
+    if [ -z "$3" ]; then
+        verdict="not measured"
+    else
+        verdict=$(awk -v v="$3" -v op="$4" -v l="$5" 'BEGIN {
+            if (op == "=") ok = v == l
+            else if (op == ">=") ok = v + 0 >= l + 0
+            else if (op == "<=") ok = v + 0 <= l + 0
+            else ok = v + 0 < l + 0
+            print ok ? "met" : "NOT met" }')
+    fi
+    echo "| $1 | $2 | ${3:--} | $4 $5 | $verdict |" >>"$targets"
+}
+
 status=0
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
@@ -230,6 +249,36 @@ synthetic_capture() {
     mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
 }
 
+# add_targets: the issue's targets for the capture just measured ($prof, $h, $size).
+add_targets() {
+    [ -n "$h" ] || return 0
+    t=$(median_ns tshark)
+    tshark_x=
+    [ -n "$t" ] && tshark_x=$(ratio "$t" "$h")
+    t=$(median_ns httpry)
+    httpry_x=
+    [ -n "$t" ] && httpry_x=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
+    case $prof in
+        heavy)
+            target heavy "MB/s" "$(fmt_mbs "$size" "$h")" ">=" 500
+            target heavy "x tshark" "$tshark_x" ">=" 40
+            target heavy "x httpry" "$httpry_x" ">=" 3
+            r=$(median_ns report)
+            [ -n "$r" ] && r=$(awk -v a="$r" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
+            target heavy "report time / read time" "$r" "<" 0.2 ;;
+        real)
+            target real "x tshark" "$tshark_x" ">=" 40
+            target real "x httpry" "$httpry_x" ">=" 1.8
+            t=$(median_ns pcaploop)
+            [ -n "$t" ] && t=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')
+            target real "% of the pcap_next_ex loop" "$t" ">=" 50 ;;
+    esac
+    target "$prof" "peak RSS MB" "$(fmt_mb "$(max_kb httpcap)")" "<=" 100
+    if [ "$mismatch" = 0 ]; then ok=OK; else ok=MISMATCH; fi
+    target "$prof" "transactions and statuses as in the ground truth, every round" "$ok" "=" OK
+}
+
+: >"$targets"
 for prof in heavy large real; do
     if [ "$prof" = real ]; then
         real_capture || continue
@@ -366,6 +415,7 @@ for prof in heavy large real; do
         r=$(median_ns report)
         [ -n "$r" ] && echo "httpcap report: $(awk -v a="$r" -v b="$h" 'BEGIN {printf "%.2f", a / b}')x the time of httpcap read (target < 0.2)"
     fi
+    add_targets
     if [ "$mismatch" = 0 ] && [ -n "$h" ]; then
         echo "correctness: OK ($db_txns transactions, statuses" \
             "$(awk '{printf "%s%s=%s", sep, $1, $2; sep = " "}' "$dir/hist.want"), methods," \
@@ -376,5 +426,14 @@ for prof in heavy large real; do
         status=1
     fi
 done
+
+if [ -s "$targets" ]; then
+    echo
+    echo "## the issue's targets (medians of this run)"
+    echo
+    echo "| capture | what | value | target | |"
+    echo "|---|---|---:|---|---|"
+    cat "$targets"
+fi
 
 exit $status
