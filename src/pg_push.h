@@ -4,8 +4,9 @@
  * written there first, then copied to PostgreSQL in batches (one PostgreSQL transaction
  * per batch: COPY straight into the row tables, or, for the capture tables and for a
  * batch the server partly has already, COPY into TEMP staging tables and INSERT ... ON
- * CONFLICT), then deleted from the spool. Ids are rewritten by capture (table capture_origins, see
- * sql/pg/schema.sql), so a row pushed twice lands on the same id and is kept once.
+ * CONFLICT), then deleted from the spool. Ids are rewritten by capture (table
+ * capture_origins, see sql/pg/schema.sql), so a row pushed twice lands on the same id and
+ * is kept once.
  * Owns: the spool's SQLite connection, the PostgreSQL connection, the id map per capture.
  * In:   a spool path and a URL. Out: rows in PostgreSQL; shipped rows gone from the spool.
  * Never: loses a row (a row leaves the spool only after PostgreSQL committed it); prints
