@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dbfiles.h"
+
 #define ROWS_PER_COMMIT 10000
 #define MAX_COLUMNS 64
 #define SQL_MAX (1u << 20) /* the largest SCHEMA or INDEXES file read */
@@ -187,12 +189,7 @@ static char *read_sql(const char *path)
 /* A new, empty OUT: the file and any -wal or -shm beside it are removed first. */
 static sqlite3 *create(const char *path, const char *schema)
 {
-    char side[4096];
-    remove(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    remove(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    remove(side);
+    remove_db_files(path);
     sqlite3 *db;
     /* as httpcap's writer: one thread uses the connection, so no per-call mutex */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;

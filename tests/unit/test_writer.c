@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "dbfiles.h"
 #include "rules.h"
 #include "store.h"
 #include "sqlcount.h"
@@ -156,16 +157,6 @@ static int temp_path(char *path)
     return 0;
 }
 
-static void remove_db(const char *path)
-{
-    char side[256];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 static void test_one_lane(void)
 {
     char path[] = "/tmp/httpcap-test-writer-XXXXXX";
@@ -238,7 +229,7 @@ static void test_one_lane(void)
               7LL * N_TXN * (N_TXN - 1) / 2);
     check_strings(db);
     sqlite3_close(db);
-    remove_db(path);
+    remove_db_files(path);
 }
 
 #define N_LANES 5            /* the last one stays idle */
@@ -323,7 +314,7 @@ static void test_lanes(void)
     CHECK_INT(sql_count(db, "SELECT count(*) FROM violations"),
               (N_LANES - 1) * 2 * ((LANE_TXN + 8) / 9));
     sqlite3_close(db);
-    remove_db(path);
+    remove_db_files(path);
 }
 
 int main(void)
