@@ -462,10 +462,21 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
     struct scan_job job = {o->paths[off->db], sql, o, off, 0, last, NULL, 0, ""};
     pthread_t t;
     int threaded = 0;
-    if (first > INT64_MIN && last - first >= split_min() && sqlite3_threadsafe()) {
-        job.first = first + (last - first) / 2 + 1;
+    uint64_t span = (uint64_t)last - (uint64_t)first; /* ids - 1, without overflow */
+    if (first > INT64_MIN && span >= (uint64_t)split_min() && sqlite3_threadsafe()) {
+        job.first = (int64_t)((uint64_t)first + span / 2 + 1);
         job.s = report_scan_new(o->top, conn_ids);
+        /* the second half's records go straight after the first's, in one array; without
+         * room for every id (sparse ids), the merge copies them there instead */
+        if (job.s)
+            report_scan_lend(s, (size_t)(span / 2 + 1), (size_t)(span - span / 2), job.s);
         threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
+        if (!threaded && job.s && report_scan_merge(s, job.s) != 0) { /* gives back */
+            report_scan_free(job.s);
+            sqlite3_free(sql);
+            snprintf(err, HTTPCAP_ERRBUF, "out of memory");
+            return -1;
+        }
     }
     int rc = scan_range(db, sql, o, off, first, threaded ? job.first - 1 : last, s, err);
     if (threaded) {

@@ -9,6 +9,7 @@
 #define HTTPCAP_REPORT_SCAN_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "errbuf.h"
@@ -31,10 +32,22 @@ int report_scan_add(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_o
                     int64_t conn_off, char err[HTTPCAP_ERRBUF]);
 
 /*
+ * Before two threads scan one database: make room in s's array for n_own more records of
+ * s and, after them, n_lent records of to, a new scan, which writes its records there
+ * (no copy when they are merged). Until report_scan_merge(s, to), s's array does not grow:
+ * a row past n_own is an error. Give each the number of ids of its range: a range of
+ * unique ids holds no more rows. Returns 0, or -1 when out of memory or the ranges hold
+ * more than 2^28 ids (nothing changed: report_scan_merge() then copies to's records).
+ */
+int report_scan_lend(struct report_scan *s, size_t n_own, size_t n_lent,
+                     struct report_scan *to);
+
+/*
  * Add everything that from has scanned to into (two scans of one database's id ranges, run
  * by two threads, become one). from's records move (its memory for them shrinks as they
- * do); it keeps its strings until report_scan_free(from). Returns 0, or -1 when out of
- * memory (into is then partly merged: give up the report).
+ * do, or they move down inside into's array when into lent it); from keeps its strings
+ * until report_scan_free(from). Returns 0, or -1 when out of memory (into is then partly
+ * merged: give up the report).
  */
 int report_scan_merge(struct report_scan *into, struct report_scan *from);
 
