@@ -536,35 +536,53 @@ static uint64_t group_key(const struct report_scan *s, const struct scan_tx *t)
            t->cls;
 }
 
-static int write_groups(const struct report_scan *s, sqlite3 *db)
+/* The records' groups and their counts (rgroups), counted on a thread of their own while
+ * the other tables are written. */
+struct group_count {
+    const struct report_scan *s;
+    struct report_keys keys; /* id -> group key, in order of first sight */
+    int64_t *n;              /* per id: transactions, those with a total */
+    uint32_t cap;            /* ids n has room for */
+    int rc;                  /* 0, or -1 out of memory */
+};
+
+static void count_groups(struct group_count *g)
 {
-    struct report_keys g;
-    memset(&g, 0, sizeof g);
-    int64_t *n = NULL; /* per group: transactions, those with a total */
-    uint32_t cap = 0;
-    int rc = 0;
-    for (size_t i = 0; i < s->ntx && rc == 0; i++) {
+    const struct report_scan *s = g->s;
+    g->rc = 0;
+    for (size_t i = 0; i < s->ntx && g->rc == 0; i++) {
         uint32_t id;
-        rc = report_keys_add(&g, group_key(s, &s->tx[i]), &id) < 0 ? -1 : 0;
-        if (rc == 0 && id >= cap) {
-            int64_t *a = realloc(n, (size_t)(cap ? cap * 2 : 256) * 2 * sizeof *a);
-            rc = a ? 0 : -1;
+        g->rc = report_keys_add(&g->keys, group_key(s, &s->tx[i]), &id) < 0 ? -1 : 0;
+        if (g->rc == 0 && id >= g->cap) {
+            uint32_t cap = g->cap ? g->cap * 2 : 256;
+            int64_t *a = realloc(g->n, (size_t)cap * 2 * sizeof *a);
+            g->rc = a ? 0 : -1;
             if (a) {
-                memset(a + 2 * (size_t)cap, 0, (size_t)(cap ? cap : 256) * 2 * sizeof *a);
-                n = a;
-                cap = cap ? cap * 2 : 256;
+                memset(a + 2 * (size_t)g->cap, 0, (size_t)(cap - g->cap) * 2 * sizeof *a);
+                g->n = a;
+                g->cap = cap;
             }
         }
-        if (rc == 0) {
-            n[2 * id]++;
-            n[2 * id + 1] += (s->tx[i].bits & SCAN_HAS_TOTAL) != 0;
+        if (g->rc == 0) {
+            g->n[2 * id]++;
+            g->n[2 * id + 1] += (s->tx[i].bits & SCAN_HAS_TOTAL) != 0;
         }
     }
+}
+
+static void *count_groups_run(void *p)
+{
+    count_groups(p);
+    return NULL;
+}
+
+static int write_groups(const struct group_count *g, sqlite3 *db)
+{
     sqlite3_stmt *q = NULL;
-    if (rc == 0)
-        rc = prepare(db, "INSERT INTO rgroups VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q);
-    for (uint32_t id = 0; rc == 0 && id < g.n; id++) {
-        uint64_t k = g.keys[id];
+    int rc = g->rc == 0 ? prepare(db, "INSERT INTO rgroups VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &q)
+                        : -1;
+    for (uint32_t id = 0; rc == 0 && id < g->keys.n; id++) {
+        uint64_t k = g->keys.keys[id];
         if (k >> 41)
             sqlite3_bind_int64(q, 1, (int64_t)(k >> 41) - 1);
         sqlite3_bind_text(q, 2, class_names[k & 7], -1, SQLITE_STATIC);
@@ -572,13 +590,11 @@ static int write_groups(const struct report_scan *s, sqlite3 *db)
             sqlite3_bind_int(q, 3, (int32_t)(uint32_t)(k >> 9));
         if (k >> 3 & 31)
             sqlite3_bind_int(q, 4, (int)(k >> 3 & 31) - 1);
-        sqlite3_bind_int64(q, 5, n[2 * id]);
-        sqlite3_bind_int64(q, 6, n[2 * id + 1]);
+        sqlite3_bind_int64(q, 5, g->n[2 * id]);
+        sqlite3_bind_int64(q, 6, g->n[2 * id + 1]);
         rc = insert_row(q);
     }
     sqlite3_finalize(q);
-    free(n);
-    report_keys_free(&g);
     return rc;
 }
 
@@ -699,9 +715,11 @@ int report_scan_write(struct report_scan *s, sqlite3 *db, char err[HTTPCAP_ERRBU
         snprintf(err, HTTPCAP_ERRBUF, "report tables: %s", sqlite3_errmsg(db));
         return -1;
     }
+    /* the groups (a hash lookup per record) are counted meanwhile on a second thread */
+    struct group_count g = {.s = s};
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, count_groups_run, &g) == 0;
     int rc = write_params(s, db);
-    if (rc == 0)
-        rc = write_groups(s, db);
     if (rc == 0)
         rc = write_hosts(s, db);
     if (rc == 0)
@@ -710,6 +728,14 @@ int report_scan_write(struct report_scan *s, sqlite3 *db, char err[HTTPCAP_ERRBU
         rc = write_conns(s, db);
     if (rc == 0)
         rc = write_picks(s, db);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        count_groups(&g);
+    if (rc == 0)
+        rc = write_groups(&g, db);
+    free(g.n);
+    report_keys_free(&g.keys);
     if (rc != 0)
         snprintf(err, HTTPCAP_ERRBUF, "report tables: %s",
                  sqlite3_errcode(db) == SQLITE_OK ? "out of memory" : sqlite3_errmsg(db));
