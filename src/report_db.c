@@ -469,7 +469,7 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
         /* the second half's records go straight after the first's, in one array; without
          * room for every id (sparse ids), the merge copies them there instead */
         if (job.s)
-            report_scan_lend(s, (size_t)(span / 2 + 1), (size_t)(span - span / 2), job.s);
+            report_scan_lend(s, span / 2 + 1, span - span / 2, job.s);
         threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
         if (!threaded && job.s && report_scan_merge(s, job.s) != 0) { /* gives back */
             report_scan_free(job.s);

@@ -34,7 +34,7 @@
 #define HUGE_PAGE_BYTES ((uintptr_t)2 << 20)
 /* Most records report_scan_lend() makes room for (10 GiB): a range of more ids has gaps
  * (no report holds that many transactions in memory), so its scans are merged by copying. */
-#define LEND_MAX_RECORDS ((size_t)1 << 28)
+#define LEND_MAX_RECORDS ((uint64_t)1 << 28)
 
 /* Requests without a response, responses without a request, truncated transactions of
  * one connection: the input of the "servers" query of sql/anomalies.sql. */
@@ -338,31 +338,43 @@ static uint32_t *remap(struct report_strings *into, const struct report_strings 
     return ids;
 }
 
+/* The host and endpoint ids in into of from's strings (both NULL when out of memory). */
+static int id_maps(struct report_scan *into, const struct report_scan *from, uint32_t **hosts,
+                   uint32_t **endpoints)
+{
+    *hosts = remap(&into->hosts, &from->hosts);
+    *endpoints = *hosts ? remap(&into->endpoints, &from->endpoints) : NULL;
+    if (*endpoints)
+        return 0;
+    free(*hosts);
+    *hosts = NULL;
+    return -1;
+}
+
+/* t with its host and endpoint ids mapped by id_maps(). */
+static struct scan_tx remapped(struct scan_tx t, const uint32_t *hosts,
+                               const uint32_t *endpoints)
+{
+    t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
+    t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
+    return t;
+}
+
 #define MERGE_CHUNK 65536 /* records moved between two shrinks of the source */
 
 /* from's records moved to the end of into's, with host and endpoint ids made into's; from
  * shrinks as they go, so that the two never both hold all of them. */
 static int merge_records(struct report_scan *into, struct report_scan *from)
 {
-    uint32_t *hosts = remap(&into->hosts, &from->hosts);
-    uint32_t *endpoints = hosts ? remap(&into->endpoints, &from->endpoints) : NULL;
+    uint32_t *hosts, *endpoints;
+    if (id_maps(into, from, &hosts, &endpoints) != 0)
+        return -1;
     size_t need = into->ntx + from->ntx;
-    if (endpoints && need > into->captx) {
-        struct scan_tx *a = realloc(into->tx, need * sizeof *a);
-        if (a) {
-            into->tx = a;
-            into->captx = need;
-        }
-    }
-    int rc = endpoints && need <= into->captx ? 0 : -1;
+    int rc = need <= into->captx || grow_records(into, need) == 0 ? 0 : -1;
     while (rc == 0 && from->ntx > 0) {
         size_t n = from->ntx < MERGE_CHUNK ? from->ntx : MERGE_CHUNK;
-        for (size_t i = from->ntx - n; i < from->ntx; i++) {
-            struct scan_tx t = from->tx[i];
-            t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
-            t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
-            into->tx[into->ntx++] = t;
-        }
+        for (size_t i = from->ntx - n; i < from->ntx; i++)
+            into->tx[into->ntx++] = remapped(from->tx[i], hosts, endpoints);
         from->ntx -= n;
         struct scan_tx *a = realloc(from->tx, (from->ntx ? from->ntx : 1) * sizeof *a);
         if (a) { /* a failed shrink only keeps the memory a little longer */
@@ -391,18 +403,18 @@ static int add_counts(struct report_scan *s, int64_t id, const struct conn_count
     return 0;
 }
 
-int report_scan_lend(struct report_scan *s, size_t n_own, size_t n_lent,
+int report_scan_lend(struct report_scan *s, uint64_t n_own, uint64_t n_lent,
                      struct report_scan *to)
 {
     if (to->tx || s->limit != SIZE_MAX || n_own > LEND_MAX_RECORDS ||
         n_lent > LEND_MAX_RECORDS - n_own || s->ntx > SIZE_MAX - LEND_MAX_RECORDS)
         return -1;
-    size_t need = s->ntx + n_own + n_lent;
+    size_t need = s->ntx + (size_t)n_own + (size_t)n_lent;
     if (need > s->captx && grow_records(s, need) != 0)
         return -1;
-    s->limit = s->ntx + n_own;
+    s->limit = s->ntx + (size_t)n_own;
     to->tx = s->tx + s->limit;
-    to->captx = to->limit = n_lent;
+    to->captx = to->limit = (size_t)n_lent;
     to->is_borrowed = 1;
     return 0;
 }
@@ -411,20 +423,13 @@ int report_scan_lend(struct report_scan *s, size_t n_own, size_t n_lent,
  * endpoint ids made into's; into may grow again. */
 static int merge_lent(struct report_scan *into, struct report_scan *from)
 {
-    uint32_t *hosts = remap(&into->hosts, &from->hosts);
-    uint32_t *endpoints = hosts ? remap(&into->endpoints, &from->endpoints) : NULL;
-    if (!endpoints) {
-        free(hosts);
+    uint32_t *hosts, *endpoints;
+    if (id_maps(into, from, &hosts, &endpoints) != 0)
         return -1;
-    }
     struct scan_tx *to = into->tx + into->ntx; /* at or before from->tx: copying forward
                                                   reads every record before overwriting it */
-    for (size_t i = 0; i < from->ntx; i++) {
-        struct scan_tx t = from->tx[i];
-        t.host = t.host == NO_ID ? NO_ID : hosts[t.host];
-        t.endpoint = t.endpoint == NO_ID ? NO_ID : endpoints[t.endpoint];
-        to[i] = t;
-    }
+    for (size_t i = 0; i < from->ntx; i++)
+        to[i] = remapped(from->tx[i], hosts, endpoints);
     into->ntx += from->ntx;
     into->limit = SIZE_MAX;
     from->tx = NULL;

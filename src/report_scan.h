@@ -9,7 +9,6 @@
 #define HTTPCAP_REPORT_SCAN_H
 
 #include <sqlite3.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "errbuf.h"
@@ -39,7 +38,7 @@ int report_scan_add(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_o
  * unique ids holds no more rows. Returns 0, or -1 when out of memory or the ranges hold
  * more than 2^28 ids (nothing changed: report_scan_merge() then copies to's records).
  */
-int report_scan_lend(struct report_scan *s, size_t n_own, size_t n_lent,
+int report_scan_lend(struct report_scan *s, uint64_t n_own, uint64_t n_lent,
                      struct report_scan *to);
 
 /*
