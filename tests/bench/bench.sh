@@ -250,29 +250,36 @@ synthetic_capture() {
     mv "$pcap.tmp" "$pcap" && mv "$truth_file.tmp" "$truth_file"
 }
 
-# add_targets: the issue's targets for the capture just measured ($prof, $h, $size).
-add_targets() {
-    [ -n "$h" ] || return 0
+# ratios: for the capture just measured (median read time $h), tshark_x and httpry_x (its
+# speed relative to theirs), loop_pct (its throughput as a share of the loop's) and
+# report_x (report time / read time), each empty when that tool did not run.
+ratios() {
+    tshark_x= httpry_x= loop_pct= report_x=
     t=$(median_ns tshark)
-    tshark_x=
     [ -n "$t" ] && tshark_x=$(ratio "$t" "$h")
     t=$(median_ns httpry)
-    httpry_x=
     [ -n "$t" ] && httpry_x=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
+    t=$(median_ns pcaploop)
+    [ -n "$t" ] && loop_pct=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')
+    t=$(median_ns report)
+    [ -n "$t" ] && report_x=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
+    return 0
+}
+
+# add_targets: the issue's targets for the capture just measured ($prof, $h, $size and
+# the ratios()).
+add_targets() {
+    [ -n "$h" ] || return 0
     case $prof in
         heavy)
             target heavy "MB/s" "$(fmt_mbs "$size" "$h")" ">=" 500
             target heavy "x tshark" "$tshark_x" ">=" 40
             target heavy "x httpry" "$httpry_x" ">=" 3
-            r=$(median_ns report)
-            [ -n "$r" ] && r=$(awk -v a="$r" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
-            target heavy "report time / read time" "$r" "<" 0.2 ;;
+            target heavy "report time / read time" "$report_x" "<" 0.2 ;;
         real)
             target real "x tshark" "$tshark_x" ">=" 40
             target real "x httpry" "$httpry_x" ">=" 1.8
-            t=$(median_ns pcaploop)
-            [ -n "$t" ] && t=$(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')
-            target real "% of the pcap_next_ex loop" "$t" ">=" 50 ;;
+            target real "% of the pcap_next_ex loop" "$loop_pct" ">=" 50 ;;
     esac
     target "$prof" "peak RSS MB" "$(fmt_mb "$(max_kb httpcap)")" "<=" 100
     if [ "$mismatch" = 0 ]; then ok=OK; else ok=MISMATCH; fi
@@ -396,13 +403,11 @@ for prof in heavy large real; do
     echo
     h=$(median_ns httpcap)
     if [ -n "$h" ]; then
+        ratios
         line="httpcap read:"
-        t=$(median_ns tshark)
-        [ -n "$t" ] && line="$line $(ratio "$t" "$h")x tshark,"
-        t=$(median_ns httpry)
-        [ -n "$t" ] && line="$line $(ratio "$t" "$h")x httpry,"
-        t=$(median_ns pcaploop)
-        [ -n "$t" ] && line="$line $(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.1f", 100 * a / b}')% of the pcap_next_ex loop's throughput"
+        [ -n "$tshark_x" ] && line="$line ${tshark_x}x tshark,"
+        [ -n "$httpry_x" ] && line="$line ${httpry_x}x httpry,"
+        [ -n "$loop_pct" ] && line="$line $loop_pct% of the pcap_next_ex loop's throughput"
         echo "${line%,}"
         if [ -n "$(median_ns httpry)" ]; then
             echo "httpry parsed ${httpry_parsed:-?} packets with a request or status line"
@@ -413,8 +418,7 @@ for prof in heavy large real; do
         [ -n "$t" ] && echo "SQLite alone stores these rows at $(fmt_mbs "$size" "$t") MB/s of capture" \
             "(one thread, as the issue measures it); httpcap read, which also reads and parses," \
             "runs at $(awk -v a="$t" -v b="$h" 'BEGIN {printf "%.0f", 100 * a / b}')% of that"
-        r=$(median_ns report)
-        [ -n "$r" ] && echo "httpcap report: $(awk -v a="$r" -v b="$h" 'BEGIN {printf "%.2f", a / b}')x the time of httpcap read (target < 0.2)"
+        [ -n "$report_x" ] && echo "httpcap report: ${report_x}x the time of httpcap read (target < 0.2)"
     fi
     add_targets
     if [ "$mismatch" = 0 ] && [ -n "$h" ]; then
