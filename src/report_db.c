@@ -377,9 +377,52 @@ static int create_rt_view(sqlite3 *db, const char *part, const struct report_opt
 }
 
 /* Step the scan SQL of database off->db over ids [first, last] into s. */
-static int scan_range(sqlite3 *db, const char *sql, const struct report_options *o,
-                      const struct offsets *off, int64_t first, int64_t last,
-                      struct report_scan *s, char err[HTTPCAP_ERRBUF])
+#define SCAN_PIECES 32 /* a large database's ids are cut into this many pieces */
+
+/*
+ * The ids of one database in pieces for two threads: the caller's thread takes them from
+ * the low end, the second thread from the high end, each the next when it is done with
+ * one, so that a thread on a slower core (a VM's vCPUs often differ) scans fewer.
+ */
+struct pieces {
+    pthread_mutex_t mu;
+    int64_t first, last; /* the ids */
+    uint64_t size;       /* ids per piece, the last one aside */
+    uint32_t n;          /* pieces */
+    uint32_t lo, hi;     /* not taken yet: [lo, hi) */
+};
+
+/* The ids first..last in pieces (one piece when n is 1). */
+static void pieces_init(struct pieces *p, int64_t first, int64_t last, uint32_t n)
+{
+    uint64_t span = (uint64_t)last - (uint64_t)first; /* ids - 1, without overflow */
+    pthread_mutex_init(&p->mu, NULL);
+    p->first = first;
+    p->last = last;
+    p->size = n > 1 ? span / n + 1 : 0;
+    p->n = n > 1 ? (uint32_t)(span / p->size + 1) : 1;
+    p->lo = 0;
+    p->hi = p->n;
+}
+
+/* The next piece from one end: 1 with its ids in *a..*b, 0 when every piece is taken. */
+static int take_piece(struct pieces *p, int from_top, int64_t *a, int64_t *b)
+{
+    pthread_mutex_lock(&p->mu);
+    int has = p->lo < p->hi;
+    uint32_t i = !has ? 0 : from_top ? --p->hi : p->lo++;
+    pthread_mutex_unlock(&p->mu);
+    if (!has)
+        return 0;
+    *a = (int64_t)((uint64_t)p->first + (uint64_t)i * p->size);
+    *b = i + 1 == p->n ? p->last : (int64_t)((uint64_t)*a + p->size - 1);
+    return 1;
+}
+
+/* Scan pieces of p from one end into s until none is left. 0, or -1 with one line. */
+static int scan_pieces(sqlite3 *db, const char *sql, const struct report_options *o,
+                       const struct offsets *off, struct pieces *p, int from_top,
+                       struct report_scan *s, char err[HTTPCAP_ERRBUF])
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK || !q) {
@@ -387,20 +430,31 @@ static int scan_range(sqlite3 *db, const char *sql, const struct report_options 
         return fail(err, "report_tables.sql @scan", db);
     }
     bind_params(q, o, off);
-    bind_named_int64(q, ":id_first", 1, first);
-    bind_named_int64(q, ":id_last", 1, last);
-    int rc = report_scan_add(s, q, off->db, off->tx, off->conn, err);
+    int64_t a, b;
+    int rc = 0;
+    while (rc == 0 && take_piece(p, from_top, &a, &b)) {
+        if (report_scan_allow(s, (uint64_t)b - (uint64_t)a + 1) != 0) {
+            snprintf(err, HTTPCAP_ERRBUF, "report scan: ids %lld..%lld overlap another range",
+                     (long long)a, (long long)b);
+            rc = -1;
+            break;
+        }
+        bind_named_int64(q, ":id_first", 1, a);
+        bind_named_int64(q, ":id_last", 1, b);
+        rc = report_scan_add(s, q, off->db, off->tx, off->conn, err);
+        sqlite3_reset(q);
+    }
     sqlite3_finalize(q);
     return rc;
 }
 
-/* The second half of a database's ids, scanned through a connection of its own. */
+/* The second thread of a database's scan, through a connection of its own. */
 struct scan_job {
     const char *path;              /* the database, ATTACHed again as dK */
     const char *sql;               /* the scan SQL of dK */
     const struct report_options *o;
     const struct offsets *off;
-    int64_t first, last;           /* ids */
+    struct pieces *pieces;         /* shared with the caller's thread */
     struct report_scan *s;         /* owned by the caller */
     int rc;
     char err[HTTPCAP_ERRBUF];
@@ -416,7 +470,7 @@ static void *scan_job_run(void *p)
                         NULL) != SQLITE_OK)
         snprintf(j->err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
     else if (attach_one(db, j->path, j->off->db, j->err) == 0)
-        j->rc = scan_range(db, j->sql, j->o, j->off, j->first, j->last, j->s, j->err);
+        j->rc = scan_pieces(db, j->sql, j->o, j->off, j->pieces, 1, j->s, j->err);
     sqlite3_close(db);
     return NULL;
 }
@@ -433,52 +487,64 @@ static int64_t split_min(void)
     return v && end != v && *end == '\0' && n > 0 ? (int64_t)n : SCAN_SPLIT_MIN;
 }
 
-/* The scan of database k: the "@scan" SELECT stepped into s, the upper half of a large
- * database's ids by a second thread into a second scan merged afterwards. conn_ids: the
+/* The ids of database k: its smallest and largest, or INT64_MIN and INT64_MAX when it has
+ * no transaction. */
+static void id_range(sqlite3 *db, int k, int64_t *first, int64_t *last)
+{
+    /* two subqueries: SQLite finds a lone min() or max() at one end of the rowid B-tree,
+     * but min(id), max(id) in one SELECT scans every row (0.14 s on 764 k rows) */
+    char *range = sqlite3_mprintf("SELECT (SELECT min(id) FROM d%d.transactions),"
+                                  " (SELECT max(id) FROM d%d.transactions)",
+                                  k, k);
+    sqlite3_stmt *q = NULL;
+    *first = INT64_MIN;
+    *last = INT64_MAX;
+    if (range && sqlite3_prepare_v2(db, range, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        *first = sqlite3_column_int64(q, 0);
+        *last = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    sqlite3_free(range);
+}
+
+/* The scan of database k: the "@scan" SELECT stepped into s; a large database's ids in
+ * pieces that a second thread, into a second scan merged afterwards, shares. conn_ids: the
  * largest offset connection id of all the databases. */
 static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, size_t len,
                          const struct report_options *o, const struct offsets *off,
                          int64_t conn_ids, char err[HTTPCAP_ERRBUF])
 {
     char *sql = for_database(db, part, len, off->db);
-    /* two subqueries: SQLite finds a lone min() or max() at one end of the rowid B-tree,
-     * but min(id), max(id) in one SELECT scans every row (0.14 s on 764 k rows) */
-    char *range = sqlite3_mprintf("SELECT (SELECT min(id) FROM d%d.transactions),"
-                                  " (SELECT max(id) FROM d%d.transactions)",
-                                  off->db, off->db);
-    sqlite3_stmt *q = NULL;
-    int64_t first = INT64_MIN, last = INT64_MAX;
-    if (range && sqlite3_prepare_v2(db, range, -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-        first = sqlite3_column_int64(q, 0);
-        last = sqlite3_column_int64(q, 1);
-    }
-    sqlite3_finalize(q);
-    sqlite3_free(range);
     if (!sql) {
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");
         return -1;
     }
-    struct scan_job job = {o->paths[off->db], sql, o, off, 0, last, NULL, 0, ""};
+    int64_t first, last;
+    id_range(db, off->db, &first, &last);
+    struct pieces p;
+    struct scan_job job = {o->paths[off->db], sql, o, off, &p, NULL, 0, ""};
     pthread_t t;
     int threaded = 0;
     uint64_t span = (uint64_t)last - (uint64_t)first; /* ids - 1, without overflow */
-    if (first > INT64_MIN && span >= (uint64_t)split_min() && sqlite3_threadsafe()) {
-        job.first = (int64_t)((uint64_t)first + span / 2 + 1);
+    int is_large = first > INT64_MIN && span >= (uint64_t)split_min() && sqlite3_threadsafe();
+    pieces_init(&p, first, last, is_large ? SCAN_PIECES : 1);
+    if (is_large) {
         job.s = report_scan_new(o->top, conn_ids);
-        /* the second half's records go straight after the first's, in one array; without
-         * room for every id (sparse ids), the merge copies them there instead */
+        /* both threads' records go in one array, from its two ends; without room for
+         * every id (sparse ids), the merge copies the second thread's instead */
         if (job.s)
-            report_scan_lend(s, span / 2 + 1, span - span / 2, job.s);
+            report_scan_lend(s, span + 1, job.s);
         threaded = job.s && pthread_create(&t, NULL, scan_job_run, &job) == 0;
         if (!threaded && job.s && report_scan_merge(s, job.s) != 0) { /* gives back */
             report_scan_free(job.s);
             sqlite3_free(sql);
+            pthread_mutex_destroy(&p.mu);
             snprintf(err, HTTPCAP_ERRBUF, "out of memory");
             return -1;
         }
     }
-    int rc = scan_range(db, sql, o, off, first, threaded ? job.first - 1 : last, s, err);
+    int rc = scan_pieces(db, sql, o, off, &p, 0, s, err);
     if (threaded) {
         pthread_join(t, NULL);
         if (rc == 0 && job.rc != 0) {
@@ -492,6 +558,7 @@ static int scan_database(sqlite3 *db, struct report_scan *s, const char *part, s
     }
     report_scan_free(job.s);
     sqlite3_free(sql);
+    pthread_mutex_destroy(&p.mu);
     return rc;
 }
 

@@ -56,10 +56,13 @@ struct slow {
 struct report_scan {
     struct scan_tx *tx;          /* the records, ntx of them (room for captx) */
     size_t ntx, captx;
-    size_t limit;                /* records it may hold: SIZE_MAX, or while it lends the
-                                    rest of its array (report_scan_lend) the end of its
-                                    part, since the array must not move */
-    int is_borrowed;             /* tx lies in another scan's array: never grown or freed */
+    size_t limit;                /* records it may hold: SIZE_MAX, or while its array is
+                                    shared (report_scan_lend) ntx plus the ids that
+                                    report_scan_allow() gave it and it has not used */
+    size_t shared_end;           /* while limit is not SIZE_MAX: the end of the shared
+                                    records, which limit never passes */
+    int is_borrowed;             /* tx lies in another scan's array, filled from its top
+                                    down (tx[captx - 1] first): never grown or freed */
     struct report_strings hosts; /* Host values */
     struct report_strings endpoints;
     struct conn_counts *direct;  /* counters of offset connection ids 1..ndirect, by id;
@@ -240,11 +243,12 @@ static int grow_records(struct report_scan *s, size_t cap)
 
 static int next_record(struct report_scan *s, struct scan_tx **t)
 {
-    if (s->ntx == s->limit) /* lending: cannot be, a database's ids being unique */
+    if (s->ntx == s->limit) /* sharing: more rows than ids, which cannot be */
         return -1;
     if (s->ntx == s->captx && grow_records(s, s->captx ? s->captx * 2 : 4096) != 0)
         return -1;
-    *t = &s->tx[s->ntx++];
+    *t = s->is_borrowed ? &s->tx[s->captx - 1 - s->ntx] : &s->tx[s->ntx];
+    s->ntx++;
     memset(*t, 0, sizeof **t);
     return 0;
 }
@@ -403,33 +407,46 @@ static int add_counts(struct report_scan *s, int64_t id, const struct conn_count
     return 0;
 }
 
-int report_scan_lend(struct report_scan *s, uint64_t n_own, uint64_t n_lent,
-                     struct report_scan *to)
+int report_scan_lend(struct report_scan *s, uint64_t n, struct report_scan *to)
 {
-    if (to->tx || s->limit != SIZE_MAX || n_own > LEND_MAX_RECORDS ||
-        n_lent > LEND_MAX_RECORDS - n_own || s->ntx > SIZE_MAX - LEND_MAX_RECORDS)
+    if (to->tx || s->limit != SIZE_MAX || n > LEND_MAX_RECORDS ||
+        s->ntx > SIZE_MAX - LEND_MAX_RECORDS)
         return -1;
-    size_t need = s->ntx + (size_t)n_own + (size_t)n_lent;
+    size_t need = s->ntx + (size_t)n;
     if (need > s->captx && grow_records(s, need) != 0)
         return -1;
-    s->limit = s->ntx + (size_t)n_own;
-    to->tx = s->tx + s->limit;
-    to->captx = to->limit = (size_t)n_lent;
+    s->limit = s->ntx;
+    s->shared_end = need;
+    to->tx = s->tx + s->ntx;
+    to->captx = to->shared_end = (size_t)n;
+    to->limit = 0;
     to->is_borrowed = 1;
     return 0;
 }
 
-/* from's records, in the array lent by into, moved down to follow into's, with host and
- * endpoint ids made into's; into may grow again. */
+int report_scan_allow(struct report_scan *s, uint64_t n)
+{
+    if (s->limit == SIZE_MAX)
+        return 0;
+    if (n > s->shared_end - s->limit)
+        return -1;
+    s->limit += (size_t)n;
+    return 0;
+}
+
+/* from's records, at the top of the array lent by into, moved down to follow into's, with
+ * host and endpoint ids made into's; into may grow again. */
 static int merge_lent(struct report_scan *into, struct report_scan *from)
 {
     uint32_t *hosts, *endpoints;
     if (id_maps(into, from, &hosts, &endpoints) != 0)
         return -1;
-    struct scan_tx *to = into->tx + into->ntx; /* at or before from->tx: copying forward
+    const struct scan_tx *src = from->tx + (from->captx - from->ntx);
+    struct scan_tx *to = into->tx + into->ntx; /* at or before src, the two having filled
+                                                  one array from its ends: copying forward
                                                   reads every record before overwriting it */
     for (size_t i = 0; i < from->ntx; i++)
-        to[i] = remapped(from->tx[i], hosts, endpoints);
+        to[i] = remapped(src[i], hosts, endpoints);
     into->ntx += from->ntx;
     into->limit = SIZE_MAX;
     from->tx = NULL;

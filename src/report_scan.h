@@ -31,15 +31,21 @@ int report_scan_add(struct report_scan *s, sqlite3_stmt *q, int db, int64_t tx_o
                     int64_t conn_off, char err[HTTPCAP_ERRBUF]);
 
 /*
- * Before two threads scan one database: make room in s's array for n_own more records of
- * s and, after them, n_lent records of to, a new scan, which writes its records there
- * (no copy when they are merged). Until report_scan_merge(s, to), s's array does not grow:
- * a row past n_own is an error. Give each the number of ids of its range: a range of
- * unique ids holds no more rows. Returns 0, or -1 when out of memory or the ranges hold
- * more than 2^28 ids (nothing changed: report_scan_merge() then copies to's records).
+ * Before two threads scan one database in pieces of its ids: make room in s's array for n
+ * more records (n: the ids of the database), which s fills from the bottom up and to, a new
+ * scan, from the top down (no copy when they are merged). Until report_scan_merge(s, to),
+ * s's array does not grow and each scan holds no more records than report_scan_allow()
+ * gave it ids. Returns 0, or -1 when out of memory or n > 2^28 (nothing changed:
+ * report_scan_merge() then copies to's records).
  */
-int report_scan_lend(struct report_scan *s, uint64_t n_own, uint64_t n_lent,
-                     struct report_scan *to);
+int report_scan_lend(struct report_scan *s, uint64_t n, struct report_scan *to);
+
+/*
+ * Before stepping a range of n ids into s: while s shares an array (report_scan_lend), n
+ * more records may come (a range of unique ids holds no more rows). Returns 0, or -1 when
+ * the shared records cannot hold them (the caller has overlapped its ranges).
+ */
+int report_scan_allow(struct report_scan *s, uint64_t n);
 
 /*
  * Add everything that from has scanned to into (two scans of one database's id ranges, run
