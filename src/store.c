@@ -38,6 +38,14 @@
  * of pages per 200 MB of heavy capture instead of 33,000 and 18,000). */
 #define STORE_CACHE_PRAGMA "PRAGMA cache_size=-16384"
 
+/* The page size of a database this program creates (SQLite's default is 4 KiB; an
+ * existing database keeps its own): a quarter as many pages to fill, balance, write into
+ * the WAL and copy back, each a system call. Reading 1 GB of heavy capture went from
+ * 2.97 to 2.66 s and from 5.05 to 4.52 s of CPU (medians of five alternating rounds), the
+ * report of its database from 0.50 to 0.45 s; 32 KiB was no faster and used 55 MB
+ * instead of 44 MB. Before journal_mode, whose switch to WAL writes the first page. */
+#define STORE_PAGE_PRAGMA "PRAGMA page_size=16384"
+
 /* For the index build at the end, SQLite's default cache (2 MiB) and two sorter threads:
  * with the 16 MiB cache the sorter keeps larger runs in memory and CREATE INDEX on the
  * transactions of 1 GB of heavy capture took 0.64 s instead of 0.41 s (sqlite3 shell).
@@ -475,6 +483,7 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
     }
     char inner[HTTPCAP_ERRBUF];
     if (check_identity(st, inner) != 0 ||
+        exec_sql(st, STORE_PAGE_PRAGMA, NULL, inner) != 0 ||
         exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, inner) != 0 ||
         exec_sql(st, STORE_CACHE_PRAGMA, NULL, inner) != 0 ||
         apply_schema(st, inner) != 0 || prepare_all(st, inner) != 0) {
