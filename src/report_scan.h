@@ -43,7 +43,8 @@ int report_scan_lend(struct report_scan *s, uint64_t n, struct report_scan *to);
 /*
  * Before stepping a range of n ids into s: while s shares an array (report_scan_lend), n
  * more records may come (a range of unique ids holds no more rows). Returns 0, or -1 when
- * the shared records cannot hold them (the caller has overlapped its ranges).
+ * s would then hold more records than the shared array. The two scans' ranges must not
+ * overlap: their records would meet inside the array.
  */
 int report_scan_allow(struct report_scan *s, uint64_t n);
 
