@@ -376,7 +376,6 @@ static int create_rt_view(sqlite3 *db, const char *part, const struct report_opt
     return exec_built(db, s, "rt view", err);
 }
 
-/* Step the scan SQL of database off->db over ids [first, last] into s. */
 #define SCAN_PIECES 32 /* a large database's ids are cut into this many pieces */
 
 /*
