@@ -52,7 +52,6 @@ static int on_commit(void *arg, sqlite3 *db, const char *schema, int wal_pages)
 static void *checkpoint_main(void *arg)
 {
     struct checkpointer *c = arg;
-    pthread_setname_np(pthread_self(), "httpcap ckpt");
     pthread_mutex_lock(&c->mu);
     for (;;) {
         while (!c->pending && !c->quit)
@@ -100,6 +99,9 @@ struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path)
         free_checkpointer(c);
         return NULL;
     }
+    /* named here, not by the thread itself: the name is there before the caller goes on
+     * to start the writer thread (top -H, ps -L, and test_privileges look for both) */
+    pthread_setname_np(c->thread, "httpcap ckpt");
     sqlite3_wal_hook(writer_db, on_commit, c);
     return c;
 }
