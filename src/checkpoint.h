@@ -13,6 +13,12 @@ struct checkpointer;
  * commits. NULL when any of that fails: the caller goes on with SQLite's own. */
 struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path);
 
+/* 1 when the writer should commit now, even with a short batch: the WAL is large, all
+ * of it but the rows since the last commit is in the database file, and after this
+ * commit (whose hook waits for their checkpoint) the WAL starts over. 0 for NULL. Cheap
+ * enough to ask after every row; only the writer thread asks. */
+int checkpointer_restart_ready(struct checkpointer *c);
+
 /* How many checkpoints so far copied the whole WAL into the database file. */
 unsigned long checkpointer_done(struct checkpointer *c);
 

@@ -533,10 +533,11 @@ int store_commit(struct store *st, char err[HTTPCAP_ERRBUF])
     return exec_sql(st, "COMMIT", "committing", err);
 }
 
-/* Count a row; commit once the batch is full. */
+/* Count a row; commit once the batch is full, or early when the checkpoint thread asks
+ * for a short batch so that the WAL can start over (see checkpoint.c). */
 static int row_written(struct store *st, char err[HTTPCAP_ERRBUF])
 {
-    if (++st->batch_rows >= STORE_BATCH_ROWS)
+    if (++st->batch_rows >= STORE_BATCH_ROWS || checkpointer_restart_ready(st->ckpt))
         return store_commit(st, err);
     return 0;
 }
