@@ -66,14 +66,24 @@ static uint64_t load64(const uint8_t *p)
     return v;
 }
 
-/* memcmp(a, b, 16) > 0, without a call to memcmp (twice per packet on every reading
- * thread): bytes in order are big-endian words. */
-static inline int addr_after(const uint8_t *a, const uint8_t *b)
+/* Eight bytes as a big-endian number: words compare as the bytes would one by one. */
+static uint64_t load64_be(const uint8_t *p)
 {
-    uint64_t a0 = __builtin_bswap64(load64(a)), b0 = __builtin_bswap64(load64(b));
+    uint64_t v = load64(p);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* The sign of memcmp(a, b, 16), without a call to memcmp (twice per packet on every
+ * reading thread). */
+static inline int addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t a0 = load64_be(a), b0 = load64_be(b);
     if (a0 != b0)
         return a0 > b0 ? 1 : -1;
-    uint64_t a1 = __builtin_bswap64(load64(a + 8)), b1 = __builtin_bswap64(load64(b + 8));
+    uint64_t a1 = load64_be(a + 8), b1 = load64_be(b + 8);
     return a1 > b1 ? 1 : a1 < b1 ? -1 : 0;
 }
 
@@ -85,7 +95,7 @@ static inline uint64_t canonical_hash(const struct segment *s, uint64_t seed)
     const uint8_t *b = s->dst;
     uint16_t pa = s->sport;
     uint16_t pb = s->dport;
-    int cmp = addr_after(a, b);
+    int cmp = addr_cmp(a, b);
     if (cmp > 0 || (cmp == 0 && pa > pb)) {
         a = s->dst;
         b = s->src;
