@@ -132,19 +132,29 @@ static uint32_t wal_salt(const char *wal_path)
     return (uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19];
 }
 
+/* A new WAL database dir/name (its path in p, its WAL's in p_wal) with an empty table t,
+ * open in *db, with a checkpointer started on it (NULL when that failed). */
+static struct checkpointer *open_new(const char *name, char p[300], char p_wal[310],
+                                     sqlite3 **db)
+{
+    snprintf(p, 300, "%s/%s", dir, name);
+    snprintf(p_wal, 310, "%s-wal", p);
+    *db = NULL;
+    CHECK_INT(sqlite3_open(p, db), SQLITE_OK);
+    exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (b BLOB)");
+    struct checkpointer *c = checkpointer_start(*db, p);
+    CHECK(c != NULL);
+    return c;
+}
+
 /* Large commits until the WAL holds 32 MiB; once the checkpoint of the last one is done,
  * checkpointer_restart_ready() says 1; after a short commit, whose hook waits for its
  * own checkpoint, the WAL has started over (its header has a new salt). */
 static void test_restart_asked(void)
 {
     char p[300], p_wal[310];
-    snprintf(p, sizeof p, "%s/ask.db", dir);
-    snprintf(p_wal, sizeof p_wal, "%s-wal", p);
-    sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open(p, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (b BLOB)");
-    struct checkpointer *c = checkpointer_start(db, p);
-    CHECK(c != NULL);
+    sqlite3 *db;
+    struct checkpointer *c = open_new("ask.db", p, p_wal, &db);
     if (!c) {
         sqlite3_close(db);
         return;
@@ -177,13 +187,8 @@ static void test_restart_asked(void)
 static void test_restarts_while_busy(void)
 {
     char busy[300], busy_wal[310];
-    snprintf(busy, sizeof busy, "%s/busy.db", dir);
-    snprintf(busy_wal, sizeof busy_wal, "%s-wal", busy);
-    sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open(busy, &db), SQLITE_OK);
-    exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (b BLOB)");
-    struct checkpointer *c = checkpointer_start(db, busy);
-    CHECK(c != NULL);
+    sqlite3 *db;
+    struct checkpointer *c = open_new("busy.db", busy, busy_wal, &db);
     sqlite3_stmt *ins = NULL;
     CHECK_INT(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (randomblob(3000))", -1, &ins, NULL),
               SQLITE_OK);
