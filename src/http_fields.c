@@ -25,8 +25,11 @@ _Static_assert(HTTP_LINE_MAX <= TXN_URI_MAX, "the raw request line fits to_tail(
 HTTP_STR_FIELDS(HTTP_STR_CAP_CHECK)
 #undef HTTP_STR_CAP_CHECK
 
+/* Room for a known name, zero-padded: same_name() reads it in whole 8-byte words. */
+#define KNOWN_NAME_ROOM 24
+
 struct field_name {
-    const char *name; /* lower case */
+    char name[KNOWN_NAME_ROOM]; /* lower case */
     uint8_t len;      /* strlen(name) */
     uint8_t field;    /* enum http_field */
     uint8_t is_response;
@@ -106,6 +109,36 @@ void http_name_end(struct http_name *nm)
     }
 }
 
+/* Bytes 0..r-1 of a word as memcpy read them (1 <= r <= 7). */
+static uint64_t first_bytes_mask(size_t r)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (1ULL << (8 * r)) - 1;
+#else
+    return ~0ULL << (64 - 8 * r);
+#endif
+}
+
+/* The nm->len kept bytes of nm (1 to HTTP_NAME_MAX, lower-cased) equal the start of name
+ * (KNOWN_NAME_ROOM bytes, zero-padded, no shorter than nm->len rounded up to 8): whole
+ * words compared in place, where memcmp was a call per candidate name. */
+static int same_name(const struct http_name *nm, const char name[KNOWN_NAME_ROOM])
+{
+    size_t n = nm->len, i = 0;
+    uint64_t a, b;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&a, nm->buf + i, 8);
+        memcpy(&b, name + i, 8);
+        if (a != b)
+            return 0;
+    }
+    if (i == n)
+        return 1;
+    memcpy(&a, nm->buf + i, 8);
+    memcpy(&b, name + i, 8);
+    return ((a ^ b) & first_bytes_mask(n - i)) == 0;
+}
+
 /* Indexes + 1 into field_names by name length (0 ends a list): a header name costs a
  * memcmp or two, not a walk of the table. http_fields_selfcheck() proves it complete. */
 static const uint8_t field_by_len[HTTP_NAME_MAX + 1][4] = {
@@ -120,8 +153,7 @@ enum http_field http_field_lookup(const struct http_name *nm, int is_response)
         return HTTP_FIELD_NONE;
     for (const uint8_t *c = field_by_len[nm->len]; c < field_by_len[nm->len] + 4 && *c; c++) {
         const struct field_name *f = &field_names[*c - 1];
-        if ((f->is_response != 0) == (is_response != 0) &&
-            memcmp(nm->buf, f->name, nm->len) == 0)
+        if ((f->is_response != 0) == (is_response != 0) && same_name(nm, f->name))
             return (enum http_field)f->field;
     }
     return HTTP_FIELD_NONE;
@@ -551,7 +583,7 @@ void http_hstore_free(struct http_hstore *h)
 /* ---- header facts ---- */
 
 struct fact_name {
-    const char *name; /* lower case */
+    char name[KNOWN_NAME_ROOM]; /* lower case */
     uint8_t len;      /* strlen(name), so a header costs no strlen per known name */
     uint8_t kind;     /* enum http_scan_kind */
     uint32_t bit;
@@ -582,7 +614,7 @@ void http_scan_begin(struct http_scan *sc, const struct http_name *nm)
         return;
     for (const uint8_t *c = fact_by_len[nm->len]; c < fact_by_len[nm->len] + 4 && *c; c++) {
         const struct fact_name *f = &fact_names[*c - 1];
-        if (memcmp(nm->buf, f->name, nm->len) != 0)
+        if (!same_name(nm, f->name))
             continue;
         sc->kind = f->kind;
         sc->bit = f->bit;
@@ -626,10 +658,12 @@ int http_fields_selfcheck(void)
     size_t nfact = sizeof fact_names / sizeof fact_names[0];
     for (size_t i = 0; i < nfield; i++)
         if (field_names[i].len != strlen(field_names[i].name) ||
+            (field_names[i].len + 7u) / 8 * 8 > KNOWN_NAME_ROOM ||
             !listed_once(field_by_len, field_names[i].len, i))
             return -1;
     for (size_t i = 0; i < nfact; i++)
         if (fact_names[i].len != strlen(fact_names[i].name) ||
+            (fact_names[i].len + 7u) / 8 * 8 > KNOWN_NAME_ROOM ||
             !listed_once(fact_by_len, fact_names[i].len, i))
             return -1;
     return by_len_entries(field_by_len) == nfield && by_len_entries(fact_by_len) == nfact
