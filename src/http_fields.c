@@ -140,7 +140,8 @@ static int same_name(const struct http_name *nm, const char name[KNOWN_NAME_ROOM
 }
 
 /* Indexes + 1 into field_names by name length (0 ends a list): a header name costs a
- * memcmp or two, not a walk of the table. http_fields_selfcheck() proves it complete. */
+ * same_name() or two, not a walk of the table. http_fields_selfcheck() proves it
+ * complete. */
 static const uint8_t field_by_len[HTTP_NAME_MAX + 1][4] = {
     [4] = {1}, [6] = {8, 11}, [7] = {13, 14}, [8] = {12}, [10] = {2}, [11] = {5},
     [12] = {3, 7, 9}, [15] = {6}, [16] = {4, 10},
