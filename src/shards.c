@@ -3,9 +3,10 @@
  * file and decodes every packet, but keeps only the connections whose tuple falls in its
  * share (flow_shard_of: both directions in one share); one writer thread stores the rows
  * of all.
- * Owns: how many threads a read uses, the share threads, adding their counters into the
- *       capture row (packet counters from share 0 only: it counts every packet) and the
- *       capture_workers rows (one per share).
+ * Owns: how many threads a read uses, the share threads (a step behind the writer in
+ *       priority: threadprio.h), adding their counters into the capture row (packet
+ *       counters from share 0 only: it counts every packet) and the capture_workers rows
+ *       (one per share).
  * In:   options and file names from pipeline_read.
  * Out:  a capture row and its side rows through pipeline.c; one-line errors.
  * Never: lets two threads use one run; reads standard input or a pipe twice.
@@ -23,6 +24,7 @@
 #include "pipeline_private.h"
 #include "source.h"
 #include "store.h"
+#include "threadprio.h"
 #include "writer.h"
 
 _Static_assert(PIPELINE_MAX_WORKERS <= WRITER_MAX_LANES, "a writer lane per share");
@@ -97,6 +99,10 @@ int shards_count(const struct pipeline_options *o, const char *const *files, int
 static void *shard_main(void *arg)
 {
     struct shard *s = arg;
+    /* the shares and the writer they all feed outnumber the cores: the writer goes first
+     * when both want one (this comes before the name, so that a thread seen by its name
+     * has stepped back already) */
+    (void)threadprio_step_back(THREADPRIO_READER_STEPS);
     char name[16];
     snprintf(name, sizeof name, "httpcap r%u", s->r->shard); /* for top -H, ps -L */
     pthread_setname_np(pthread_self(), name);

@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WRITER_BATCHES 4              /* batches in flight with one lane: the memory bound;
-                                         each further lane adds one */
-#define WRITER_BATCH_BYTES (1u << 20) /* a batch is handed over once this full */
+#define WRITER_BATCHES 32             /* batches in flight with one lane: the memory bound
+                                         (16 MiB); each further lane adds one. Deep enough
+                                         for the parsers to go on while SQLite pauses (a
+                                         restart of the WAL, a burst of large rows) */
+#define WRITER_BATCH_BYTES (1u << 19) /* a batch is handed over once this full */
 
 enum record_kind { REC_TXN = 1, REC_CONN = 2 };
 

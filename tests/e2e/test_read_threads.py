@@ -8,7 +8,8 @@ Checked on generated captures (thousands of concurrent connections), on every ca
 read as one, with a BPF filter, with a connection limit small enough to evict, and when
 appending to a database. Also: the capture_workers rows (one per thread, adding up to the
 captures row), dense ids in storing order, the automatic choice (one thread below 64 MiB,
-else the usable CPUs up to 4) and the usage errors.
+else the usable CPUs up to 4), the reading threads a step behind the writer in priority
+(nice + 3) and the usage errors.
 Prints "N passed, N failed[, N skipped]"."""
 import os
 import shutil
@@ -285,7 +286,52 @@ def test_auto(tmp):
         check(workers(db1) == [], "auto on one CPU: capture_workers rows %r" % workers(db1))
         diff = differences(content(db1), content(db))
         check(not diff, "auto: 66 MB on one CPU and on %d differ: %s" % (cpus, diff))
+    test_priorities(tmp, big)
     os.unlink(big)
+
+
+def thread_nices(pid):
+    """{thread name: nice value} of the process's threads now ({} once it has ended)."""
+    seen = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return seen
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        seen[name] = int(stat[stat.rindex(")") + 2:].split()[16])  # field 19: nice
+    return seen
+
+
+def test_priorities(tmp, big):
+    """The reading threads step back three nice values (capped at 19) so that the writer
+    they all feed goes first; the writer keeps the process's priority."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    want = min(base + 3, 19)
+    seen = {}
+    db = os.path.join(tmp, "prio.db")
+    for _ in range(3):  # each try reads 66 MB: a few hundred ms to look at the threads
+        proc = subprocess.Popen([HTTPCAP, "read", "-q", big, "--threads", "2", "-o", db],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while proc.poll() is None and not {"httpcap r0", "httpcap r1",
+                                            "httpcap writer"} <= seen.keys():
+            seen.update(thread_nices(proc.pid))
+        proc.wait()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        if {"httpcap r0", "httpcap r1", "httpcap writer"} <= seen.keys():
+            break
+    for name in ("httpcap r0", "httpcap r1"):
+        check(seen.get(name) == want, "--threads 2: %s runs at nice %r, want %d" %
+              (name, seen.get(name), want))
+    check(seen.get("httpcap writer") == base, "--threads 2: the writer runs at nice %r, "
+          "want %d" % (seen.get("httpcap writer"), base))
 
 
 def test_usage(tmp, heavy):

@@ -20,7 +20,7 @@
 #include "testhelp.h"
 #include "writer.h"
 
-#define N_TXN 20000 /* enough for several 1 MiB batches */
+#define N_TXN 20000 /* enough for several 512 KiB batches */
 
 /* Fill s with n bytes of a pattern that depends on i, and a NUL. */
 static void pattern(char *s, size_t n, unsigned i, char base)
