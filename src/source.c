@@ -477,6 +477,9 @@ static int open_format(struct source *s, const char *path, char err[HTTPCAP_ERRB
         snprintf(err, HTTPCAP_ERRBUF, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* fill() reads into its own buffer: through stdio's, each fread was two read calls
+     * (the whole 4 KiB blocks, then the rest by way of a 4 KiB copy) */
+    setvbuf(s->fp, NULL, _IONBF, 0);
     s->buf = malloc(READ_BYTES);
     if (!s->buf) {
         snprintf(err, HTTPCAP_ERRBUF, "%s: out of memory", path);
