@@ -88,6 +88,9 @@ struct flow_config {
     uint32_t reasm_cap_bytes;  /* out-of-order bytes queued per direction */
     uint64_t reasm_total_bytes; /* out-of-order bytes queued over all connections;
                                    0: no such cap */
+    uint64_t hash_key;         /* keys the tuple hash (secret, so crafted tuples cannot pile
+                                  up in one chain); 0: a random one. The tables of one read
+                                  share a key, so they agree on flow_share() */
 };
 
 struct flow_stats {
@@ -114,9 +117,19 @@ struct flow_table *flow_create(const struct flow_config *cfg, const struct flow_
  */
 void flow_input(struct flow_table *t, const struct segment *s);
 
-/* Which of n_shards shares (0..n_shards-1) the segment's connection belongs to: the same
- * for both directions and for every caller. 0 when n_shards <= 1. Cannot fail. */
-uint32_t flow_shard_of(const struct segment *s, uint32_t n_shards);
+/* flow_input for a segment whose flow_hash(t, s) is known already. */
+void flow_input_hashed(struct flow_table *t, const struct segment *s, uint64_t hash);
+
+/* The hash of the segment's connection under t's key: the same for both directions, and
+ * in every table made with the same flow_config.hash_key. Cannot fail. */
+uint64_t flow_hash(const struct flow_table *t, const struct segment *s);
+
+/* Which of n_shards shares (0..n_shards-1) the connection of that hash belongs to; 0 when
+ * n_shards <= 1. Tables with one key agree. Cannot fail. */
+uint32_t flow_share(uint64_t hash, uint32_t n_shards);
+
+/* A fresh random key for flow_config.hash_key (never 0). */
+uint64_t flow_random_key(void);
 
 /* Say which side is the client when flow.c could not tell (no SYN seen). */
 void flow_set_client(struct flow_conn *c, int side);

@@ -227,11 +227,11 @@ void run_setup(struct run *r, const struct pipeline_options *o)
     r->http_ev.user = r;
 }
 
-int run_make_flows(struct run *r, char err[HTTPCAP_ERRBUF])
+int run_make_flows(struct run *r, uint64_t hash_key, char err[HTTPCAP_ERRBUF])
 {
     const uint64_t *lim = r->opt->limits.value;
     struct flow_config fc = {(uint32_t)lim[LIMIT_CONNECTIONS], r->opt->idle_timeout_ns,
-                             (uint32_t)lim[LIMIT_OOO_BYTES], lim[LIMIT_REASM_BYTES]};
+                             (uint32_t)lim[LIMIT_OOO_BYTES], lim[LIMIT_REASM_BYTES], hash_key};
     struct flow_events fe = {on_open, on_data, on_gap, on_close, r};
     r->flows = flow_create(&fc, &fe);
     if (!r->flows) {
@@ -317,7 +317,8 @@ void run_feed(struct run *r, const struct source_packet *pkt)
     enum decode_reason why =
         decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_ns, &seg);
     r->skips[why]++;
-    if (why == DECODE_OK && r->n_shards > 1 && flow_shard_of(&seg, r->n_shards) != r->shard) {
+    uint64_t hash = why == DECODE_OK ? flow_hash(r->flows, &seg) : 0;
+    if (why == DECODE_OK && flow_share(hash, r->n_shards) != r->shard) {
         flow_expire_idle(r->flows, seg.ts_ns); /* every share keeps the capture's clock */
         return;
     }
@@ -326,7 +327,7 @@ void run_feed(struct run *r, const struct source_packet *pkt)
         r->share_bytes += pkt->wirelen;
     }
     if (why == DECODE_OK)
-        flow_input(r->flows, &seg);
+        flow_input_hashed(r->flows, &seg, hash);
 }
 
 /* Tell o->read_progress how far reading got (src: the file being read). */
@@ -612,7 +613,7 @@ int run_end_read(struct run *r, int read_rc, const struct store_worker *rows, in
 /* The connection table, the database and the stream of a read. 0 or -1 + err. */
 static int open_read(struct run *r, char err[HTTPCAP_ERRBUF])
 {
-    if (run_make_flows(r, err) != 0 || run_open_store(r, err) != 0)
+    if (run_make_flows(r, 0, err) != 0 || run_open_store(r, err) != 0)
         return -1;
     return run_open_stream(r, 0, err);
 }

@@ -68,8 +68,9 @@ struct run {
 /* Zero r and set its options and HTTP configuration; ids are r's own. Cannot fail. */
 void run_setup(struct run *r, const struct pipeline_options *o);
 
-/* Make r's connection table. 0, or -1 + err (out of memory). */
-int run_make_flows(struct run *r, char err[HTTPCAP_ERRBUF]);
+/* Make r's connection table, its tuple hash keyed by hash_key (0: a random key; the
+ * shares of one read pass one key). 0, or -1 + err (out of memory). */
+int run_make_flows(struct run *r, uint64_t hash_key, char err[HTTPCAP_ERRBUF]);
 
 /* Open the database (none without a db_path) and start r->ids after its largest ids.
  * 0, or -1 + err. */

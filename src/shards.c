@@ -1,7 +1,7 @@
 /*
  * shards.c - `httpcap read` on several threads: each thread (a share) reads every input
  * file and decodes every packet, but keeps only the connections whose tuple falls in its
- * share (flow_shard_of: both directions in one share); one writer thread stores the rows
+ * share (flow_share: both directions in one share); one writer thread stores the rows
  * of all.
  * Owns: how many threads a read uses, the share threads (a step behind the writer in
  *       priority: threadprio.h), adding their counters into the capture row (packet
@@ -113,7 +113,7 @@ static void *shard_main(void *arg)
 
 /* Share i's run: its own connection table (a share of the connection limit), a lane of
  * the writer, the shared ids. opt: the options it reads with. 0, or -1 + err. */
-static int make_shard(struct run *tot, struct shard *s, int i, int n,
+static int make_shard(struct run *tot, struct shard *s, int i, int n, uint64_t hash_key,
                       const struct pipeline_options *opt, char err[HTTPCAP_ERRBUF])
 {
     s->r = calloc(1, sizeof *s->r);
@@ -122,7 +122,7 @@ static int make_shard(struct run *tot, struct shard *s, int i, int n,
         return -1;
     }
     run_setup(s->r, opt);
-    if (run_make_flows(s->r, err) != 0)
+    if (run_make_flows(s->r, hash_key, err) != 0)
         return -1;
     s->r->cap.link_type = -1; /* the first file's, once opened */
     s->r->shard = (uint32_t)i;
@@ -193,10 +193,11 @@ static int run_shards(struct run *tot, struct shard *s, int n, const char *const
         return -1;
     if (tot->writer)
         writer_number_txns(tot->writer, &tot->ids->txn);
+    uint64_t hash_key = flow_random_key(); /* one for all: they agree on the shares */
     for (int i = 0; i < n; i++) {
         s[i].files = files;
         s[i].n_files = n_files;
-        if (make_shard(tot, &s[i], i, n, i == 0 ? &first : &quiet, err) != 0)
+        if (make_shard(tot, &s[i], i, n, hash_key, i == 0 ? &first : &quiet, err) != 0)
             return -1;
     }
     int rc = start_shards(s, n, err);

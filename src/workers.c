@@ -294,7 +294,7 @@ static int make_runs(struct run *tot, struct worker *w, int n, struct shared *sh
             return -1;
         }
         run_setup(w[i].r, tot->opt);
-        if (run_make_flows(w[i].r, err) != 0)
+        if (run_make_flows(w[i].r, 0, err) != 0)
             return -1;
         w[i].r->ids = tot->ids;
         w[i].r->writer = tot->writer;

@@ -104,7 +104,7 @@ static const struct flow_events EV = {ev_open, ev_data, ev_gap, ev_close, NULL};
 static struct flow_table *make(uint32_t max_conns, int64_t idle_ns)
 {
     memset(&R, 0, sizeof(R));
-    struct flow_config cfg = {max_conns, idle_ns, 1 << 20, 0};
+    struct flow_config cfg = {max_conns, idle_ns, 1 << 20, 0, 0};
     struct flow_table *t = flow_create(&cfg, &EV);
     CHECK(t != NULL);
     return t;
@@ -535,7 +535,7 @@ static void many_close(void *user, struct flow_conn *c, enum flow_end why, int64
 static void test_many(void)
 {
     struct flow_events ev = {many_open, many_data, NULL, many_close, NULL};
-    struct flow_config cfg = {50000, 60 * SEC, 4096, 0};
+    struct flow_config cfg = {50000, 60 * SEC, 4096, 0, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
     if (!t)
@@ -641,7 +641,7 @@ static void rnd_close(void *user, struct flow_conn *c, enum flow_end why, int64_
 static void test_random(void)
 {
     struct flow_events ev = {rnd_open, rnd_data, rnd_gap, rnd_close, NULL};
-    struct flow_config cfg = {6, 2 * SEC, 3000, 0};
+    struct flow_config cfg = {6, 2 * SEC, 3000, 0, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
     if (!t)
@@ -718,6 +718,64 @@ static void test_random(void)
     flow_destroy(t);
 }
 
+/* A segment between two IPv4 endpoints, only its tuple filled in. */
+static struct segment tuple4(int src, uint16_t sport, int dst, uint16_t dport)
+{
+    struct segment s;
+    memset(&s, 0, sizeof(s));
+    s.ip_version = 4;
+    addr4(s.src, src);
+    addr4(s.dst, dst);
+    s.sport = sport;
+    s.dport = dport;
+    return s;
+}
+
+/* The tuple hash: one value for both directions, the same in every table of one key (the
+ * shares of a read agree), another under another key, and spread well over chains and
+ * shares even when only the client port moves. */
+static void test_hash(void)
+{
+    struct flow_config cfg = {1024, 0, 1 << 20, 0, 0x1234567890abcdefULL};
+    struct flow_table *t1 = flow_create(&cfg, &EV);
+    struct flow_table *t2 = flow_create(&cfg, &EV);
+    cfg.hash_key = 0xfedcba0987654321ULL;
+    struct flow_table *t3 = flow_create(&cfg, &EV);
+    CHECK(t1 && t2 && t3);
+    if (!t1 || !t2 || !t3)
+        return;
+    struct segment ab = tuple4(A, 40000, B, 80), ba = tuple4(B, 80, A, 40000);
+    CHECK(flow_hash(t1, &ab) == flow_hash(t1, &ba));
+    CHECK(flow_hash(t1, &ab) == flow_hash(t2, &ab));
+    CHECK(flow_hash(t1, &ab) != flow_hash(t3, &ab));
+    struct segment swapped = tuple4(A, 80, B, 40000); /* the ports on the other hosts */
+    CHECK(flow_hash(t1, &ab) != flow_hash(t1, &swapped));
+    struct segment v6 = ab;
+    v6.ip_version = 6;
+    CHECK(flow_hash(t1, &ab) != flow_hash(t1, &v6));
+
+    enum { PORTS = 65536, CHAINS = 4096 };
+    static uint16_t load[CHAINS];
+    memset(load, 0, sizeof(load));
+    uint32_t share1 = 0, most = 0;
+    for (uint32_t port = 0; port < PORTS; port++) {
+        struct segment s = tuple4(A, (uint16_t)port, B, 80);
+        uint64_t h = flow_hash(t1, &s);
+        uint16_t *slot = &load[(uint32_t)h % CHAINS];
+        if (++*slot > most)
+            most = *slot;
+        share1 += flow_share(h, 2);
+    }
+    CHECK(most <= 40); /* 16 a chain on average; a fair hash stays far below 40 */
+    CHECK(share1 > PORTS * 45 / 100 && share1 < PORTS * 55 / 100);
+    CHECK(flow_share(flow_hash(t1, &ab), 1) == 0);
+    CHECK(flow_share(UINT64_MAX, 3) < 3);
+    CHECK(flow_random_key() != 0 && flow_random_key() != flow_random_key());
+    flow_destroy(t1);
+    flow_destroy(t2);
+    flow_destroy(t3);
+}
+
 static void test_names(void)
 {
     CHECK_STR(flow_end_name(FLOW_END_FIN), "fin");
@@ -747,6 +805,7 @@ int main(void)
     test_ipv6_and_sides();
     test_many();
     test_random();
+    test_hash();
     test_names();
     guard_release();
     return TEST_REPORT();
