@@ -69,6 +69,42 @@ static void sort_case(size_t n, uint64_t distinct)
     free(a);
 }
 
+/* Values the radix sort's key must order as the doubles do: both signs, both zeros,
+ * infinities, neighbours one bit apart (sorted down to the last byte), and latencies
+ * spread like real ones (exponentially, over six decades). */
+static void test_radix_keys(void)
+{
+    enum { N = 5000 };
+    struct scan_tx *a = calloc(N, sizeof *a);
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    const double odd[] = {0.0, -0.0, 1e308, -1e308, 1.0 / 0.0, -1.0 / 0.0, 5e-324, -5e-324};
+    for (size_t i = 0; i < N; i++) {
+        double v;
+        uint64_t r = rng();
+        if (i < sizeof odd / sizeof odd[0])
+            v = odd[i];
+        else if (i % 3 == 0) { /* 1.0 and its neighbours a few ulps away */
+            uint64_t bits = 0x3ff0000000000000ULL + (r % 200);
+            memcpy(&v, &bits, sizeof v);
+        } else {
+            v = (double)(r % 1000000) / 1000.0 * (double)(1ULL << (r >> 60)) / 64.0;
+            v = r & 1 ? -v : v;
+        }
+        a[i].ttfb_ms = v;
+        a[i].total_ms = -v;
+        a[i].host = (uint32_t)i;
+        a[i].endpoint = (uint32_t)i ^ 0x5a5a5a5au;
+    }
+    scan_sort(a, N, 0);
+    check_sorted(a, N, 0);
+    CHECK(a[0].ttfb_ms == -1.0 / 0.0 && a[N - 1].ttfb_ms == 1.0 / 0.0);
+    scan_sort(a, N, 1);
+    check_sorted(a, N, 1);
+    free(a);
+}
+
 static void test_partition(void)
 {
     struct scan_tx a[10];
@@ -87,6 +123,7 @@ static void test_partition(void)
 int main(void)
 {
     test_partition();
+    test_radix_keys();
     sort_case(0, 10);
     sort_case(1, 10);
     sort_case(2, 10);
