@@ -237,6 +237,44 @@ def check_evil(db, tmp):
         check(cells == header.count("|"), "markdown row keeps its cells: %r" % l[:120])
 
 
+def unanswered_of(doc, server):
+    return [a for a in doc["anomalies"]
+            if a["kind"] == "unanswered-requests" and a.get("subject") == server]
+
+
+def check_last_seq(db, tmp):
+    """A request left unanswered counts for its server unless it is the last transaction
+    of a connection still open at the end: the last one in the database, even when a
+    filter hides the transactions after it (the unfiltered report takes the last seq from
+    its scan, a filtered one asks the database). Here seq 7 got no answer and seq 8 came
+    after it: seq 7 counts, with or without a filter that leaves seq 8 out."""
+    path = os.path.join(tmp, "open.db")
+    shutil.copy(db, path)
+    con = sqlite3.connect(path)
+    cid = con.execute("SELECT max(id) + 1 FROM connections").fetchone()[0]
+    cols = [r[1] for r in con.execute("PRAGMA table_info(connections)")]
+    pick = ["?" if c == "id" else "'192.0.2.77'" if c == "server_ip" else
+            "'end-of-capture'" if c == "end_reason" else c for c in cols]
+    con.execute("INSERT INTO connections (%s) SELECT %s FROM connections WHERE id = 1"
+                % (", ".join(cols), ", ".join(pick)), (cid,))
+    t0 = 1700000000 * 10**9
+    for seq, start, status in ((7, t0, None), (8, t0 + 3600 * 10**9, 200)):
+        con.execute("INSERT INTO transactions (capture_id, connection_id, seq, method, host,"
+                    " uri, request_start_ns, request_end_ns, status) VALUES (1, ?, ?, 'GET',"
+                    " 'open.test', '/wait', ?, ?, ?)", (cid, seq, start, start + 1000, status))
+    con.commit()
+    port = con.execute("SELECT server_port FROM connections WHERE id = ?", (cid,)).fetchone()[0]
+    con.close()
+    server = "192.0.2.77:%d" % port
+    for extra in ((), ("--until", str(1700000000 + 60))):
+        doc = load(path, *extra)
+        got = unanswered_of(doc, server) if doc else []
+        counts = [a.get("count") for a in got]
+        check(len(got) == 1 and counts == [1],
+              "report %r: the unanswered request before the last counts: %r"
+              % (extra, got))
+
+
 def check_errors(tmp):
     for path in (SAMPLE, os.path.join(tmp, "missing.db")):
         res = run(["report", path])
@@ -257,6 +295,7 @@ def main():
         check_json(db)
         check_text(db, tmp)
         check_evil(db, tmp)
+        check_last_seq(db, tmp)
         check_errors(tmp)
     finally:
         shutil.rmtree(tmp)
