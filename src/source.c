@@ -250,18 +250,11 @@ static int open_pcap(struct source *s, uint32_t magic, char err[HTTPCAP_ERRBUF])
     return 0;
 }
 
-/* A 32-bit field of a record header known to be in the buffer, in the file's byte order
- * (inlined: four per packet, where a call through struct bytes cost 0.7% of a read). */
-static inline uint32_t rec_field32(const uint8_t *p, int big)
-{
-    return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-               : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
 static int next_pcap(struct source *s, struct raw *r, char err[HTTPCAP_ERRBUF])
 {
     size_t have = s->end - s->pos;
     uint32_t sec = 0, frac = 0, caplen = 0, wirelen = 0, t;
+    struct bytes b;
 
     if (have < s->rec_len) {
         have = fill(s, s->rec_len);
@@ -270,11 +263,20 @@ static int next_pcap(struct source *s, struct raw *r, char err[HTTPCAP_ERRBUF])
         if (have < s->rec_len)
             return short_read(s, have, s->rec_len, "packet record header", err);
     }
-    const uint8_t *h = s->buf + s->pos; /* rec_len (16 or 24) bytes are there */
-    sec = rec_field32(h, s->big);
-    frac = rec_field32(h + 4, s->big);
-    caplen = rec_field32(h + 8, s->big);
-    wirelen = rec_field32(h + 12, s->big);
+    /* bytes.h's readers straight, not get32(): four per packet, and link-time
+     * optimisation kept that one a call (0.7% of a read) */
+    b = bytes_make(s->buf + s->pos, s->rec_len);
+    if (s->big) {
+        bytes_be32(&b, &sec);
+        bytes_be32(&b, &frac);
+        bytes_be32(&b, &caplen);
+        bytes_be32(&b, &wirelen);
+    } else {
+        bytes_le32(&b, &sec);
+        bytes_le32(&b, &frac);
+        bytes_le32(&b, &caplen);
+        bytes_le32(&b, &wirelen);
+    }
     if (s->lengths == LENGTHS_SWAPPED ||
         (s->lengths == LENGTHS_MAYBE_SWAPPED && caplen > wirelen)) {
         t = caplen;
