@@ -78,8 +78,7 @@ CREATE TEMP TABLE rendpoints (
 -- answered ones)
 CREATE TEMP TABLE rconn (connection_id INTEGER PRIMARY KEY, n INTEGER, unanswered INTEGER,
                          last_unanswered INTEGER, orphan INTEGER, truncated INTEGER,
-                         truncated_answered INTEGER,
-                         last_seq INTEGER); -- the largest seq among them
+                         truncated_answered INTEGER);
 
 -- @scan
 -- the columns report_scan.c reads, in this order: id, connection id, seq, start time,
@@ -132,12 +131,11 @@ SELECT c.id + :conn_off, c.capture_id + :cap_off,
        c.client_packets, c.server_packets, c.client_bytes, c.server_bytes,
        c.client_retransmits, c.server_retransmits, c.client_gap_bytes, c.server_gap_bytes,
        c.transactions,
-       -- unfiltered (:scan_all), the scan saw every transaction of the database: its
-       -- largest seq is the connection's last (no index lookup per connection)
-       CASE WHEN :scan_all THEN k.last_seq
-            ELSE (SELECT max(seq) FROM src.transactions x WHERE x.connection_id = c.id) END
+       -- the seq of its last transaction: seq counts a connection's rows from 1 and
+       -- connections.transactions counts them, so no lookup per connection is needed
+       c.transactions
 FROM src.connections c
-JOIN temp.rconn k ON k.connection_id = c.id + :conn_off;
+WHERE c.id + :conn_off IN (SELECT connection_id FROM temp.rconn);
 
 INSERT INTO rv
 SELECT v.id + :viol_off, v.transaction_id + :tx_off, v.rule, v.severity, v.detail

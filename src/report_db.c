@@ -252,8 +252,6 @@ static void bind_params(sqlite3_stmt *q, const struct report_options *o,
     bind_named_int64(q, ":cap_off", 1, off->cap);
     bind_named_int64(q, ":viol_off", 1, off->viol);
     bind_named_int64(q, ":db", 1, off->db);
-    /* no filter: the scan reads every transaction of each database */
-    bind_named_int64(q, ":scan_all", 1, !o->has_since && !o->has_until && !o->host);
 }
 
 /* Run every statement of sql with the parameters bound. */

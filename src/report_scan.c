@@ -41,7 +41,6 @@
 struct conn_counts {
     int64_t last_unanswered; /* seq of the last request without a response (when
                                 unanswered > 0) */
-    int64_t last_seq;        /* the largest seq (when n > 0) */
     int32_t n, unanswered, orphan, truncated, truncated_answered; /* one connection's
                                  transactions: far below 2^31 */
 };
@@ -200,8 +199,6 @@ static int count_conn(struct report_scan *s, int64_t conn_id, int64_t seq, int h
     struct conn_counts *c = conn_of(s, conn_id);
     if (!c)
         return -1;
-    if (c->n == 0 || seq > c->last_seq)
-        c->last_seq = seq;
     c->n++;
     if (!has_status && has_method) {
         if (c->unanswered == 0 || seq > c->last_unanswered)
@@ -402,8 +399,6 @@ static int add_counts(struct report_scan *s, int64_t id, const struct conn_count
         return -1;
     if (f->unanswered > 0 && (c->unanswered == 0 || f->last_unanswered > c->last_unanswered))
         c->last_unanswered = f->last_unanswered;
-    if (f->n > 0 && (c->n == 0 || f->last_seq > c->last_seq))
-        c->last_seq = f->last_seq;
     c->n += f->n;
     c->unanswered += f->unanswered;
     c->orphan += f->orphan;
@@ -706,14 +701,13 @@ static int write_conn(sqlite3_stmt *q, int64_t id, const struct conn_counts *c)
     sqlite3_bind_int64(q, 5, c->orphan);
     sqlite3_bind_int64(q, 6, c->truncated);
     sqlite3_bind_int64(q, 7, c->truncated_answered);
-    sqlite3_bind_int64(q, 8, c->last_seq);
     return insert_row(q);
 }
 
 static int write_conns(const struct report_scan *s, sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
-    int rc = prepare(db, "INSERT INTO rconn VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &q);
+    int rc = prepare(db, "INSERT INTO rconn VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &q);
     for (int64_t id = 1; rc == 0 && id <= s->ndirect; id++)
         if (s->direct[id].n > 0)
             rc = write_conn(q, id, &s->direct[id]);

@@ -244,21 +244,22 @@ def unanswered_of(doc, server):
 
 def check_last_seq(db, tmp):
     """A request left unanswered counts for its server unless it is the last transaction
-    of a connection still open at the end: the last one in the database, even when a
-    filter hides the transactions after it (the unfiltered report takes the last seq from
-    its scan, a filtered one asks the database). Here seq 7 got no answer and seq 8 came
-    after it: seq 7 counts, with or without a filter that leaves seq 8 out."""
+    of a connection still open at the end: the last one in the database (its seq is
+    connections.transactions), even when a filter hides the transactions after it. Here
+    seq 1 got no answer and seq 2 came after it: seq 1 counts, with or without a filter
+    that leaves seq 2 out."""
     path = os.path.join(tmp, "open.db")
     shutil.copy(db, path)
     con = sqlite3.connect(path)
     cid = con.execute("SELECT max(id) + 1 FROM connections").fetchone()[0]
     cols = [r[1] for r in con.execute("PRAGMA table_info(connections)")]
     pick = ["?" if c == "id" else "'192.0.2.77'" if c == "server_ip" else
-            "'end-of-capture'" if c == "end_reason" else c for c in cols]
+            "'end-of-capture'" if c == "end_reason" else "2" if c == "transactions" else c
+            for c in cols]
     con.execute("INSERT INTO connections (%s) SELECT %s FROM connections WHERE id = 1"
                 % (", ".join(cols), ", ".join(pick)), (cid,))
     t0 = 1700000000 * 10**9
-    for seq, start, status in ((7, t0, None), (8, t0 + 3600 * 10**9, 200)):
+    for seq, start, status in ((1, t0, None), (2, t0 + 3600 * 10**9, 200)):
         con.execute("INSERT INTO transactions (capture_id, connection_id, seq, method, host,"
                     " uri, request_start_ns, request_end_ns, status) VALUES (1, ?, ?, 'GET',"
                     " 'open.test', '/wait', ?, ?, ?)", (cid, seq, start, start + 1000, status))

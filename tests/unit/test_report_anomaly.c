@@ -53,7 +53,7 @@ static const char grouped_sql[] =
     "  sum(status IS NULL AND method IS NOT NULL),"
     "  max(CASE WHEN status IS NULL AND method IS NOT NULL THEN seq END),"
     "  sum(status IS NOT NULL AND method IS NULL), sum(instr(flags, 'truncated') > 0),"
-    "  sum(status IS NOT NULL AND instr(flags, 'truncated') > 0), max(seq)"
+    "  sum(status IS NOT NULL AND instr(flags, 'truncated') > 0)"
     " FROM rt GROUP BY connection_id;";
 
 /* One row of rt; class and time are derived in SQL. The server of a row is that of its
