@@ -110,15 +110,13 @@ struct flow_table;
 struct flow_table *flow_create(const struct flow_config *cfg, const struct flow_events *ev);
 
 /*
- * Feed one segment: find or create its connection (one hash lookup), update the
- * lifecycle and counters, run reassembly, and raise events. Connections idle past
- * the timeout (by s->ts_ns) are closed along the way. Cannot fail (when memory runs
- * out the segment is counted as ignored).
+ * Feed one segment whose hash is flow_hash(t, s) (the caller has it already, to pick
+ * the share): find or create its connection (one lookup), update the lifecycle and
+ * counters, run reassembly, and raise events. Connections idle past the timeout (by
+ * s->ts_ns) are closed along the way. Cannot fail (when memory runs out the segment is
+ * counted as ignored).
  */
-void flow_input(struct flow_table *t, const struct segment *s);
-
-/* flow_input for a segment whose flow_hash(t, s) is known already. */
-void flow_input_hashed(struct flow_table *t, const struct segment *s, uint64_t hash);
+void flow_input(struct flow_table *t, const struct segment *s, uint64_t hash);
 
 /* The hash of the segment's connection under t's key: the same for both directions, and
  * in every table made with the same flow_config.hash_key. Cannot fail. */

@@ -327,7 +327,7 @@ void run_feed(struct run *r, const struct source_packet *pkt)
         r->share_bytes += pkt->wirelen;
     }
     if (why == DECODE_OK)
-        flow_input_hashed(r->flows, &seg, hash);
+        flow_input(r->flows, &seg, hash);
 }
 
 /* Tell o->read_progress how far reading got (src: the file being read). */
