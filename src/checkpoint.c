@@ -5,9 +5,10 @@
  *       when the writer should pause so that the WAL can start over.
  * In:   the commits of the writing connection (its WAL hook gives the WAL's size in pages).
  * Out:  a PASSIVE checkpoint each time the WAL has grown past CHECKPOINT_PAGES: WAL pages
- *       copied into the database file, each file made durable first (synchronous=NORMAL,
- *       as on the writing connection, so a power loss can lose the last commits but never
- *       corrupt the file). checkpointer_restart_ready() tells the writer when to commit
+ *       copied into the database file, with the writing connection's PRAGMA synchronous:
+ *       under NORMAL each file is made durable first, so a power loss can lose the last
+ *       commits but never corrupt the file; under OFF (store_open_bulk) nothing waits for
+ *       the disk. checkpointer_restart_ready() tells the writer when to commit
  *       early so that the WAL can start over.
  * Never: writes rows, blocks a commit (a PASSIVE checkpoint takes no lock the writer
  *        needs), or runs the final checkpoint (closing the last connection does that).
@@ -181,6 +182,21 @@ static int set_restart_pages(struct checkpointer *c)
     return 0;
 }
 
+/* The writing connection's PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA), which
+ * ours copies: its checkpoints sync the files exactly when the writer's would. NORMAL
+ * when it cannot be read. */
+static int synchronous_of(sqlite3 *writer_db)
+{
+    sqlite3_stmt *q;
+    int level = 1;
+    if (sqlite3_prepare_v2(writer_db, "PRAGMA synchronous", -1, &q, NULL) != SQLITE_OK)
+        return level;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        level = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return level >= 0 && level <= 3 ? level : 1;
+}
+
 struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path)
 {
     struct checkpointer *c = calloc(1, sizeof *c);
@@ -194,8 +210,10 @@ struct checkpointer *checkpointer_start(sqlite3 *writer_db, const char *path)
      * a link was planted there since, SQLite's own checkpoints do the work instead */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
     /* no busy timeout: a PASSIVE checkpoint never waits for a lock */
+    char sync_sql[48];
+    snprintf(sync_sql, sizeof sync_sql, "PRAGMA synchronous=%d", synchronous_of(writer_db));
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
-        sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->db, sync_sql, NULL, NULL, NULL) != SQLITE_OK ||
         set_restart_pages(c) != 0 ||
         pthread_create(&c->thread, NULL, checkpoint_main, c) != 0) {
         free_checkpointer(c);

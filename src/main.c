@@ -146,6 +146,7 @@ static int read_inputs(struct pipeline_options *o, const char *const *args, int 
         o->read_progress = progress_update;
         o->read_progress_ctx = &bar;
     }
+    o->inputs_rereadable = in.has_total;
     int rc = pipeline_read(o, (const char *const *)in.paths, in.n, sum, err);
     if (has_bar)
         progress_end(&bar);

@@ -245,7 +245,8 @@ int run_open_store(struct run *r, char err[HTTPCAP_ERRBUF])
 {
     if (!r->opt->db_path)
         return 0;
-    r->store = store_open(r->opt->db_path, err);
+    r->store = r->opt->inputs_rereadable ? store_open_bulk(r->opt->db_path, err)
+                                          : store_open(r->opt->db_path, err);
     if (!r->store)
         return -1;
     /* ids go on after the largest used (a spool's capture bases are the next ones) */

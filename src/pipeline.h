@@ -40,6 +40,9 @@ struct pipeline_options {
                                      the input's size and the usable CPUs */
     int quiet;                    /* no summary on stderr */
     int64_t idle_timeout_ns;      /* idle connections close after this (capture time) */
+    int inputs_rereadable;        /* read: every input is a regular file, which can be read
+                                     again: a database the read creates is written without
+                                     waiting for the disk (store_open_bulk) */
     struct limits limits;         /* the caps (limits_table.h); their hits are not used here:
                                      the run counts its own into capture_limits */
     /* read: told how far reading got every PIPELINE_READ_PROGRESS_PACKETS packets and at

@@ -248,6 +248,7 @@ static int check_identity(struct store *st, char err[HTTPCAP_ERRBUF])
                   " AND name = 'meta') THEN 2 ELSE 1 END",
                   &kind, err) != 0)
         return -1;
+    st->was_empty = kind == 0;
     if (kind == 0)
         return 0;
     int found = kind == 2 ? read_version(st, &version, err) : 0;
@@ -472,7 +473,13 @@ static int open_file(struct store *st, const char *path, char err[HTTPCAP_ERRBUF
     return 0;
 }
 
-struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
+/* PRAGMA synchronous for the connection: OFF for a bulk load into a new database. */
+static const char *sync_pragma(const struct store *st, int bulk)
+{
+    return bulk && st->was_empty ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL";
+}
+
+static struct store *open_store(const char *path, int bulk, char err[HTTPCAP_ERRBUF])
 {
     struct store *st = calloc(1, sizeof *st);
     if (!st) {
@@ -486,7 +493,8 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
     char inner[HTTPCAP_ERRBUF];
     if (check_identity(st, inner) != 0 ||
         exec_sql(st, STORE_PAGE_PRAGMA, NULL, inner) != 0 ||
-        exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, inner) != 0 ||
+        exec_sql(st, sync_pragma(st, bulk), NULL, inner) != 0 || /* before the switch to WAL */
+        exec_sql(st, "PRAGMA journal_mode=WAL", NULL, inner) != 0 ||
         exec_sql(st, STORE_CACHE_PRAGMA, NULL, inner) != 0 ||
         apply_schema(st, inner) != 0 || prepare_all(st, inner) != 0) {
         snprintf(err, HTTPCAP_ERRBUF, "%.200s: %.300s", path, inner);
@@ -494,6 +502,16 @@ struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
         return NULL;
     }
     return st;
+}
+
+struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF])
+{
+    return open_store(path, 0, err);
+}
+
+struct store *store_open_bulk(const char *path, char err[HTTPCAP_ERRBUF])
+{
+    return open_store(path, 1, err);
 }
 
 /* Open a write transaction when none is open. */

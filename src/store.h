@@ -70,6 +70,17 @@ struct store_conn {
  */
 struct store *store_open(const char *path, char err[HTTPCAP_ERRBUF]);
 
+/*
+ * store_open for a bulk load from inputs that can be read again: when the file held no
+ * table (this call creates the database), nothing written to it waits for the disk
+ * (PRAGMA synchronous=OFF, which store_checkpoint_behind's connection copies). A crash of
+ * httpcap loses nothing committed; a power loss or an operating-system crash before the
+ * kernel has written the file out (within about 30 s of the writes) can leave it damaged,
+ * to be made again from the inputs. A database that held tables keeps store_open's
+ * synchronous=NORMAL: a power loss may lose its last commits, never damage what it held.
+ */
+struct store *store_open_bulk(const char *path, char err[HTTPCAP_ERRBUF]);
+
 /* From now on, checkpoint the WAL on a thread of its own instead of inside the commits
  * (checkpoint.c), until store_close. When that cannot start, SQLite's own go on. */
 void store_checkpoint_behind(struct store *st);

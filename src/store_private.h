@@ -34,6 +34,7 @@ struct store {
     uint64_t next_txn_id;   /* largest transaction id used at open */
     uint64_t next_viol_id;  /* last violation id written */
     int is_spool;           /* meta has spool.origin: a spool of `-o postgresql://` */
+    int was_empty;          /* the file held no table when opened: this run creates it */
     uint32_t batch_rows;    /* rows written in the open transaction */
     int in_txn;             /* a BEGIN is open */
     int has_failed;         /* a write failed: the open batch is rolled back, not committed */

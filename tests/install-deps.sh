@@ -3,7 +3,7 @@
 # missing (apt-get update first). "build": compiler, libpcap, SQLite, libpq (PostgreSQL's
 # client library), llhttp sources. "test": also the PostgreSQL server (the tests start a
 # throwaway cluster with tests/pg_cluster.sh), tshark, editcap (wireshark-common), script
-# (bsdutils), python3, curl, nginx, sqlite3, tcpdump for the test suite, man-db,
+# (bsdutils), python3, curl, nginx, sqlite3, tcpdump, strace for the test suite, man-db,
 # groff-base and mandoc to render and lint the manual page (and wrk, httpry, ethtool,
 # iproute2 for `make bench`). "fuzz": also clang and the libFuzzer runtime that `clang
 # -fsanitize=fuzzer` links (Debian 12: libclang-rt-14-dev, which clang only recommends),
@@ -11,7 +11,7 @@
 set -eu
 build_pkgs="gcc make libc6-dev libpcap-dev libsqlite3-dev libpq-dev node-llhttp"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
-test_pkgs="$build_pkgs postgresql sqlite3 python3 python3-jsonschema tshark wireshark-common bsdutils curl nginx-light tcpdump procps time man-db groff-base mandoc chromium fonts-dejavu-core wrk httpry ethtool iproute2"
+test_pkgs="$build_pkgs postgresql sqlite3 python3 python3-jsonschema tshark wireshark-common bsdutils curl nginx-light tcpdump procps time strace man-db groff-base mandoc chromium fonts-dejavu-core wrk httpry ethtool iproute2"
 case "${1:-build}" in
     build) want=$build_pkgs ;;
     test) want=$test_pkgs ;;
