@@ -39,6 +39,16 @@ static int find(const struct latency_walk *w, int scope, const char *key)
     return -1;
 }
 
+/* The nearest-rank percentiles of n values: rank ceil(p * n / 100), and n for the max. */
+static void set_ranks(struct latency_ranks *k, int64_t n)
+{
+    static const int64_t percent[3] = {50, 90, 99};
+    k->seen = 0;
+    for (int j = 0; j < 3; j++)
+        k->at[j] = (percent[j] * n + 99) / 100;
+    k->at[3] = n;
+}
+
 int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is_total)
 {
     memset(w, 0, sizeof *w);
@@ -51,15 +61,16 @@ int latency_walk_begin(struct latency_walk *w, struct report_sections *r, int is
         size *= 2;
     w->mask = size - 1;
     w->slots = calloc(size, sizeof *w->slots);
-    w->seen = calloc((size_t)r->nlatency + 1, sizeof *w->seen);
+    w->ranks = calloc((size_t)r->nlatency + 1, sizeof *w->ranks);
     if (!is_total)
         w->bucket_seen = calloc((size_t)r->series.nbuckets + 1, sizeof *w->bucket_seen);
-    if (!w->slots || !w->seen || (!is_total && !w->bucket_seen)) {
+    if (!w->slots || !w->ranks || (!is_total && !w->bucket_seen)) {
         latency_walk_end(w);
         return -1;
     }
     for (int i = 0; i < r->nlatency; i++) {
         const struct report_latency *l = &r->latency[i];
+        set_ranks(&w->ranks[i], is_total ? l->n_total : l->n_ttfb);
         if (l->scope == REPORT_ALL) {
             if (w->all < 0)
                 w->all = i;
@@ -78,18 +89,15 @@ static void count_value(struct latency_walk *w, int i, double x)
 {
     if (i < 0)
         return;
+    struct latency_ranks *k = &w->ranks[i];
+    int64_t rank = ++k->seen;
+    if (rank != k->at[0] && rank != k->at[1] && rank != k->at[2] && rank != k->at[3])
+        return; /* the common case: a value no percentile takes */
     struct report_latency *l = &w->r->latency[i];
-    int64_t n = w->is_total ? l->n_total : l->n_ttfb;
     double *p = w->is_total ? &l->total_p50 : &l->ttfb_p50;
-    int64_t rank = ++w->seen[i];
-    if (rank == (50 * n + 99) / 100)
-        p[0] = x;
-    if (rank == (90 * n + 99) / 100)
-        p[1] = x;
-    if (rank == (99 * n + 99) / 100)
-        p[2] = x;
-    if (rank == n)
-        p[3] = x;
+    for (int j = 0; j < 4; j++)
+        if (rank == k->at[j])
+            p[j] = x;
 }
 
 /* The median of a bucket: the value at rank ceil(n/2) of its ttfb values. */
@@ -132,9 +140,9 @@ void latency_walk_value(struct latency_walk *w, double x, const char *cls, const
 void latency_walk_end(struct latency_walk *w)
 {
     free(w->slots);
-    free(w->seen);
+    free(w->ranks);
     free(w->bucket_seen);
     w->slots = NULL;
-    w->seen = NULL;
+    w->ranks = NULL;
     w->bucket_seen = NULL;
 }

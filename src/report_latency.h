@@ -12,10 +12,18 @@
 
 #include "report.h"
 
+/* One group's walk: the values counted so far and the ranks whose values it reports
+ * (p50, p90, p99, max), computed once rather than per value. */
+struct latency_ranks {
+    int64_t seen;
+    int64_t at[4];
+};
+
 struct latency_walk {
     struct report_sections *r;   /* not owned; r->latency is filled in place */
     int is_total;                /* 0: ttfb, 1: total */
-    int64_t *seen;               /* values seen per r->latency entry, owned */
+    struct latency_ranks *ranks; /* per r->latency entry: values seen and the ranks it
+                                    reports, owned */
     int *slots;                  /* hash of (scope, key) -> entry index + 1, owned */
     uint32_t mask;               /* slots has mask + 1 entries */
     int null_host;               /* entry of the host group without Host, or -1 */
