@@ -244,10 +244,8 @@ int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t
         a->has |= 1u << i;
     }
     char *dst = a->buf + a->len;
-    memcpy(dst, p, k);
-    for (char *z = k ? memchr(dst, '\0', k) : NULL; z; /* a NUL would end the string */
-         z = z + 1 < dst + k ? memchr(z + 1, '\0', (size_t)(dst + k - z - 1)) : NULL)
-        *z = '?';
+    for (size_t j = 0; j < k; j++) /* one pass the compiler vectorises: copy, and make */
+        dst[j] = p[j] ? p[j] : '?'; /* a NUL, which would end the string, a '?' */
     dst[k] = '\0';
     a->n[i] = (uint16_t)(a->n[i] + k);
     a->len += (uint32_t)k + 1;
