@@ -8,8 +8,8 @@
  *       copied into the database file, with the writing connection's PRAGMA synchronous:
  *       under NORMAL each file is made durable first, so a power loss can lose the last
  *       commits but never corrupt the file; under OFF (store_open_bulk) nothing waits for
- *       the disk. checkpointer_restart_ready() tells the writer when to commit
- *       early so that the WAL can start over.
+ *       the disk. checkpointer_restart_ready() tells the writer when to commit early so
+ *       that the WAL can start over.
  * Never: writes rows, blocks a commit (a PASSIVE checkpoint takes no lock the writer
  *        needs), or runs the final checkpoint (closing the last connection does that).
  *
