@@ -60,7 +60,7 @@ FROM rendpoints WHERE n >= 5 ORDER BY endpoint;
 -- Counted per connection by report_scan.c (rconn), then summed per server here.
 SELECT c.server, sum(k.n),
        sum(k.unanswered - (c.end_reason = 'end-of-capture'
-                           AND coalesce(k.last_unanswered >= c.last_seq, 0))),
+                           AND coalesce(k.last_unanswered >= c.transactions, 0))),
        sum(k.orphan),
        sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered ELSE 0 END),
        sum(k.truncated) - sum(CASE WHEN c.end_reason = 'rst' THEN k.truncated_answered
@@ -143,7 +143,7 @@ c(a, kind, id, time, method, uri, status, request_id, t_ns, ttfb_ms, connection_
     FROM rt t LEFT JOIN rc r ON r.id = t.connection_id
                          CROSS JOIN ranomaly_keys k
     WHERE 5 IN has AND t.status IS NULL AND t.method IS NOT NULL
-      AND NOT coalesce(r.end_reason = 'end-of-capture' AND t.seq >= r.last_seq, 0)
+      AND NOT coalesce(r.end_reason = 'end-of-capture' AND t.seq >= r.transactions, 0)
       AND k.kind = 5 AND k.key = r.server
     UNION ALL
     SELECT k.a, k.kind, t.id, t.time, t.method, t.uri, t.status, t.request_id,

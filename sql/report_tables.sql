@@ -39,8 +39,9 @@ CREATE TEMP TABLE rc (
     server_ip TEXT, server_port INTEGER, end_reason TEXT,
     client_packets INTEGER, server_packets INTEGER, client_bytes INTEGER,
     server_bytes INTEGER, client_retransmits INTEGER, server_retransmits INTEGER,
-    client_gap_bytes INTEGER, server_gap_bytes INTEGER, transactions INTEGER,
-    last_seq INTEGER  -- seq of the connection's last transaction in the database
+    client_gap_bytes INTEGER, server_gap_bytes INTEGER,
+    transactions INTEGER  -- its rows in the database: also the seq of its last one (seq
+                          -- counts a connection's rows from 1)
 );
 
 -- rv: the violations of reported transactions
@@ -130,9 +131,6 @@ SELECT c.id + :conn_off, c.capture_id + :cap_off,
        c.server_ip, c.server_port, c.end_reason,
        c.client_packets, c.server_packets, c.client_bytes, c.server_bytes,
        c.client_retransmits, c.server_retransmits, c.client_gap_bytes, c.server_gap_bytes,
-       c.transactions,
-       -- the seq of its last transaction: seq counts a connection's rows from 1 and
-       -- connections.transactions counts them, so no lookup per connection is needed
        c.transactions
 FROM src.connections c
 WHERE c.id + :conn_off IN (SELECT connection_id FROM temp.rconn);

@@ -196,14 +196,14 @@ static void plant(sqlite3 *db)
         "uri-cut");
     exec(db, "INSERT INTO rc (id, server, end_reason, client_packets, server_packets,"
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
-             " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
-             " (1, '10.0.0.2:80', 'fin', 50000, 50000, 1000000, 9000000, 1, 0, 0, 0, 6065, 6065),"
-             " (2, '10.0.0.3:8080', 'fin', 5, 5, 100, 0, 0, 0, 0, 0, 2, 2),"
-             " (3, '10.0.0.3:8080', 'end-of-capture', 5, 5, 100, 0, 0, 0, 0, 0, 1, 1),"
-             " (4, '10.0.0.4:80', 'fin', 5, 5, 0, 100, 0, 0, 0, 0, 1, 1),"
-             " (5, '10.0.0.5:80', 'rst', 5, 5, 100, 100, 0, 0, 0, 0, 1, 1),"
-             " (6, '10.0.0.6:80', 'fin', 5, 5, 100, 900, 0, 0, 0, 100, 1, 1),"
-             " (7, '10.0.0.7:80', 'fin', 50, 50, 100, 900, 5, 15, 0, 0, 1, 1)");
+             " client_gap_bytes, server_gap_bytes, transactions) VALUES"
+             " (1, '10.0.0.2:80', 'fin', 50000, 50000, 1000000, 9000000, 1, 0, 0, 0, 6065),"
+             " (2, '10.0.0.3:8080', 'fin', 5, 5, 100, 0, 0, 0, 0, 0, 2),"
+             " (3, '10.0.0.3:8080', 'end-of-capture', 5, 5, 100, 0, 0, 0, 0, 0, 1),"
+             " (4, '10.0.0.4:80', 'fin', 5, 5, 0, 100, 0, 0, 0, 0, 1),"
+             " (5, '10.0.0.5:80', 'rst', 5, 5, 100, 100, 0, 0, 0, 0, 1),"
+             " (6, '10.0.0.6:80', 'fin', 5, 5, 100, 900, 0, 0, 0, 100, 1),"
+             " (7, '10.0.0.7:80', 'fin', 50, 50, 100, 900, 5, 15, 0, 0, 1)");
     exec(db, "UPDATE rc SET client = '10.0.0.1:5000'");
     exec(db, "INSERT INTO rparams SELECT min(t_ns), max(t_ns), 1795860000000000000,"
              " 60000000000, 60 FROM rt");
@@ -473,8 +473,8 @@ static void test_quiet(void)
                 "GET", items[i % 10], 200, 10 + i % 7, NULL, NULL);
     exec(db, "INSERT INTO rc (id, server, end_reason, client_packets, server_packets,"
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
-             " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
-             " (1, '10.0.0.2:80', 'end-of-capture', 5000, 5000, 1, 1, 0, 0, 0, 0, 1500, 1500)");
+             " client_gap_bytes, server_gap_bytes, transactions) VALUES"
+             " (1, '10.0.0.2:80', 'end-of-capture', 5000, 5000, 1, 1, 0, 0, 0, 0, 1500)");
     expect_no_anomaly(db);
     sqlite3_finalize(ins);
     sqlite3_close(db);
@@ -496,8 +496,8 @@ static void test_small_late_code(void)
         10, NULL, NULL);
     exec(db, "INSERT INTO rc (id, client, server, end_reason, client_packets, server_packets,"
              " client_bytes, server_bytes, client_retransmits, server_retransmits,"
-             " client_gap_bytes, server_gap_bytes, transactions, last_seq) VALUES"
-             " (1, '10.0.0.1:5000', '10.0.0.2:80', 'fin', 500, 500, 1, 1, 0, 0, 0, 0, 92, 92)");
+             " client_gap_bytes, server_gap_bytes, transactions) VALUES"
+             " (1, '10.0.0.1:5000', '10.0.0.2:80', 'fin', 500, 500, 1, 1, 0, 0, 0, 0, 92)");
     expect_no_anomaly(db);
     sqlite3_finalize(ins);
     sqlite3_close(db);
