@@ -1,6 +1,6 @@
 -- report_tables.sql - the working tables of `httpcap report`, built by src/report_db.c in
 -- a connection whose main database is in memory and where every database reported is
--- ATTACHed read-only. Five parts, split by the marker lines below:
+-- ATTACHed read-only. Six parts, split by the marker lines below:
 --   before "@scan": run once;
 --   "@scan": one SELECT, stepped once per database by src/report_scan.c, which does in C
 --     the per-transaction work (classes, buckets, histogram bins, endpoints, per-host and
@@ -8,12 +8,15 @@
 --     fills the small tables created here (rparams, rgroups, rhosts, rendpoints, rconn,
 --     rpick): one sequential read of each database instead of sorting every transaction;
 --   "@per-database": run once per database, after every scan;
+--   "@counted": run next for each database whose connections' counts of truncated
+--     transactions stand for the reported ones (:conn_counts, below);
 --   "@after": run once;
 --   "@rt-view": the per-database SELECT of the TEMP VIEW rt, joined by UNION ALL.
--- In "@scan", "@per-database" and "@rt-view", "src." is replaced by that database's schema
+-- In "@scan", "@per-database", "@counted" and "@rt-view", "src." is replaced by that database's schema
 -- name and :tx_off, :conn_off, :cap_off, :viol_off are the id offsets that make several
 -- databases read as one (0 for the first); :db is the database's number (0, 1...). Every
--- part binds :since, :until (ns, NULL when not given) and :host (NULL when not given);
+-- part binds :since, :until (ns, NULL when not given), :host (NULL when not given) and
+-- :conn_counts (1 for a database of schema version 3 or later when no filter is given);
 -- rt, a view, gets them as literals. These tables are the input of sql/report.sql and
 -- sql/anomalies.sql; their columns are described in the README ("How the report works").
 
@@ -84,13 +87,15 @@ CREATE TEMP TABLE rconn (connection_id INTEGER PRIMARY KEY, n INTEGER, unanswere
 -- @scan
 -- the columns report_scan.c reads, in this order: id, connection id, seq, start time,
 -- method, host, uri, status, ttfb_ms, total_ms, flagged truncated (0/1). No other flag
--- name contains "truncated", so instr() finds the flag. report_db.c may split a large
--- database into two ranges of ids [:id_first, :id_last] read by two threads at once.
+-- name contains "truncated", so instr() finds the flag. When :conn_counts is 1 (schema
+-- version 3 and no filter: see "@counted") the flags are not read and the last column is
+-- 0. report_db.c may split a large database into two ranges of ids [:id_first, :id_last]
+-- read by two threads at once.
 SELECT t.id, t.connection_id, t.seq, coalesce(t.request_start_ns, t.response_start_ns),
        t.method, t.host, t.uri, t.status,
        (t.response_start_ns - t.request_end_ns) / 1e6,
        (t.response_end_ns - t.request_start_ns) / 1e6,
-       instr(t.flags, 'truncated') > 0
+       CASE WHEN :conn_counts THEN 0 ELSE instr(t.flags, 'truncated') > 0 END
 FROM src.transactions t
 WHERE t.id >= :id_first AND t.id <= :id_last
   AND (:since IS NULL OR coalesce(t.request_start_ns, t.response_start_ns) >= :since)
@@ -139,6 +144,14 @@ INSERT INTO rv
 SELECT v.id + :viol_off, v.transaction_id + :tx_off, v.rule, v.severity, v.detail
 FROM src.violations v
 WHERE v.transaction_id + :tx_off IN (SELECT id FROM temp.rsel);
+
+-- @counted
+-- run after "@per-database" when :conn_counts is 1: every transaction of a reported
+-- connection is reported, so its row's counts of truncated transactions are rconn's.
+UPDATE temp.rconn AS k
+SET truncated = c.truncated, truncated_answered = c.truncated_with_status
+FROM src.connections c
+WHERE c.truncated > 0 AND k.connection_id = c.id + :conn_off;
 
 -- @after
 -- rstat: rgroups with the registered / effective status: the one grouped table behind

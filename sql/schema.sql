@@ -82,7 +82,9 @@ CREATE TABLE IF NOT EXISTS connections (
     client_gap_bytes    INTEGER NOT NULL, -- bytes lost by the capture
     server_gap_bytes    INTEGER NOT NULL,
     overlap_conflicts   INTEGER NOT NULL, -- overlapping copies with different bytes
-    transactions        INTEGER NOT NULL  -- rows in transactions for this connection
+    transactions        INTEGER NOT NULL, -- rows in transactions for this connection
+    truncated           INTEGER NOT NULL DEFAULT 0, -- of those, flagged 'truncated'
+    truncated_with_status INTEGER NOT NULL DEFAULT 0 -- of those, with a status
 );
 
 -- One row per HTTP exchange: a request and its final response (either may be missing).

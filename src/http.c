@@ -413,7 +413,7 @@ uint32_t http_txn_count(const struct http_session *s)
     return s ? s->q.emitted : 0;
 }
 
-void http_close(struct http_session *s, int64_t ts_ns)
+void http_close(struct http_session *s, int64_t ts_ns, struct http_counts *counts)
 {
     (void)ts_ns; /* times come from the bytes; the close itself ends nothing */
     if (!s)
@@ -423,6 +423,8 @@ void http_close(struct http_session *s, int64_t ts_ns)
         http_parse_end(&s->side[1 - s->client]);
     }
     http_parse_flush(s);
+    if (counts)
+        *counts = (struct http_counts){s->q.emitted, s->q.truncated, s->q.truncated_with_status};
     http_txq_free(&s->q);
     free(s->side[0].pre);
     free(s->side[1].pre);

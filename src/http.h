@@ -95,11 +95,18 @@ const char *http_protocol_name(enum http_protocol p);
 /* Transactions emitted so far. */
 uint32_t http_txn_count(const struct http_session *s);
 
+/* What a session emitted in all: the counts of its connection's row. */
+struct http_counts {
+    uint32_t transactions;
+    uint32_t truncated;             /* flagged truncated (TXN_TRUNCATED) */
+    uint32_t truncated_with_status; /* of those, with a final status */
+};
+
 /*
  * The connection ended at ts_ns: finish close-delimited bodies, emit what is
- * pending (requests without response, truncated messages), free the session.
- * NULL does nothing.
+ * pending (requests without response, truncated messages), fill *counts when not NULL,
+ * free the session. NULL does nothing (and leaves *counts alone).
  */
-void http_close(struct http_session *s, int64_t ts_ns);
+void http_close(struct http_session *s, int64_t ts_ns, struct http_counts *counts);
 
 #endif

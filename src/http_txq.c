@@ -150,6 +150,8 @@ void http_txq_emit(struct http_txq *q, struct http_pend *pd)
     if (pd->hs.n > 0)
         list_headers(q, pd);
     http_strs_fill(&pd->strs, t);
+    q->truncated += (t->flags & TXN_TRUNCATED) != 0;
+    q->truncated_with_status += (t->flags & TXN_TRUNCATED) && t->has_response;
     if (q->ev.txn)
         q->ev.txn(q->ev.user, t);
     t->headers = NULL;

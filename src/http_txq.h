@@ -36,6 +36,8 @@ struct http_txq {
     struct http_events ev;
     uint64_t connection_id;
     uint32_t emitted;           /* transactions handed over (the last seq) */
+    uint32_t truncated;         /* of those, flagged TXN_TRUNCATED */
+    uint32_t truncated_with_status; /* of those, with a final status */
     uint32_t max_pending;       /* most requests in the ring */
     uint8_t store_headers;      /* keep header lines (--store-headers) */
     uint32_t header_bytes;      /* their cap per transaction, bytes */

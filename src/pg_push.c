@@ -93,8 +93,8 @@ static const struct table tables[T_COUNT] = {
                  " client_packets, server_packets, client_bytes, server_bytes,"
                  " client_retransmits, server_retransmits, client_out_of_order,"
                  " server_out_of_order, client_gap_bytes, server_gap_bytes,"
-                 " overlap_conflicts, transactions",
-                 "nc.......................", 1, 0, "id", "ON CONFLICT (id) DO NOTHING"},
+                 " overlap_conflicts, transactions, truncated, truncated_with_status",
+                 "nc.........................", 1, 0, "id", "ON CONFLICT (id) DO NOTHING"},
     [T_TXNS] = {"transactions",
                 "id, capture_id, connection_id, seq, method, host, uri, request_version,"
                 " status, reason, response_version, interim, request_start_ns,"

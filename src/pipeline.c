@@ -192,12 +192,13 @@ static void on_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
     row.protocol = s ? http_protocol_name(http_protocol(s)) : "unknown";
     row.end_reason = flow_end_name(why);
     if (s) {
-        uint64_t stored_before = r->cap.transactions;
-        row.transactions = http_txn_count(s);
+        struct http_counts counts = {0, 0, 0};
         r->cur = c;
-        http_close(s, ts_ns);
+        http_close(s, ts_ns, &counts);
         r->cur = NULL;
-        row.transactions += (uint32_t)(r->cap.transactions - stored_before);
+        row.transactions = counts.transactions;
+        row.truncated = counts.truncated;
+        row.truncated_with_status = counts.truncated_with_status;
         c->app = NULL;
     }
     r->cap.gap_bytes += row.gap_bytes[0] + row.gap_bytes[1];

@@ -76,8 +76,8 @@
     " roles_known, saw_syn, first_ns, last_ns, end_reason, client_packets, server_packets,"  \
     " client_bytes, server_bytes, client_retransmits, server_retransmits,"                  \
     " client_out_of_order, server_out_of_order, client_gap_bytes, server_gap_bytes,"        \
-    " overlap_conflicts, transactions"
-#define CONN_N_COLUMNS 25
+    " overlap_conflicts, transactions, truncated, truncated_with_status"
+#define CONN_N_COLUMNS 27
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_VIOLATION] = "INSERT INTO violations (transaction_id, rule, severity, detail, id)"
@@ -264,9 +264,20 @@ static int check_identity(struct store *st, char err[HTTPCAP_ERRBUF])
     return version_error(version, err);
 }
 
+/* Version 3's per-connection counts of truncated transactions, added to an older
+ * database and counted from the flags of its rows (one scan of transactions, once). */
+#define STORE_UPGRADE_3                                                                      \
+    "ALTER TABLE connections ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;"              \
+    " ALTER TABLE connections ADD COLUMN truncated_with_status INTEGER NOT NULL DEFAULT 0;" \
+    " UPDATE connections AS c SET truncated = k.n, truncated_with_status = k.answered"      \
+    " FROM (SELECT connection_id, count(*) AS n, count(status) AS answered"                \
+    " FROM transactions WHERE instr(flags, 'truncated') > 0 GROUP BY connection_id) AS k"    \
+    " WHERE c.id = k.connection_id"
+
 /* Inside the schema transaction (another process may have created the file meanwhile):
  * refuse another version, upgrade an older one we know, stamp ours on a new database.
- * Version 1 lacked captures.sensor (NULL in its old rows). */
+ * Version 1 lacked captures.sensor (NULL in its old rows), version 2 the truncated
+ * counts of connections. */
 static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
 {
     long version = -1;
@@ -276,6 +287,9 @@ static int check_schema_version(struct store *st, char err[HTTPCAP_ERRBUF])
     if (found && version < 2 &&
         exec_sql(st, "ALTER TABLE captures ADD COLUMN sensor TEXT", "upgrading to version 2",
                  err) != 0)
+        return -1;
+    if (found && version < 3 &&
+        exec_sql(st, STORE_UPGRADE_3, "upgrading to version 3", err) != 0)
         return -1;
     char sql[128];
     snprintf(sql, sizeof sql,
@@ -799,6 +813,8 @@ int store_put_conn(struct store *st, int64_t capture_id, const struct store_conn
     }
     stage_int(sg, col++, (int64_t)c->overlap_conflicts);
     stage_int(sg, col++, c->transactions);
+    stage_int(sg, col++, c->truncated);
+    stage_int(sg, col++, c->truncated_with_status);
     if (end_staged_row(st, sg, 0, "writing a connection", err) != 0)
         return -1;
     return row_written(st, err);

@@ -16,7 +16,9 @@
 #include "errbuf.h"
 #include "txn.h"
 
-#define STORE_SCHEMA_VERSION 2 /* 2: captures.sensor; a version-1 database is upgraded */
+/* 2: captures.sensor; 3: connections.truncated and truncated_with_status. An older
+ * database is upgraded in place. */
+#define STORE_SCHEMA_VERSION 3
 
 /* A spool (`-o postgresql://`, see pg_push.h) is a store database with these meta keys:
  * its origin token, the last ids it ever used (rows are deleted once shipped) and, per
@@ -58,6 +60,7 @@ struct store_conn {
     uint64_t packets[2], bytes[2], retransmits[2], out_of_order[2], gap_bytes[2];
     uint64_t overlap_conflicts;
     uint32_t transactions;
+    uint32_t truncated, truncated_with_status; /* of those, flagged truncated; answered */
 };
 
 /*

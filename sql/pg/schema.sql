@@ -90,8 +90,14 @@ CREATE TABLE IF NOT EXISTS connections (
     client_gap_bytes    BIGINT NOT NULL,
     server_gap_bytes    BIGINT NOT NULL,
     overlap_conflicts   BIGINT NOT NULL,
-    transactions        BIGINT NOT NULL
+    transactions        BIGINT NOT NULL,
+    truncated           BIGINT NOT NULL DEFAULT 0,
+    truncated_with_status BIGINT NOT NULL DEFAULT 0
 );
+-- schema version 3 added the two columns above; httpcap counts them for older rows
+ALTER TABLE connections ADD COLUMN IF NOT EXISTS truncated BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE connections ADD COLUMN IF NOT EXISTS truncated_with_status BIGINT NOT NULL
+    DEFAULT 0;
 
 CREATE TABLE IF NOT EXISTS transactions (
     id                       BIGINT PRIMARY KEY,

@@ -292,22 +292,49 @@ def refused_unchanged(db, what, read_words, report_words):
     check(read_bytes(db) == before, "report: %s: the file changed" % what)
 
 
+TRUNCATED_COUNTS = ("SELECT c.id, c.truncated, c.truncated_with_status, coalesce(k.n, 0),"
+                    " coalesce(k.answered, 0) FROM connections c LEFT JOIN"
+                    " (SELECT connection_id, count(*) AS n, count(status) AS answered"
+                    " FROM transactions WHERE instr(flags, 'truncated') > 0"
+                    " GROUP BY connection_id) k ON k.connection_id = c.id ORDER BY c.id")
+
+
+def check_truncated_counts(db, what):
+    """connections.truncated / truncated_with_status equal the rows' flags; the sample has
+    truncated transactions, so the comparison cannot pass on zeros alone."""
+    rows = sqlite3.connect(db).execute(TRUNCATED_COUNTS).fetchall()
+    bad = [r for r in rows if (r[1], r[2]) != (r[3], r[4])]
+    check(not bad, "%s: truncated counts differ from the flags: %r" % (what, bad[:3]))
+    check(sum(r[3] for r in rows) > 0, "%s: the sample has truncated transactions" % what)
+
+
+def make_old(db, version):
+    """Make db look written by an httpcap of schema version 1 or 2."""
+    con = sqlite3.connect(db, isolation_level=None)
+    if version < 2:
+        con.execute("ALTER TABLE captures DROP COLUMN sensor")
+    con.execute("ALTER TABLE connections DROP COLUMN truncated")
+    con.execute("ALTER TABLE connections DROP COLUMN truncated_with_status")
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    con.close()
+
+
 def test_upgrade(tmp):
-    """A version-1 database (no captures.sensor) is upgraded in place by the next read;
-    `report` reads it before and after, alone and with a version-2 database."""
+    """Version-1 (no captures.sensor) and version-2 (no truncated counts of connections)
+    databases are upgraded in place by the next read, which counts the old rows'
+    truncated transactions; `report` reads them before and after, alone and with a
+    current database, and says the same of a version-2 database as of its version-3
+    copy (the scan reads the flags of the one, the connections' counts of the other)."""
     db = os.path.join(tmp, "v1.db")
     if not read_sample(db, "version 1"):
         return
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute("ALTER TABLE captures DROP COLUMN sensor")
-    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    con.close()
-    v2 = os.path.join(tmp, "v2.db")
-    read_sample(v2, "version 2")
-    res = run(["report", db, v2, "--format", "json"])
-    check(res.returncode == 0 and '"runs": 2' in res.stdout.decode(errors="replace")
-          if isinstance(res.stdout, bytes) else '"runs": 2' in res.stdout,
-          "report of a version-1 and a version-2 database: %d %r" % (res.returncode,
+    current = os.path.join(tmp, "v3.db")
+    read_sample(current, "version 3")
+    check_truncated_counts(current, "a new database")
+    make_old(db, 1)
+    res = run(["report", db, current, "--format", "json"])
+    check(res.returncode == 0 and b'"runs": 2' in res.stdout,
+          "report of a version-1 and a version-3 database: %d %r" % (res.returncode,
                                                                    res.stderr))
     res = run(["read", "-q", SAMPLE, "-o", db, "--sensor", "s2"])
     check(res.returncode == 0, "read into a version-1 database: %r" % res.stderr)
@@ -316,9 +343,42 @@ def test_upgrade(tmp):
     sensors = con.execute("SELECT id, sensor FROM captures ORDER BY id").fetchall()
     n = con.execute("SELECT count(*) FROM transactions").fetchone()[0]
     con.close()
-    check(version == ("2",), "upgraded to schema version 2: %r" % (version,))
+    check(version == ("3",), "upgraded to schema version 3: %r" % (version,))
     check(sensors == [(1, None), (2, "s2")], "captures.sensor after the upgrade: %r" % sensors)
     check(n == 2 * SAMPLE_TXNS, "both captures kept: %d transactions" % n)
+    check_truncated_counts(db, "upgraded from version 1")
+
+    v2 = os.path.join(tmp, "v2.db")
+    shutil.copy(current, v2)
+    make_old(v2, 2)
+    for fmt in ("text", "json"):
+        old = run(["report", v2, "--format", fmt])
+        new = run(["report", current, "--format", fmt])
+        check(old.returncode == 0 and old.stdout == new.stdout,
+              "%s report of a version-2 database equals that of its version-3 copy" % fmt)
+        old = run(["report", v2, "--format", fmt, "--host", "127.0.0.1"])
+        new = run(["report", current, "--format", fmt, "--host", "127.0.0.1"])
+        check(old.returncode == 0 and old.stdout == new.stdout,
+              "%s report of one host: the same for both versions" % fmt)
+    # the counts are what a version-3 report reads: zeroed, the reset and truncated-body
+    # anomalies go (a filtered report still reads the flags)
+    zeroed = os.path.join(tmp, "zeroed.db")
+    shutil.copy(current, zeroed)
+    con = sqlite3.connect(zeroed, isolation_level=None)
+    con.execute("UPDATE connections SET truncated = 0, truncated_with_status = 0")
+    con.close()
+    full = run(["report", current]).stdout
+    got = run(["report", zeroed]).stdout
+    check(b"reset-mid-response" in full and b"truncated-bodies" in full,
+          "the sample's report has the reset and truncated-body anomalies")
+    check(b"reset-mid-response" not in got and b"truncated-bodies" not in got,
+          "with the connections' counts zeroed, a version-3 report loses both")
+    got = run(["report", zeroed, "--since", "2000-01-01"]).stdout
+    check(b"reset-mid-response" in got and b"truncated-bodies" in got,
+          "a filtered report (--since before the capture) counts the flags themselves")
+    res = run(["read", "-q", SAMPLE, "-o", v2])
+    check(res.returncode == 0, "read into a version-2 database: %r" % res.stderr)
+    check_truncated_counts(v2, "upgraded from version 2")
 
 
 def test_fingerprint(tmp):
@@ -354,12 +414,12 @@ def test_fingerprint(tmp):
 
 
 def test_versions(tmp):
-    cases = [("7", "newer schema version", ["schema version 7", "knows version 2", "newer"],
+    cases = [("7", "newer schema version", ["schema version 7", "knows version 3", "newer"],
               ["schema version 7"]),
-             ("0", "older schema version", ["schema version 0", "knows version 2",
+             ("0", "older schema version", ["schema version 0", "knows version 3",
                                             "cannot upgrade"], ["not an httpcap database"]),
              ("v1; DROP TABLE meta", "unreadable schema version",
-              ["unreadable schema version", "knows version 2"], ["not an httpcap database"]),
+              ["unreadable schema version", "knows version 3"], ["not an httpcap database"]),
              (None, "no schema_version", ["not httpcap's", "no schema_version"],
               ["not an httpcap database"])]
     for i, (value, what, read_words, report_words) in enumerate(cases):

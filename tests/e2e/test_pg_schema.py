@@ -80,6 +80,33 @@ def compare_rows(c, pgdb, db, sql, what):
           % (what, len(want), len(got), diff[:2]))
 
 
+# connections whose truncated counts differ from their transactions' flags
+WRONG_COUNTS = ("SELECT count(*) FROM connections c LEFT JOIN (SELECT connection_id,"
+                " count(*) AS n, count(status) AS a FROM transactions"
+                " WHERE strpos(flags, 'truncated') > 0 GROUP BY connection_id) k"
+                " ON k.connection_id = c.id WHERE c.truncated <> coalesce(k.n, 0)"
+                " OR c.truncated_with_status <> coalesce(k.a, 0)")
+
+
+def check_upgrade(c, url, env, tmp):
+    """A database of schema version 2 (no truncated counts in connections) gets the
+    columns at the next push, counted from the flags of its old rows, and version 3."""
+    pgkit.psql(c, "schema_test", "ALTER TABLE connections DROP COLUMN truncated,"
+               " DROP COLUMN truncated_with_status")
+    pgkit.psql(c, "schema_test", "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    res = subprocess.run([HTTPCAP, "read", "-q", SAMPLE, "-o", url, "--spool",
+                          os.path.join(tmp, "spool2.db")], capture_output=True, env=env)
+    check(res.returncode == 0, "push into a version-2 database: %r" % res.stderr)
+    got = pgkit.psql(c, "schema_test", "SELECT value FROM meta WHERE key = 'schema_version'")
+    check(got == [["3"]], "upgraded to version 3: %r" % got)
+    got = pgkit.psql(c, "schema_test", WRONG_COUNTS)
+    check(got == [["0"]], "every connection's truncated counts match its flags: %r" % got)
+    got = pgkit.psql(c, "schema_test", "SELECT sum(truncated), count(DISTINCT capture_id)"
+                     " FROM connections WHERE truncated > 0")
+    check(len(got) == 1 and int(got[0][0] or 0) >= 4 and int(got[0][1] or 0) >= 2,
+          "truncated transactions counted in old and new captures: %r" % got)
+
+
 def main():
     c = pgkit.cluster()
     if not c:
@@ -121,6 +148,7 @@ def main():
                           ("SELECT * FROM headers ORDER BY transaction_id, direction,"
                            " position", "headers")):
             compare_rows(c, "schema_test", db, sql, what)
+        check_upgrade(c, url, env, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report()

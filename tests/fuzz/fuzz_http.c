@@ -23,6 +23,7 @@ static const uint32_t pendings[8] = {1, 2, 3, 4, 8, 16, 64, 1024};
 struct run {
     struct http_session *s;
     uint32_t emitted;    /* txns received by on_txn */
+    uint32_t truncated, truncated_with_status; /* of those, flagged truncated; answered */
     int64_t now_ns;
     uint64_t fed;        /* bytes given to http_data, both sides */
     uint64_t lost;       /* bytes declared lost through http_gap, both sides */
@@ -68,6 +69,8 @@ static void on_txn(void *user, struct txn *t)
 {
     struct run *u = user;
     u->emitted++;
+    u->truncated += (t->flags & TXN_TRUNCATED) != 0;
+    u->truncated_with_status += (t->flags & TXN_TRUNCATED) && t->has_response;
     FUZZ_CHECK(t->connection_id == CONN_ID);
     FUZZ_CHECK(t->seq == u->emitted);
     FUZZ_CHECK(t->n_interim <= TXN_MAX_INTERIM);
@@ -182,6 +185,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
                    http_protocol(u.s) == HTTP_PROTO_UNKNOWN);
     }
     u.now_ns += 1000;
-    http_close(u.s, u.now_ns);
+    struct http_counts counts = {0, 0, 0};
+    http_close(u.s, u.now_ns, &counts);
+    FUZZ_CHECK(counts.transactions == u.emitted && counts.truncated == u.truncated &&
+               counts.truncated_with_status == u.truncated_with_status);
     return 0;
 }

@@ -80,7 +80,9 @@ struct rec {
 struct result {
     struct rec *recs;
     size_t n, cap;
-    int seq_bad;  /* a txn came with a wrong seq or connection id */
+    int seq_bad;  /* a txn came with a wrong seq or connection id, or http_close counted
+                     other transactions than came */
+    size_t truncated, truncated_with_status; /* txns flagged truncated, of those answered */
     int time_bad; /* a message ended before it began */
     int proto;
     int client;
@@ -228,6 +230,8 @@ static void on_txn(void *user, struct txn *t)
         res->time_bad = 1;
     if (t->response_complete && t->response_end_ns < t->response_start_ns)
         res->time_bad = 1;
+    res->truncated += (t->flags & TXN_TRUNCATED) != 0;
+    res->truncated_with_status += (t->flags & TXN_TRUNCATED) && t->has_response;
     if (res->n == res->cap) {
         res->cap = res->cap ? res->cap * 2 : 8;
         res->recs = realloc(res->recs, res->cap * sizeof(*res->recs));
@@ -283,8 +287,12 @@ static void drive_close(struct drive *d, int64_t ts)
 {
     d->res.proto = http_protocol(d->s);
     d->res.client = http_client_side(d->s);
-    http_close(d->s, ts);
+    struct http_counts counts = {0, 0, 0};
+    http_close(d->s, ts, &counts);
     d->s = NULL;
+    if (counts.transactions != d->res.n || counts.truncated != d->res.truncated ||
+        counts.truncated_with_status != d->res.truncated_with_status)
+        d->res.seq_bad = 1;
 }
 
 static const char *field(const struct result *r, size_t seq, enum key k)
@@ -978,7 +986,7 @@ static void test_max_pending(void)
 static void test_null_and_bad_args(void)
 {
     struct drive d;
-    http_close(NULL, 0);
+    http_close(NULL, 0, NULL);
     http_data(NULL, 0, (const uint8_t *)"x", 1, 0);
     http_gap(NULL, 0, 1, 0);
     http_set_client(NULL, 0);
@@ -996,7 +1004,7 @@ static void test_null_and_bad_args(void)
     http_data(s, 0, NULL, 3, 0);
     http_data(s, 0, (const uint8_t *)"HTTP/1.1 200 OK\r\n\r\n", 19, 0);
     CHECK_INT(http_client_side(s), 1);
-    http_close(s, 0);
+    http_close(s, 0, NULL);
     drive_open(&d, NULL, 0, 1, 1);
     puts_(&d, 0, "GET / HTTP/1.1\r\n\r\n", 1);
     CHECK_INT(http_txn_count(d.s), 0);
@@ -1353,6 +1361,8 @@ static void test_early_response(void)
     CHECK_STR(field(&d.res, 1, K_REQ_COMPLETE), "0");
     CHECK_STR(field(&d.res, 1, K_REQ_BODY), "3");
     CHECK_STR(field(&d.res, 1, K_STATUS), "413");
+    CHECK_INT(d.res.truncated_with_status, 1); /* cut at the close: http_close counted it */
+    CHECK(!d.res.seq_bad);
     result_free(&d.res);
 }
 
