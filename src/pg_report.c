@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pg.h"
+#include "pg_schema.h"
 #include "store.h"
 
 #define PG_REPORT_FETCH_TEXT "10000" /* rows per FETCH */
@@ -26,6 +27,18 @@ struct fetch {
     sqlite3 *db;
     const char *path;
     char txn_where[1024];
+    long version; /* PostgreSQL's schema version */
+};
+
+/* Columns a PostgreSQL database of an older schema version lacks (sql/pg/schema.sql adds
+ * them at the next push): copied as their defaults, and the temporary database then says
+ * that older version, so that the report does not take these for counts. */
+static const struct {
+    const char *table, *column;
+    long since;
+} newer_columns[] = {
+    {"connections", "truncated", 3},
+    {"connections", "truncated_with_status", 3},
 };
 
 /* The filters of o as SQL on transactions t (a superset of the report's own filters,
@@ -55,20 +68,54 @@ static int build_where(struct fetch *f, const struct report_options *o,
     return 0;
 }
 
-/* The columns of SQLite table name, comma-separated, and how many. */
-static char *columns_of(sqlite3 *db, const char *name, int *n)
+/* 1 when PostgreSQL's table lacks this column of SQLite's (newer_columns). */
+static int is_newer(const struct fetch *f, const char *table, const char *column)
+{
+    for (size_t i = 0; i < sizeof newer_columns / sizeof newer_columns[0]; i++)
+        if (f->version < newer_columns[i].since && strcmp(newer_columns[i].table, table) == 0 &&
+            strcmp(newer_columns[i].column, column) == 0)
+            return 1;
+    return 0;
+}
+
+/* The columns of SQLite table name that PostgreSQL has, comma-separated, and how many;
+ * NULL when SQLite fails or runs out of memory. */
+static char *columns_of(const struct fetch *f, const char *name, int *n)
 {
     char sql[128];
     sqlite3_stmt *q = NULL;
-    snprintf(sql, sizeof sql, "SELECT group_concat(name, ', '), count(*) FROM"
-                              " pragma_table_info('%s')", name);
-    char *out = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
-        sqlite3_column_text(q, 0)) {
-        out = strdup((const char *)sqlite3_column_text(q, 0));
-        *n = sqlite3_column_int(q, 1);
+    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", name);
+    size_t len = 0, cap = 1024;
+    char *out = malloc(cap);
+    *n = 0;
+    if (!out || sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        free(out);
+        return NULL;
+    }
+    out[0] = '\0';
+    while (out && sqlite3_step(q) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(q, 0);
+        if (!col || is_newer(f, name, col))
+            continue;
+        size_t need = len + strlen(col) + 3;
+        if (need > cap) {
+            char *grown = realloc(out, need * 2);
+            if (!grown) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = grown;
+            cap = need * 2;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", *n ? ", " : "", col);
+        (*n)++;
     }
     sqlite3_finalize(q);
+    if (out && *n == 0) {
+        free(out);
+        out = NULL;
+    }
     return out;
 }
 
@@ -115,7 +162,7 @@ static int copy_table(struct fetch *f, const char *name, const char *a, const ch
                       char err[HTTPCAP_ERRBUF])
 {
     int n = 0;
-    char *cols = columns_of(f->db, name, &n);
+    char *cols = columns_of(f, name, &n);
     sqlite3_stmt *q = cols ? insert_stmt(f->db, name, cols, n) : NULL;
     size_t len = (cols ? strlen(cols) : 0) + strlen(where) + 200;
     char *sql = malloc(len);
@@ -164,6 +211,21 @@ static int copy_all(struct fetch *f, char err[HTTPCAP_ERRBUF])
     return copy_table(f, "violations", "v", strcmp(f->txn_where, "TRUE") ? where : "TRUE", err);
 }
 
+/* A copy of an older PostgreSQL database says its version (newer_columns). 0, or -1 +
+ * err. */
+static int stamp_version(struct fetch *f, char err[HTTPCAP_ERRBUF])
+{
+    if (f->version >= STORE_SCHEMA_VERSION)
+        return 0;
+    char sql[96];
+    snprintf(sql, sizeof sql, "UPDATE meta SET value = '%ld' WHERE key = 'schema_version'",
+             f->version > 0 ? f->version : 1);
+    if (sqlite3_exec(f->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    snprintf(err, HTTPCAP_ERRBUF, "%s: %s", f->path, sqlite3_errmsg(f->db));
+    return -1;
+}
+
 /* A new empty file in $TMPDIR with the normal schema; 0 or -1 + err. */
 static int make_database(char path[PG_REPORT_PATH_MAX], char err[HTTPCAP_ERRBUF])
 {
@@ -200,8 +262,14 @@ int pg_report_fetch(const char *url, const struct report_options *o,
         rc = pg_exec(f.pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading", err);
     if (rc == 0 && sqlite3_exec(f.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         rc = -1;
+    if (rc == 0) {
+        f.version = pg_schema_version(f.pg, err);
+        rc = f.version < 0 ? -1 : 0;
+    }
     if (rc == 0)
         rc = copy_all(&f, err);
+    if (rc == 0)
+        rc = stamp_version(&f, err);
     if (rc == 0 && sqlite3_exec(f.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, HTTPCAP_ERRBUF, "%s: %s", path, sqlite3_errmsg(f.db));
         rc = -1;

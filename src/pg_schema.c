@@ -86,8 +86,7 @@ static int copy_status_codes(struct pg *pg, char err[HTTPCAP_ERRBUF])
     return rc;
 }
 
-/* The schema version a database holds: 0 when none, -1 + err when it cannot be read. */
-static long schema_version(struct pg *pg, char err[HTTPCAP_ERRBUF])
+long pg_schema_version(struct pg *pg, char err[HTTPCAP_ERRBUF])
 {
     PGresult *res = pg_query(pg, "SELECT value FROM meta WHERE key = 'schema_version'", 0, NULL,
                              "reading the schema version", err);
@@ -116,7 +115,7 @@ static int apply_locked(struct pg *pg, char err[HTTPCAP_ERRBUF])
     }
     if (pg_exec(pg, schema, "creating tables (sql/pg/schema.sql)", err) != 0)
         return -1;
-    long v = schema_version(pg, err);
+    long v = pg_schema_version(pg, err);
     if (v < 0)
         return -1;
     if (v > STORE_SCHEMA_VERSION) {

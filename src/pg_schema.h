@@ -21,4 +21,7 @@
  * 0, or -1 + err. */
 int pg_schema_apply(struct pg *pg, char err[HTTPCAP_ERRBUF]);
 
+/* The schema version meta holds: 0 when none, -1 + err when it cannot be read. */
+long pg_schema_version(struct pg *pg, char err[HTTPCAP_ERRBUF]);
+
 #endif

@@ -89,11 +89,18 @@ WRONG_COUNTS = ("SELECT count(*) FROM connections c LEFT JOIN (SELECT connection
 
 
 def check_upgrade(c, url, env, tmp):
-    """A database of schema version 2 (no truncated counts in connections) gets the
-    columns at the next push, counted from the flags of its old rows, and version 3."""
+    """A database of schema version 2 (no truncated counts in connections): `report` reads
+    it as it reads its version-3 self (from the flags), and the next push adds the
+    columns, counted from the flags of its old rows, and says version 3."""
+    before = subprocess.run([HTTPCAP, "report", url], capture_output=True, env=env)
+    check(before.returncode == 0 and b"reset-mid-response" in before.stdout,
+          "report of the version-3 database: %r" % before.stderr)
     pgkit.psql(c, "schema_test", "ALTER TABLE connections DROP COLUMN truncated,"
                " DROP COLUMN truncated_with_status")
     pgkit.psql(c, "schema_test", "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    old = subprocess.run([HTTPCAP, "report", url], capture_output=True, env=env)
+    check(old.returncode == 0 and old.stdout == before.stdout,
+          "report of the version-2 database: the same: %d %r" % (old.returncode, old.stderr))
     res = subprocess.run([HTTPCAP, "read", "-q", SAMPLE, "-o", url, "--spool",
                           os.path.join(tmp, "spool2.db")], capture_output=True, env=env)
     check(res.returncode == 0, "push into a version-2 database: %r" % res.stderr)
