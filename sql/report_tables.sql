@@ -15,10 +15,9 @@
 -- In "@scan", "@per-database", "@counted" and "@rt-view", "src." is replaced by that
 -- database's schema name and :tx_off, :conn_off, :cap_off, :viol_off are the id offsets
 -- that make several databases read as one (0 for the first); :db is the database's
--- number (0, 1...). Every
--- part binds :since, :until (ns, NULL when not given), :host (NULL when not given) and
--- :conn_counts (1 for a database of schema version 3 or later when no filter is given);
--- rt, a view, gets them as literals. These tables are the input of sql/report.sql and
+-- number (0, 1...). Every part binds :since, :until (ns, NULL when not given), :host
+-- (NULL when not given) and :conn_counts (1 for a database of schema version 3 or later
+-- when no filter is given); rt, a view, gets them as literals. These tables are the input of sql/report.sql and
 -- sql/anomalies.sql; their columns are described in the README ("How the report works").
 
 -- rsel: the transactions some section shows one by one, with the columns of rt: those
