@@ -26,7 +26,8 @@
 # Wall time comes from date +%s%N around the command, peak RSS from /usr/bin/time -f %M.
 # The table shows medians: MB/s (10^6 bytes of file per second), packets/s, transactions/s
 # (httpcap: rows in its DB; the others: the ground truth's count), peak RSS (the largest of the
-# rounds), and httpcap's speed relative to tshark, httpry and pcaploop.
+# rounds), and httpcap's speed relative to tshark, httpry and pcaploop; a line under it gives
+# each round's time, in order (a machine that slowed down for a while shows there).
 # Correctness: every round's DB must hold the ground truth's transactions, status histogram,
 # methods and body byte sums (those the truth line has); OK or MISMATCH per capture.
 # A closing table puts this run's medians against each of the issue's targets: met, NOT
@@ -118,6 +119,11 @@ max_kb() {
     awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$dir/runs.$prof.$1"
 }
 nruns() { if [ -s "$dir/runs.$prof.$1" ]; then wc -l <"$dir/runs.$prof.$1" | tr -d ' '; else echo 0; fi; }
+# rounds NAME: the recorded times in s, in the order of the rounds (empty when none).
+rounds() {
+    [ -s "$dir/runs.$prof.$1" ] || return 0
+    awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1 / 1e9}' "$dir/runs.$prof.$1"
+}
 
 # truth KEY: a field of the generator's summary line.
 truth() { tr ' ' '\n' <"$truth_file" | sed -n "s/^$1=//p"; }
@@ -408,6 +414,20 @@ for prof in heavy large real; do
     ns=$(median_ns report)
     [ -n "$ns" ] && echo "| httpcap report (text, on the read's DB) | $(nruns report) | $(fmt_s "$ns") | - | - |" \
         "$(fmt_rate "$db_txns" "$ns")/s | $(fmt_mb "$(max_kb report)") |"
+    # each round, so that a machine that slowed down for a while shows (a median hides it)
+    line=
+    for tool in httpcap report httpry pcaploop sqlite; do
+        r=$(rounds $tool)
+        case $tool in
+            httpcap) label="httpcap read" ;;
+            report) label="httpcap report" ;;
+            pcaploop) label="pcap_next_ex loop" ;;
+            sqlite) label="SQLite alone" ;;
+            *) label=$tool ;;
+        esac
+        [ -n "$r" ] && line="$line; $label $r"
+    done
+    [ -n "$line" ] && { echo; echo "rounds in order, s: ${line#; }"; }
     echo
     h=$(median_ns httpcap)
     if [ -n "$h" ]; then
