@@ -27,7 +27,9 @@
 # The table shows medians: MB/s (10^6 bytes of file per second), packets/s, transactions/s
 # (httpcap: rows in its DB; the others: the ground truth's count), peak RSS (the largest of the
 # rounds), and httpcap's speed relative to tshark, httpry and pcaploop; a line under it gives
-# each round's time, in order (a machine that slowed down for a while shows there).
+# each round's time, in order (a machine that slowed down for a while shows there). A speed
+# check at the start and at the end times one fixed loop on each CPU: on a shared machine
+# one CPU may run at half speed for minutes, which moves every number of the run.
 # Correctness: every round's DB must hold the ground truth's transactions, status histogram,
 # methods and body byte sums (those the truth line has); OK or MISMATCH per capture.
 # A closing table puts this run's medians against each of the issue's targets: met, NOT
@@ -186,12 +188,27 @@ target() {
     echo "| $1 | $2 | ${3:--} | $4 $5 | $verdict |" >>"$targets"
 }
 
+# speed_check WHEN: each CPU's time for one fixed loop (awk, pinned with taskset), so that
+# a shared machine running a CPU slow during the bench shows (the CPUs should agree).
+speed_check() {
+    command -v taskset >/dev/null 2>&1 || return 0
+    line=
+    for c in $(seq 0 $(($(nproc) - 1))); do
+        a=$(date +%s%N)
+        taskset -c "$c" awk 'BEGIN {for (i = 0; i < 1e7; i++) s += i}' || return 0
+        b=$(date +%s%N)
+        line="$line, CPU $c $(awk -v ns=$((b - a)) 'BEGIN {printf "%.2f", ns / 1e9}') s"
+    done
+    echo "speed check $1 (one fixed loop on each CPU)${line#,}" | sed 's/CPU)/CPU):/'
+}
+
 status=0
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo "# httpcap benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "machine: $(nproc) CPUs ($cpu), $mem RAM, Linux $(uname -r); files in the page cache"
+speed_check "at the start"
 echo "httpcap: $("$HTTPCAP" --version | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
 if [ "$has_tshark" = 1 ]; then
     echo "tshark: $(tshark --version 2>/dev/null | head -n 1)"
@@ -460,6 +477,8 @@ for prof in heavy large real; do
     fi
 done
 
+echo
+speed_check "at the end"
 if [ -s "$targets" ]; then
     echo
     echo "## the issue's targets (medians of this run)"
