@@ -17,8 +17,9 @@
 -- that make several databases read as one (0 for the first); :db is the database's
 -- number (0, 1...). Every part binds :since, :until (ns, NULL when not given), :host
 -- (NULL when not given) and :conn_counts (1 for a database of schema version 3 or later
--- when no filter is given); rt, a view, gets them as literals. These tables are the input of sql/report.sql and
--- sql/anomalies.sql; their columns are described in the README ("How the report works").
+-- when no filter is given); rt, a view, gets them as literals. These tables are the
+-- input of sql/report.sql and sql/anomalies.sql; their columns are described in the
+-- README ("How the report works").
 
 -- rsel: the transactions some section shows one by one, with the columns of rt: those
 -- with violations and the :top slowest by ttfb (picked by the scan into rpick).

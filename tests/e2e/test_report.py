@@ -287,6 +287,34 @@ def check_errors(tmp):
     check(res.returncode == 2, "bad --format is a usage error")
 
 
+def check_edited_times(db, tmp):
+    """Times edited by hand (a fraction makes a REAL, and a difference past 2^63 makes
+    SQLite compute in doubles): the report's percentiles are still those of
+    v_transactions' ttfb and total."""
+    edited = os.path.join(tmp, "edited.db")
+    shutil.copy(db, edited)
+    con = sqlite3.connect(edited, isolation_level=None)
+    # most ttfb of a few ns with fractions (of a large value a fraction rounds to an
+    # integer, which SQLite stores as one), so that the median is one of them
+    con.execute("UPDATE transactions SET request_end_ns = id + 0.25,"
+                " response_start_ns = 7 * id + 0.75 WHERE id % 5 <> 0"
+                " AND request_end_ns IS NOT NULL AND response_start_ns IS NOT NULL")
+    far = con.execute("SELECT min(id) FROM transactions WHERE response_start_ns IS NOT NULL"
+                      " AND request_end_ns IS NOT NULL AND id % 5 = 0").fetchone()[0]
+    con.execute("UPDATE transactions SET request_end_ns = -9000000000000000000 WHERE id = ?",
+                (far,))
+    kinds = con.execute("SELECT count(*) FROM transactions WHERE typeof(request_end_ns) ="
+                        " 'real'").fetchone()[0]
+    huge = con.execute("SELECT ttfb_ms FROM v_transactions WHERE id = ?", (far,)).fetchone()[0]
+    con.close()
+    check(kinds > 0, "some request_end_ns are REAL now: %d" % kinds)
+    check(huge is not None and huge > 9e12, "v_transactions computes the far one in doubles:"
+          " %r" % huge)
+    doc = load(edited)
+    if doc is not None:
+        check_latency(edited, doc)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="httpcap-report-")
     try:
@@ -297,6 +325,7 @@ def main():
         check_text(db, tmp)
         check_evil(db, tmp)
         check_last_seq(db, tmp)
+        check_edited_times(db, tmp)
         check_errors(tmp)
     finally:
         shutil.rmtree(tmp)
