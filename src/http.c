@@ -408,11 +408,6 @@ const char *http_protocol_name(enum http_protocol p)
     return "unknown";
 }
 
-uint32_t http_txn_count(const struct http_session *s)
-{
-    return s ? s->q.emitted : 0;
-}
-
 void http_close(struct http_session *s, int64_t ts_ns, struct http_counts *counts)
 {
     (void)ts_ns; /* times come from the bytes; the close itself ends nothing */

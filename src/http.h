@@ -92,9 +92,6 @@ int http_client_side(const struct http_session *s);
 enum http_protocol http_protocol(const struct http_session *s);
 const char *http_protocol_name(enum http_protocol p);
 
-/* Transactions emitted so far. */
-uint32_t http_txn_count(const struct http_session *s);
-
 /* What a session emitted in all: the counts of its connection's row. */
 struct http_counts {
     uint32_t transactions;

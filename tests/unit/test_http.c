@@ -991,7 +991,6 @@ static void test_null_and_bad_args(void)
     http_gap(NULL, 0, 1, 0);
     http_set_client(NULL, 0);
     CHECK_INT(http_client_side(NULL), -1);
-    CHECK_INT(http_txn_count(NULL), 0);
     CHECK_INT(http_protocol(NULL), HTTP_PROTO_UNKNOWN);
     CHECK_STR(http_protocol_name(HTTP_PROTO_TLS), "tls");
     CHECK_STR(http_protocol_name(HTTP_PROTO_OTHER), "other");
@@ -1007,9 +1006,9 @@ static void test_null_and_bad_args(void)
     http_close(s, 0, NULL);
     drive_open(&d, NULL, 0, 1, 1);
     puts_(&d, 0, "GET / HTTP/1.1\r\n\r\n", 1);
-    CHECK_INT(http_txn_count(d.s), 0);
+    CHECK_INT(d.res.n, 0);
     puts_(&d, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 2);
-    CHECK_INT(http_txn_count(d.s), 1);
+    CHECK_INT(d.res.n, 1);
     drive_close(&d, 3);
     result_free(&d.res);
 }
@@ -1343,9 +1342,9 @@ static void test_early_response(void)
     drive_open(&d, NULL, 0, 1, 1);
     puts_(&d, 0, "POST /up HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", 1000);
     puts_(&d, 1, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n", 2000);
-    CHECK_INT(http_txn_count(d.s), 0);
+    CHECK_INT(d.res.n, 0);
     puts_(&d, 0, "defghij", 3000);
-    CHECK_INT(http_txn_count(d.s), 1);
+    CHECK_INT(d.res.n, 1);
     drive_close(&d, 9000);
     CHECK_STR(field(&d.res, 1, K_STATUS), "413");
     CHECK_STR(field(&d.res, 1, K_REQ_COMPLETE), "1");
