@@ -97,14 +97,6 @@ long pg_schema_version(struct pg *pg, char err[HTTPCAP_ERRBUF])
     return v;
 }
 
-/* Version 3's per-connection counts of truncated transactions (schema.sql adds the
- * columns, 0 in older rows), counted once from the flags of an older database's rows. */
-#define PG_UPGRADE_3                                                                         \
-    "UPDATE connections AS c SET truncated = k.n, truncated_with_status = k.answered"      \
-    " FROM (SELECT connection_id, count(*) AS n, count(status) AS answered"                \
-    " FROM transactions WHERE strpos(flags, 'truncated') > 0 GROUP BY connection_id) AS k"   \
-    " WHERE c.id = k.connection_id"
-
 static int apply_locked(struct pg *pg, char err[HTTPCAP_ERRBUF])
 {
     const char *schema = sql_embedded("pg/schema.sql");
@@ -124,7 +116,9 @@ static int apply_locked(struct pg *pg, char err[HTTPCAP_ERRBUF])
                  "newer httpcap or another database", v, STORE_SCHEMA_VERSION);
         return -1;
     }
-    if (v > 0 && v < 3 && pg_exec(pg, PG_UPGRADE_3, "upgrading to version 3", err) != 0)
+    /* version 3's counts: pg/schema.sql added the columns (0 in older rows) */
+    if (v > 0 && v < 3 &&
+        pg_exec(pg, STORE_COUNT_TRUNCATED_SQL, "upgrading to version 3", err) != 0)
         return -1;
     char meta[160];
     snprintf(meta, sizeof meta,

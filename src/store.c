@@ -269,10 +269,7 @@ static int check_identity(struct store *st, char err[HTTPCAP_ERRBUF])
 #define STORE_UPGRADE_3                                                                      \
     "ALTER TABLE connections ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;"              \
     " ALTER TABLE connections ADD COLUMN truncated_with_status INTEGER NOT NULL DEFAULT 0;" \
-    " UPDATE connections AS c SET truncated = k.n, truncated_with_status = k.answered"      \
-    " FROM (SELECT connection_id, count(*) AS n, count(status) AS answered"                \
-    " FROM transactions WHERE instr(flags, 'truncated') > 0 GROUP BY connection_id) AS k"    \
-    " WHERE c.id = k.connection_id"
+    " " STORE_COUNT_TRUNCATED_SQL
 
 /* Inside the schema transaction (another process may have created the file meanwhile):
  * refuse another version, upgrade an older one we know, stamp ours on a new database.

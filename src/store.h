@@ -20,6 +20,14 @@
  * database is upgraded in place. */
 #define STORE_SCHEMA_VERSION 3
 
+/* Version 3's counts of each connection's truncated transactions, counted from the flags
+ * of its rows: how an older database gets them, in SQLite and in PostgreSQL alike. */
+#define STORE_COUNT_TRUNCATED_SQL                                                           \
+    "UPDATE connections AS c SET truncated = k.n, truncated_with_status = k.answered"     \
+    " FROM (SELECT connection_id, count(*) AS n, count(status) AS answered"               \
+    " FROM transactions WHERE flags LIKE '%truncated%' GROUP BY connection_id) AS k"        \
+    " WHERE c.id = k.connection_id"
+
 /* A spool (`-o postgresql://`, see pg_push.h) is a store database with these meta keys:
  * its origin token, the last ids it ever used (rows are deleted once shipped) and, per
  * capture, the first ids the capture could use ("conn txn viol"). */
