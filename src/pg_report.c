@@ -30,17 +30,6 @@ struct fetch {
     long version; /* PostgreSQL's schema version */
 };
 
-/* Columns a PostgreSQL database of an older schema version lacks (sql/pg/schema.sql adds
- * them at the next push): copied as their defaults, and the temporary database then says
- * that older version, so that the report does not take these for counts. */
-static const struct {
-    const char *table, *column;
-    long since;
-} newer_columns[] = {
-    {"connections", "truncated", 3},
-    {"connections", "truncated_with_status", 3},
-};
-
 /* The filters of o as SQL on transactions t (a superset of the report's own filters,
  * which it applies again: PostgreSQL's lower() is not SQLite's). */
 static int build_where(struct fetch *f, const struct report_options *o,
@@ -68,54 +57,27 @@ static int build_where(struct fetch *f, const struct report_options *o,
     return 0;
 }
 
-/* 1 when PostgreSQL's table lacks this column of SQLite's (newer_columns). */
-static int is_newer(const struct fetch *f, const char *table, const char *column)
-{
-    for (size_t i = 0; i < sizeof newer_columns / sizeof newer_columns[0]; i++)
-        if (f->version < newer_columns[i].since && strcmp(newer_columns[i].table, table) == 0 &&
-            strcmp(newer_columns[i].column, column) == 0)
-            return 1;
-    return 0;
-}
-
 /* The columns of SQLite table name that PostgreSQL has, comma-separated, and how many;
- * NULL when SQLite fails or runs out of memory. */
+ * NULL when SQLite fails or runs out of memory. A database of schema version 1 or 2
+ * lacks connections.truncated and truncated_with_status (sql/pg/schema.sql adds them at
+ * the next push): they keep their defaults here, and stamp_version says that version. */
 static char *columns_of(const struct fetch *f, const char *name, int *n)
 {
-    char sql[128];
     sqlite3_stmt *q = NULL;
-    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", name);
-    size_t len = 0, cap = 1024;
-    char *out = malloc(cap);
-    *n = 0;
-    if (!out || sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        free(out);
-        return NULL;
-    }
-    out[0] = '\0';
-    while (out && sqlite3_step(q) == SQLITE_ROW) {
-        const char *col = (const char *)sqlite3_column_text(q, 0);
-        if (!col || is_newer(f, name, col))
-            continue;
-        size_t need = len + strlen(col) + 3;
-        if (need > cap) {
-            char *grown = realloc(out, need * 2);
-            if (!grown) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            out = grown;
-            cap = need * 2;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(f->db,
+                           "SELECT group_concat(name, ', '), count(*) FROM pragma_table_info(?1)"
+                           " WHERE NOT (?2 < 3 AND ?1 = 'connections'"
+                           " AND name IN ('truncated', 'truncated_with_status'))",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, f->version);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+            out = strdup((const char *)sqlite3_column_text(q, 0));
+            *n = sqlite3_column_int(q, 1);
         }
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", *n ? ", " : "", col);
-        (*n)++;
     }
     sqlite3_finalize(q);
-    if (out && *n == 0) {
-        free(out);
-        out = NULL;
-    }
     return out;
 }
 
@@ -211,7 +173,7 @@ static int copy_all(struct fetch *f, char err[HTTPCAP_ERRBUF])
     return copy_table(f, "violations", "v", strcmp(f->txn_where, "TRUE") ? where : "TRUE", err);
 }
 
-/* A copy of an older PostgreSQL database says its version (newer_columns). 0, or -1 +
+/* A copy of an older PostgreSQL database says its version (see columns_of). 0, or -1 +
  * err. */
 static int stamp_version(struct fetch *f, char err[HTTPCAP_ERRBUF])
 {

@@ -89,7 +89,8 @@ static int query_int64(sqlite3 *db, const char *sql, int64_t *out, char err[HTTP
     return 0;
 }
 
-/* Attach path as schema dN and check it is an httpcap database this program knows. */
+/* Attach path as schema dN and check it is an httpcap database this program knows; its
+ * schema version in *version_out unless NULL. */
 static int attach_one(sqlite3 *db, const char *path, int k, int *version_out,
                       char err[HTTPCAP_ERRBUF])
 {
@@ -126,7 +127,8 @@ static int attach_one(sqlite3 *db, const char *path, int k, int *version_out,
                  "httpcap", path, (int)version, STORE_SCHEMA_VERSION);
         return -1;
     }
-    *version_out = (int)version;
+    if (version_out)
+        *version_out = (int)version;
     return 0;
 }
 
@@ -476,13 +478,12 @@ static void *scan_job_run(void *p)
 {
     struct scan_job *j = p;
     sqlite3 *db = NULL;
-    int version = 0; /* the caller's j->off has it already */
     j->rc = -1;
     if (sqlite3_open_v2(":memory:", &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         snprintf(j->err, HTTPCAP_ERRBUF, "cannot open SQLite: out of memory");
-    else if (attach_one(db, j->path, j->off->db, &version, j->err) == 0)
+    else if (attach_one(db, j->path, j->off->db, NULL, j->err) == 0)
         j->rc = scan_pieces(db, j->sql, j->o, j->off, j->pieces, 1, j->s, j->err);
     sqlite3_close(db);
     return NULL;
