@@ -130,7 +130,6 @@ static int cb_header_field_complete(llhttp_t *p)
     sd->hstate = HTTP_HS_VALUE;
     if (sd->skip_field)
         return 0;
-    http_name_end(&sd->name);
     http_value_begin(&sd->val, sd->cur ? &sd->cur->strs : NULL,
                      http_field_lookup(&sd->name, !sd->is_request), !sd->is_request);
     http_scan_begin(&sd->scan, &sd->name);

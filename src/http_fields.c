@@ -73,16 +73,6 @@ void http_name_reset(struct http_name *nm)
     nm->len = 0;
 }
 
-/* Count every byte (a name longer than the buffer must not match a short one); keep
- * the first HTTP_NAME_MAX as they are (http_name_end lower-cases them). */
-void http_name_add(struct http_name *nm, const char *p, size_t n)
-{
-    size_t room = nm->len < HTTP_NAME_MAX ? HTTP_NAME_MAX - nm->len : 0;
-    size_t keep = n < room ? n : room;
-    memcpy(nm->buf + (nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX), p, keep);
-    nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
-}
-
 /* Eight bytes at once: 'A'..'Z' get bit 5 (lower case); every other byte, those of 0x80
  * and above too, stays as it is. Adding 0x3f (0x25) to a byte's low 7 bits sets its bit 7
  * exactly when it is >= 'A' (> 'Z'), and cannot carry into the next byte. */
@@ -94,19 +84,49 @@ static uint64_t lower8(uint64_t x)
     return x | (upper >> 2);
 }
 
-_Static_assert(HTTP_NAME_MAX % 8 == 0, "http_name_end works in 8-byte words");
-
-/* RFC 9110 §5.1: names are case-insensitive; lower-case the kept bytes once, whole words
- * (bytes past the name are lower-cased too, and never compared). */
-void http_name_end(struct http_name *nm)
+/* Bytes 0..r-1 of p (1 <= r <= 7) where memcpy would put them in a word, the others
+ * zero; built in a register, so that the word is then written with one store. */
+static uint64_t load_partial(const char *p, size_t r)
 {
-    size_t n = nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX;
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t w;
-        memcpy(&w, nm->buf + i, 8);
-        w = lower8(w);
-        memcpy(nm->buf + i, &w, 8);
+    uint64_t w = 0;
+    for (size_t j = 0; j < r; j++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w |= (uint64_t)(unsigned char)p[j] << (8 * j);
+#else
+        w |= (uint64_t)(unsigned char)p[j] << (56 - 8 * j);
+#endif
     }
+    return w;
+}
+
+_Static_assert(HTTP_NAME_MAX % 8 == 0, "http_name_add writes whole 8-byte words");
+
+/* Count every byte (a name longer than the buffer must not match a short one); keep the
+ * first HTTP_NAME_MAX lower-cased (RFC 9110 §5.1: names are case-insensitive). A piece
+ * that starts a word is written in whole words, so that same_name()'s word reads come
+ * straight from those stores (bytes past the name may be written, and are never
+ * compared); a piece that does not (a name split across segments) goes byte by byte. */
+void http_name_add(struct http_name *nm, const char *p, size_t n)
+{
+    size_t at = nm->len < HTTP_NAME_MAX ? nm->len : HTTP_NAME_MAX;
+    size_t keep = n < HTTP_NAME_MAX - at ? n : HTTP_NAME_MAX - at;
+    size_t i = 0;
+    if (at % 8 == 0) {
+        for (; i + 8 <= keep; i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            w = lower8(w);
+            memcpy(nm->buf + at + i, &w, 8);
+        }
+        if (i < keep) {
+            uint64_t w = lower8(load_partial(p + i, keep - i));
+            memcpy(nm->buf + at + i, &w, 8);
+            i = keep;
+        }
+    }
+    for (; i < keep; i++)
+        nm->buf[at + i] = lower(p[i]);
+    nm->len = n > UINT32_MAX - nm->len ? UINT32_MAX : nm->len + (uint32_t)n;
 }
 
 /* Bytes 0..r-1 of a word as memcpy read them (1 <= r <= 7). */
@@ -244,10 +264,13 @@ int http_strs_append(struct http_strs *a, enum http_str i, const char *p, size_t
         a->has |= 1u << i;
     }
     char *dst = a->buf + a->len;
-    /* copy, making a NUL (which would end the string) a '?': for these short strings one
-     * byte loop costs less than memcpy and a memchr */
-    for (size_t j = 0; j < k; j++)
-        dst[j] = p[j] ? p[j] : '?';
+    /* a NUL would end the string: it becomes a '?'. memchr reads p, not dst, which the
+     * copy has just written (a load of fresh stores of other sizes waits for them) */
+    if (memchr(p, '\0', k))
+        for (size_t j = 0; j < k; j++)
+            dst[j] = p[j] ? p[j] : '?';
+    else
+        memcpy(dst, p, k);
     dst[k] = '\0';
     a->n[i] = (uint16_t)(a->n[i] + k);
     a->len += (uint32_t)k + 1;

@@ -127,10 +127,9 @@ struct http_hstore {
 };
 
 void http_name_reset(struct http_name *nm);
+/* Add a piece of the name (pieces may split it anywhere); buf keeps it lower-cased, for
+ * http_field_lookup and http_scan_begin. Cannot fail. */
 void http_name_add(struct http_name *nm, const char *p, size_t n);
-/* The name is complete: lower-case what buf holds (before http_field_lookup and
- * http_scan_begin). Cannot fail. */
-void http_name_end(struct http_name *nm);
 /* The kept field this name is, for a request (is_response 0) or response header. */
 enum http_field http_field_lookup(const struct http_name *nm, int is_response);
 

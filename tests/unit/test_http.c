@@ -1379,7 +1379,6 @@ static void test_fields(void)
     http_name_reset(&nm);
     http_name_add(&nm, "X-ReQuEsT", 9);
     http_name_add(&nm, "-iD", 3);
-    http_name_end(&nm);
     CHECK_INT(http_field_lookup(&nm, 0), HTTP_FIELD_RID_FIRST);
     CHECK_INT(http_field_lookup(&nm, 1), HTTP_FIELD_NONE);
     CHECK_INT(http_fields_selfcheck(), 0); /* the by-length indexes list every name */
@@ -1394,31 +1393,44 @@ static void test_fields(void)
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
         http_name_reset(&nm);
         http_name_add(&nm, kept[i].name, strlen(kept[i].name));
-        http_name_end(&nm);
         CHECK_INT(http_field_lookup(&nm, kept[i].resp), kept[i].f);
     }
-    /* http_name_end lower-cases 'A'..'Z' and nothing else, whatever the byte's place in
-     * its word: every byte value at every position of a full-length name */
-    for (int pos = 0; pos < HTTP_NAME_MAX; pos++) {
-        for (int b = 0; b < 256; b++) {
-            char name[HTTP_NAME_MAX];
-            for (int k = 0; k < HTTP_NAME_MAX; k++)
-                name[k] = (char)(k == pos ? b : (k % 2 ? 'Q' : 0xC1));
-            http_name_reset(&nm);
-            http_name_add(&nm, name, 7);
-            http_name_add(&nm, name + 7, HTTP_NAME_MAX - 7);
-            http_name_end(&nm);
-            int ok = 1;
-            for (int k = 0; k < HTTP_NAME_MAX; k++) {
-                unsigned char c = (unsigned char)name[k];
-                unsigned char want = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-                ok &= (unsigned char)nm.buf[k] == want;
+    /* http_name_add lower-cases 'A'..'Z' and nothing else, whatever the byte's place in
+     * its word and however the name is split (whole words, a partial word, byte by byte
+     * after a split inside a word): every byte value at every position, for names of
+     * every length cut at a few places */
+    static const int cuts[] = {0, 1, 7, 8, 13, 16};
+    for (int len = 1; len <= HTTP_NAME_MAX; len++) {
+        for (size_t ci = 0; ci < sizeof cuts / sizeof cuts[0]; ci++) {
+            int cut = cuts[ci] < len ? cuts[ci] : len;
+            for (int pos = 0; pos < len; pos++) {
+                for (int b = 0; b < 256; b++) {
+                    char name[HTTP_NAME_MAX + 8];
+                    for (int k = 0; k < (int)sizeof name; k++)
+                        name[k] = (char)(k == pos ? b : (k % 2 ? 'Q' : 0xC1));
+                    http_name_reset(&nm);
+                    http_name_add(&nm, name, (size_t)cut);
+                    http_name_add(&nm, name + cut, (size_t)(len - cut));
+                    int ok = nm.len == (uint32_t)len;
+                    for (int k = 0; k < len; k++) {
+                        unsigned char c = (unsigned char)name[k];
+                        unsigned char want = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+                        ok &= (unsigned char)nm.buf[k] == want;
+                    }
+                    if (!ok) /* names the failing length, cut, position and byte */
+                        CHECK_INT(((len * 100 + cut) * 100 + pos) * 256 + b, -1);
+                }
             }
-            if (!ok)
-                CHECK_INT(pos * 256 + b, -1); /* names the failing position and byte */
         }
     }
     CHECK(1);
+    /* past HTTP_NAME_MAX: counted, not kept, and never matched */
+    http_name_reset(&nm);
+    http_name_add(&nm, "host", 4);
+    for (int i = 0; i < HTTP_NAME_MAX; i++)
+        http_name_add(&nm, "x", 1);
+    CHECK_INT(nm.len, 4 + HTTP_NAME_MAX);
+    CHECK_INT(http_field_lookup(&nm, 0), HTTP_FIELD_NONE);
 
     static struct http_value v;
     static struct txn t;
