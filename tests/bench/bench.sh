@@ -29,7 +29,10 @@
 # rounds), and httpcap's speed relative to tshark, httpry and pcaploop; a line under it gives
 # each round's time, in order (a machine that slowed down for a while shows there). A speed
 # check at the start and at the end times one fixed loop on each CPU: on a shared machine
-# one CPU may run at half speed for minutes, which moves every number of the run.
+# one CPU may run at half speed for minutes, which moves every number of the run. Before
+# each round's read the loop runs again on each CPU and the slowest time is listed with the
+# rounds: the read keeps both CPUs busy, so it slows with either one, where the one-thread
+# tools of the round can run on the other.
 # Correctness: every round's DB must hold the ground truth's transactions, status histogram,
 # methods and body byte sums (those the truth line has); OK or MISMATCH per capture.
 # A closing table puts this run's medians against each of the issue's targets: met, NOT
@@ -202,18 +205,37 @@ target() {
     echo "| $1 | $2 | ${3:--} | $4 $5 | $verdict |" >>"$targets"
 }
 
-# speed_check WHEN: each CPU's time for one fixed loop (awk, pinned with taskset), so that
-# a shared machine running a CPU slow during the bench shows (the CPUs should agree).
+# cpu_loop_ns C: CPU C's time in ns for one fixed loop (awk, pinned with taskset); fails
+# without taskset or when the CPU cannot be used.
+cpu_loop_ns() {
+    command -v taskset >/dev/null 2>&1 || return 1
+    a=$(date +%s%N)
+    taskset -c "$1" awk 'BEGIN {for (i = 0; i < 1e7; i++) s += i}' || return 1
+    b=$(date +%s%N)
+    echo $((b - a))
+}
+
+# speed_check WHEN: each CPU's time for the loop, so that a shared machine running a CPU
+# slow during the bench shows (the CPUs should agree).
 speed_check() {
-    command -v taskset >/dev/null 2>&1 || return 0
     line=
     for c in $(seq 0 $(($(nproc) - 1))); do
-        a=$(date +%s%N)
-        taskset -c "$c" awk 'BEGIN {for (i = 0; i < 1e7; i++) s += i}' || return 0
-        b=$(date +%s%N)
-        line="$line, CPU $c $(awk -v ns=$((b - a)) 'BEGIN {printf "%.2f", ns / 1e9}') s"
+        ns=$(cpu_loop_ns "$c") || return 0
+        line="$line, CPU $c $(awk -v ns="$ns" 'BEGIN {printf "%.2f", ns / 1e9}') s"
     done
     echo "speed check $1 (one fixed loop on each CPU)${line#,}" | sed 's/CPU)/CPU):/'
+}
+
+# slowest_cpu_ns: the slowest CPU's time for the loop (nothing without taskset). Taken
+# before each round's read: the read keeps every CPU busy, so one slow CPU slows it while
+# the one-thread tools of the round may not notice.
+slowest_cpu_ns() {
+    m=0
+    for c in $(seq 0 $(($(nproc) - 1))); do
+        ns=$(cpu_loop_ns "$c") || return 0
+        [ "$ns" -gt "$m" ] && m=$ns
+    done
+    echo "$m"
 }
 
 status=0
@@ -361,6 +383,9 @@ for prof in heavy large real; do
     : >"$dir/check.out"
     for round in $(seq 1 "$runs"); do
         rm -f "$db" "$db-wal" "$db-shm"
+        t_ns=$(slowest_cpu_ns)
+        t_kb=0
+        [ -n "$t_ns" ] && record speed
         if timed "$dir/httpcap.log" "$HTTPCAP" read "$pcap" -o "$db"; then
             record httpcap
         else
@@ -454,9 +479,10 @@ for prof in heavy large real; do
         "$(fmt_rate "$db_txns" "$ns")/s | $(fmt_mb "$(max_kb report)") |"
     # each round, so that a machine that slowed down for a while shows (a median hides it)
     line=
-    for tool in httpcap report httpry pcaploop sqlite; do
+    for tool in speed httpcap report httpry pcaploop sqlite; do
         r=$(rounds $tool)
         case $tool in
+            speed) label="speed check before the read (the slowest CPU's loop)" ;;
             httpcap) label="httpcap read" ;;
             report) label="httpcap report" ;;
             pcaploop) label="pcap_next_ex loop" ;;
