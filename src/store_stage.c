@@ -178,8 +178,13 @@ struct store_stage *stage_open(sqlite3 *db, const char *name, const char *table,
     sg->db = db;
     sg->n_cols = n_cols;
     sg->vals = calloc((size_t)STAGE_MAX_ROWS * (size_t)n_cols, sizeof *sg->vals);
+    /* OR FAIL, not the default ABORT: an ABORT that may undo part of a many-row statement
+     * inside a transaction needs a statement journal, and SQLite kept one for every
+     * flush (100 MB of temporary file for the 1 GB heavy capture). A failed flush fails
+     * the store, whose open transaction is rolled back whole either way. */
     char sql[2048];
-    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) SELECT * FROM %s", table, columns, name);
+    snprintf(sql, sizeof sql, "INSERT OR FAIL INTO %s (%s) SELECT * FROM %s", table, columns,
+             name);
     if (!sg->vals || sqlite3_create_module(db, name, &stage_module, sg) != SQLITE_OK ||
         sqlite3_prepare_v2(db, sql, -1, &sg->insert, NULL) != SQLITE_OK) {
         snprintf(err, HTTPCAP_ERRBUF, "%s", sg->vals ? sqlite3_errmsg(db) : "out of memory");
