@@ -160,8 +160,9 @@ const char *http_strs_get(const struct http_strs *a, enum http_str i);
  * The request line kept raw in HTTP_STR_LINE (because llhttp rejected it) becomes the
  * method, as sent up to the first SP or line end, and the uri, up to the next SP or
  * line end, of which at most uri_max bytes are kept. The raw copy is dropped; without
- * one nothing changes. A method or uri that runs to the end of the copy (its cap, or a line whose end never came) may be cut:
- * TXN_FIELD_CUT or TXN_URI_CUT is set in *flags. Cannot fail.
+ * one nothing changes. A method or uri that runs to the end of the copy (its cap, or a
+ * line whose end never came) may be cut: TXN_FIELD_CUT or TXN_URI_CUT is set in *flags.
+ * Cannot fail.
  */
 void http_strs_split_line(struct http_strs *a, uint32_t *flags, size_t uri_max);
 
