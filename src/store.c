@@ -554,6 +554,10 @@ static int flush_stages(struct store *st, char err[HTTPCAP_ERRBUF])
 
 int store_commit(struct store *st, char err[HTTPCAP_ERRBUF])
 {
+    if (st->has_failed) { /* its transaction may hold part of a failed insert */
+        snprintf(err, HTTPCAP_ERRBUF, "a write failed earlier: nothing more is committed");
+        return -1;
+    }
     if (!st->in_txn)
         return 0;
     if (flush_stages(st, err) != 0)

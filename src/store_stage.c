@@ -181,7 +181,7 @@ struct store_stage *stage_open(sqlite3 *db, const char *name, const char *table,
     /* OR FAIL, not the default ABORT: an ABORT that may undo part of a many-row statement
      * inside a transaction needs a statement journal, and SQLite kept one for every
      * flush (100 MB of temporary file for the 1 GB heavy capture). A failed flush fails
-     * the store, whose open transaction is rolled back whole either way. */
+     * the store, which then commits nothing more and rolls its transaction back. */
     char sql[2048];
     snprintf(sql, sizeof sql, "INSERT OR FAIL INTO %s (%s) SELECT * FROM %s", table, columns,
              name);

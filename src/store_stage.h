@@ -1,6 +1,6 @@
 /*
  * store_stage.h - rows of one table gathered in memory, then inserted together by one
- * statement, INSERT INTO table (...) SELECT * FROM a virtual table that reads them:
+ * statement, INSERT OR FAIL INTO table (...) SELECT * FROM a virtual table that reads them:
  * SQLite runs its statement once per few hundred rows instead of once per row (about 40%
  * fewer instructions a row than binding and stepping each row).
  * Owns: the staged values (strings copied into the stage's own buffer), the eponymous
@@ -47,8 +47,11 @@ int stage_row_done(struct store_stage *sg);
 /* Rows staged and not yet inserted. */
 uint32_t stage_rows(const struct store_stage *sg);
 
-/* Insert every staged row (one statement) and empty the stage. 0, or SQLite's result code
- * (the rows are dropped; the caller reports the error from the db handle). */
+/* Insert every staged row (one statement, INSERT OR FAIL) and empty the stage. 0, or
+ * SQLite's result code: the caller reports the error from the db handle and must not
+ * commit, since the rows before the failing one stay in the open transaction (a
+ * statement that could undo only its own rows would need a statement journal, 100 MB of
+ * temporary file per GB of heavy capture); rolling back removes them. */
 int stage_flush(struct store_stage *sg);
 
 /* Free the stage (its statement too); staged rows are dropped. NULL does nothing. */

@@ -3,7 +3,8 @@
  * every value kind round-trips (NULL, '' and text apart, 64-bit integers exact), a full
  * stage says so at STAGE_MAX_ROWS rows and at STAGE_MAX_BYTES of strings, rows staged
  * after a flush go in with the next one, a constraint failure comes back as SQLite's code
- * with nothing of that flush inserted, and the module leaves no trace in the file.
+ * with the rows before it inserted (INSERT OR FAIL) and all of that flush gone once its
+ * transaction is rolled back, and the module leaves no trace in the file.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -82,9 +83,13 @@ static void test_full(struct store_stage *sg)
     CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), 3 + STAGE_MAX_ROWS + n);
 }
 
+/* What store.c relies on: a failed flush inside a transaction leaves the rows before the
+ * failing one in it (INSERT OR FAIL keeps no statement journal to undo them), and rolling
+ * the transaction back removes all of them. */
 static void test_failure(struct store_stage *sg)
 {
     long long before = sql_count(db, "SELECT count(*) FROM t");
+    CHECK_INT(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
     stage_row(sg);
     stage_int(sg, 0, 90000);
     stage_text(sg, 1, "fine");
@@ -92,9 +97,16 @@ static void test_failure(struct store_stage *sg)
     stage_row(sg);
     stage_int(sg, 0, 1); /* a duplicate id */
     stage_row_done(sg);
+    stage_row(sg);
+    stage_int(sg, 0, 90002); /* after the failing row: never inserted */
+    stage_row_done(sg);
     CHECK_INT(stage_flush(sg) & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT(stage_rows(sg), 0);
-    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), before); /* the statement is undone whole */
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), before + 1);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t WHERE id = 90002"), 0);
+    CHECK_INT(sqlite3_get_autocommit(db), 0); /* FAIL leaves the transaction open */
+    CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM t"), before); /* the flush undone whole */
     stage_row(sg);
     stage_int(sg, 0, 90001);
     stage_row_done(sg);

@@ -3,7 +3,8 @@
  * unchanged (every string member of struct txn, violations, --store-headers lines,
  * connections), in order, across many batches, with commits, syncs and a clean stop;
  * then several producer threads at once, one lane each (one lane left idle): every
- * record stored once, each lane's in the order it was put.
+ * record stored once, each lane's in the order it was put; and a failed insert, whose
+ * partial rows no commit keeps.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -317,9 +318,51 @@ static void test_lanes(void)
     remove_db_files(path);
 }
 
+/* A staged insert that fails (a duplicate id) fails the store: the rows its statement
+ * put in before the failing one are never committed, by that commit or any later one,
+ * and the rows of earlier commits stay. */
+static void test_failed_insert(void)
+{
+    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
+    if (temp_path(path) != 0)
+        return;
+    char err[HTTPCAP_ERRBUF];
+    struct store *st = store_open(path, err);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
+    int64_t cid = store_capture_begin(st, &cap, err);
+    static struct strings x;
+    struct txn t;
+    struct txn_violations v;
+    struct txn_header h[3];
+    static const uint64_t ids[] = {1, 2, 3, 2}; /* the batch 3, 2 fails at its 2 */
+    int rc = 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        make_txn((unsigned)i, &x, &t, &v, h);
+        t.id = ids[i];
+        rc |= store_put_txn(st, cid, &t, &v, err);
+        if (i == 1)
+            CHECK_INT(store_commit(st, err), 0);
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(store_commit(st, err), -1);
+    CHECK(strstr(err, "UNIQUE") != NULL || strstr(err, "constraint") != NULL);
+    CHECK_INT(store_commit(st, err), -1); /* nothing more is committed */
+    CHECK_INT(store_close(st, err), -1);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), 2);
+    CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions WHERE id = 3"), 0);
+    sqlite3_close(db);
+    remove_db_files(path);
+}
+
 int main(void)
 {
     test_one_lane();
     test_lanes();
+    test_failed_insert();
     return TEST_REPORT();
 }
