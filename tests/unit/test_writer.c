@@ -158,19 +158,32 @@ static int temp_path(char *path)
     return 0;
 }
 
-static void test_one_lane(void)
+/* A new store at path (a fresh name from its template) with one capture begun into cap;
+ * *cid gets the capture's id. NULL when that failed (the checks say so). */
+static struct store *open_with_capture(char *path, struct store_capture *cap, int64_t *cid)
 {
-    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
-    if (temp_path(path) != 0)
-        return;
     char err[HTTPCAP_ERRBUF];
+    if (temp_path(path) != 0)
+        return NULL;
     struct store *st = store_open(path, err);
     CHECK(st != NULL);
     if (!st)
+        return NULL;
+    *cap = (struct store_capture){.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
+    *cid = store_capture_begin(st, cap, err);
+    CHECK(*cid > 0);
+    return st;
+}
+
+static void test_one_lane(void)
+{
+    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
+    struct store_capture cap;
+    int64_t cid;
+    struct store *st = open_with_capture(path, &cap, &cid);
+    if (!st)
         return;
-    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
-    int64_t cid = store_capture_begin(st, &cap, err);
-    CHECK(cid > 0);
+    char err[HTTPCAP_ERRBUF];
 
     CHECK(writer_start(st, 0, err) == NULL);
     CHECK(writer_start(st, WRITER_MAX_LANES + 1, err) == NULL);
@@ -275,15 +288,12 @@ static void *produce(void *arg)
 static void test_lanes(void)
 {
     char path[] = "/tmp/httpcap-test-writer-lanes-XXXXXX";
-    if (temp_path(path) != 0)
-        return;
-    char err[HTTPCAP_ERRBUF];
-    struct store *st = store_open(path, err);
-    CHECK(st != NULL);
+    struct store_capture cap;
+    int64_t cid;
+    struct store *st = open_with_capture(path, &cap, &cid);
     if (!st)
         return;
-    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
-    int64_t cid = store_capture_begin(st, &cap, err);
+    char err[HTTPCAP_ERRBUF];
     struct writer *w = writer_start(st, N_LANES, err);
     CHECK(w != NULL);
     if (!w)
@@ -324,15 +334,12 @@ static void test_lanes(void)
 static void test_failed_insert(void)
 {
     char path[] = "/tmp/httpcap-test-writer-XXXXXX";
-    if (temp_path(path) != 0)
-        return;
-    char err[HTTPCAP_ERRBUF];
-    struct store *st = store_open(path, err);
-    CHECK(st != NULL);
+    struct store_capture cap;
+    int64_t cid;
+    struct store *st = open_with_capture(path, &cap, &cid);
     if (!st)
         return;
-    struct store_capture cap = {.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
-    int64_t cid = store_capture_begin(st, &cap, err);
+    char err[HTTPCAP_ERRBUF];
     static struct strings x;
     struct txn t;
     struct txn_violations v;
