@@ -158,31 +158,40 @@ static int temp_path(char *path)
     return 0;
 }
 
-/* A new store at path (a fresh name from its template) with one capture begun into cap;
- * *cid gets the capture's id. NULL when that failed (the checks say so). */
-static struct store *open_with_capture(char *path, struct store_capture *cap, int64_t *cid)
+/* A new store under a fresh temporary name with one capture begun: what a test writes
+ * into. */
+struct fixture {
+    char path[64];
+    struct store_capture cap;
+    int64_t cid;
+    struct store *st;
+};
+
+/* 0, or -1 when the store or its capture could not be made (the checks say so). */
+static int fixture_open(struct fixture *f)
 {
     char err[HTTPCAP_ERRBUF];
-    if (temp_path(path) != 0)
-        return NULL;
-    struct store *st = store_open(path, err);
-    CHECK(st != NULL);
-    if (!st)
-        return NULL;
-    *cap = (struct store_capture){.source = "test", .link_type = 1, .link_type_name = "EN10MB"};
-    *cid = store_capture_begin(st, cap, err);
-    CHECK(*cid > 0);
-    return st;
+    snprintf(f->path, sizeof f->path, "/tmp/httpcap-test-writer-XXXXXX");
+    if (temp_path(f->path) != 0)
+        return -1;
+    f->st = store_open(f->path, err);
+    CHECK(f->st != NULL);
+    if (!f->st)
+        return -1;
+    f->cap = (struct store_capture){.source = "test", .link_type = 1,
+                                    .link_type_name = "EN10MB"};
+    f->cid = store_capture_begin(f->st, &f->cap, err);
+    CHECK(f->cid > 0);
+    return 0;
 }
 
 static void test_one_lane(void)
 {
-    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
-    struct store_capture cap;
-    int64_t cid;
-    struct store *st = open_with_capture(path, &cap, &cid);
-    if (!st)
+    struct fixture f;
+    if (fixture_open(&f) != 0)
         return;
+    struct store *st = f.st;
+    int64_t cid = f.cid;
     char err[HTTPCAP_ERRBUF];
 
     CHECK(writer_start(st, 0, err) == NULL);
@@ -213,13 +222,13 @@ static void test_one_lane(void)
     CHECK_INT(rc, 0);
     CHECK_INT(writer_sync(w, err), 0);
     /* after a sync the caller may use the store itself */
-    CHECK_INT(store_capture_end(st, cid, &cap, err), 0);
+    CHECK_INT(store_capture_end(st, cid, &f.cap, err), 0);
     CHECK_INT(writer_stop(w, err), 0);
     CHECK_INT(writer_stop(NULL, err), 0);
     CHECK_INT(store_close(st, err), 0);
 
     sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_open_v2(f.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), N_TXN);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM connections"), N_TXN / 10);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM connections WHERE end_reason = 'rst'"),
@@ -243,7 +252,7 @@ static void test_one_lane(void)
               7LL * N_TXN * (N_TXN - 1) / 2);
     check_strings(db);
     sqlite3_close(db);
-    remove_db_files(path);
+    remove_db_files(f.path);
 }
 
 #define N_LANES 5            /* the last one stays idle */
@@ -287,12 +296,11 @@ static void *produce(void *arg)
 
 static void test_lanes(void)
 {
-    char path[] = "/tmp/httpcap-test-writer-lanes-XXXXXX";
-    struct store_capture cap;
-    int64_t cid;
-    struct store *st = open_with_capture(path, &cap, &cid);
-    if (!st)
+    struct fixture f;
+    if (fixture_open(&f) != 0)
         return;
+    struct store *st = f.st;
+    int64_t cid = f.cid;
     char err[HTTPCAP_ERRBUF];
     struct writer *w = writer_start(st, N_LANES, err);
     CHECK(w != NULL);
@@ -313,7 +321,7 @@ static void test_lanes(void)
     CHECK_INT(store_close(st, err), 0);
 
     sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_open_v2(f.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), (N_LANES - 1) * LANE_TXN);
     CHECK_INT(sql_count(db, "SELECT count(DISTINCT id / 1000000) FROM transactions"), N_LANES - 1);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM connections"), (N_LANES - 1) * LANE_TXN / 10);
@@ -325,7 +333,7 @@ static void test_lanes(void)
     CHECK_INT(sql_count(db, "SELECT count(*) FROM violations"),
               (N_LANES - 1) * 2 * ((LANE_TXN + 8) / 9));
     sqlite3_close(db);
-    remove_db_files(path);
+    remove_db_files(f.path);
 }
 
 /* A staged insert that fails (a duplicate id) fails the store: the rows its statement
@@ -333,11 +341,8 @@ static void test_lanes(void)
  * and the rows of earlier commits stay. */
 static void test_failed_insert(void)
 {
-    char path[] = "/tmp/httpcap-test-writer-XXXXXX";
-    struct store_capture cap;
-    int64_t cid;
-    struct store *st = open_with_capture(path, &cap, &cid);
-    if (!st)
+    struct fixture f;
+    if (fixture_open(&f) != 0)
         return;
     char err[HTTPCAP_ERRBUF];
     static struct strings x;
@@ -349,21 +354,21 @@ static void test_failed_insert(void)
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         make_txn((unsigned)i, &x, &t, &v, h);
         t.id = ids[i];
-        rc |= store_put_txn(st, cid, &t, &v, err);
+        rc |= store_put_txn(f.st, f.cid, &t, &v, err);
         if (i == 1)
-            CHECK_INT(store_commit(st, err), 0);
+            CHECK_INT(store_commit(f.st, err), 0);
     }
     CHECK_INT(rc, 0);
-    CHECK_INT(store_commit(st, err), -1);
+    CHECK_INT(store_commit(f.st, err), -1);
     CHECK(strstr(err, "UNIQUE") != NULL || strstr(err, "constraint") != NULL);
-    CHECK_INT(store_commit(st, err), -1); /* nothing more is committed */
-    CHECK_INT(store_close(st, err), -1);
+    CHECK_INT(store_commit(f.st, err), -1); /* nothing more is committed */
+    CHECK_INT(store_close(f.st, err), -1);
     sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_open_v2(f.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions"), 2);
     CHECK_INT(sql_count(db, "SELECT count(*) FROM transactions WHERE id = 3"), 0);
     sqlite3_close(db);
-    remove_db_files(path);
+    remove_db_files(f.path);
 }
 
 int main(void)
