@@ -95,6 +95,7 @@ $(BUILD)/tests/test_render_html: $(BUILD)/render_html_chart.o $(BUILD)/utf8.o
 $(BUILD)/tests/test_live: $(BUILD)/decode.o
 $(BUILD)/tests/test_pg: $(BUILD)/utf8.o $(BUILD)/pq.o
 $(BUILD)/tests/test_writer: $(BUILD)/store.o $(BUILD)/checkpoint.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/store_stage.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o
+$(BUILD)/tests/test_store: $(BUILD)/checkpoint.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/store_stage.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/sql_embed.o $(BUILD)/outpath.o
 $(BUILD)/tests/test_jsonl: $(BUILD)/store.o $(BUILD)/checkpoint.o $(BUILD)/store_capture.o $(BUILD)/store_spool.o $(BUILD)/store_stage.o $(BUILD)/rules.o $(BUILD)/status.o $(BUILD)/utf8.o $(BUILD)/sql_embed.o
 # store.c, live.c and jsonl.c check output paths (symbolic links in /tmp) through outpath.c
 $(BUILD)/tests/test_writer $(BUILD)/tests/test_live $(BUILD)/tests/test_jsonl: $(BUILD)/outpath.o
