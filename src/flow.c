@@ -442,9 +442,13 @@ void flow_input(struct flow_table *t, const struct segment *s, uint64_t hash)
         }
         side = 0;
         is_new = 1;
-    } else if (c != t->lru_tail) {
-        lru_unlink(t, c);
-        lru_append(t, c);
+    } else {
+        if (has_payload && t->ev.warm)
+            t->ev.warm(t->ev.user, c, side);
+        if (c != t->lru_tail) {
+            lru_unlink(t, c);
+            lru_append(t, c);
+        }
     }
 
     c->packets[side]++;

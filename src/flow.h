@@ -78,6 +78,12 @@ struct flow_events {
      * whatever closes it later, except a RST. */
     void (*close)(void *user, struct flow_conn *c, enum flow_end why, int64_t ts_ns);
     void *user;
+    /* Optional, and only a hint: a segment with payload from `side` of a known
+     * connection was just looked up, before its reassembly; the callee may prefetch the
+     * state its data() would touch (with thousands of connections that state is not in
+     * the cache, and fetching its lines while reassembly runs overlaps the misses). It
+     * must not change anything. */
+    void (*warm)(void *user, const struct flow_conn *c, int side);
 };
 
 struct flow_config {

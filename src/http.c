@@ -331,6 +331,20 @@ struct http_session *http_open(const struct http_config *cfg, const struct http_
     return s;
 }
 
+/* The side's whole struct, line by line (its parser, mode, offsets, the current record's
+ * pointer and the field being read): with 4,096 connections it is rarely in the cache,
+ * and these loads no longer wait one after the other inside llhttp's callbacks. On 200
+ * MB of heavy on one CPU: 0.93 s -> 0.87 s. */
+void http_warm(const struct http_session *s, int side)
+{
+    if (!s || side < 0 || side > 1)
+        return;
+    uintptr_t at = (uintptr_t)&s->side[side] & ~(uintptr_t)63;
+    uintptr_t end = (uintptr_t)(&s->side[side] + 1);
+    for (; at < end; at += 64)
+        __builtin_prefetch((const void *)at, 1);
+}
+
 void http_data(struct http_session *s, int side, const uint8_t *p, size_t n, int64_t ts_ns)
 {
     if (!s || side < 0 || side > 1 || !p || n == 0)

@@ -70,6 +70,10 @@ struct http_session *http_open(const struct http_config *cfg, const struct http_
                                uint64_t connection_id, int client_side,
                                const uint8_t saw_start[2]);
 
+/* Prefetch the state of side (0 or 1) that its next http_data() reads and writes first:
+ * a hint with no other effect, for a caller that knows data is coming (s may be NULL). */
+void http_warm(const struct http_session *s, int side);
+
 /* In-order bytes sent by side; ts_ns is their capture time. Cannot fail. */
 void http_data(struct http_session *s, int side, const uint8_t *p, size_t n, int64_t ts_ns);
 

@@ -148,6 +148,12 @@ static void on_data(void *user, struct flow_conn *c, int side, const uint8_t *p,
         flow_set_client(c, http_client_side(s));
 }
 
+static void on_warm(void *user, const struct flow_conn *c, int side)
+{
+    (void)user;
+    http_warm(c->app, side);
+}
+
 static void on_gap(void *user, struct flow_conn *c, int side, uint64_t bytes, int64_t ts_ns)
 {
     struct run *r = user;
@@ -233,7 +239,7 @@ int run_make_flows(struct run *r, uint64_t hash_key, char err[HTTPCAP_ERRBUF])
     const uint64_t *lim = r->opt->limits.value;
     struct flow_config fc = {(uint32_t)lim[LIMIT_CONNECTIONS], r->opt->idle_timeout_ns,
                              (uint32_t)lim[LIMIT_OOO_BYTES], lim[LIMIT_REASM_BYTES], hash_key};
-    struct flow_events fe = {on_open, on_data, on_gap, on_close, r};
+    struct flow_events fe = {on_open, on_data, on_gap, on_close, r, on_warm};
     r->flows = flow_create(&fc, &fe);
     if (!r->flows) {
         snprintf(err, HTTPCAP_ERRBUF, "out of memory");

@@ -99,7 +99,7 @@ static void ev_close(void *user, struct flow_conn *c, enum flow_end why, int64_t
         R.last_open = NULL;
 }
 
-static const struct flow_events EV = {ev_open, ev_data, ev_gap, ev_close, NULL};
+static const struct flow_events EV = {ev_open, ev_data, ev_gap, ev_close, NULL, NULL};
 
 static struct flow_table *make(uint32_t max_conns, int64_t idle_ns)
 {
@@ -153,6 +153,42 @@ static void send4(struct flow_table *t, int64_t ts, int src, uint16_t sport, int
 #define PSH TCP_PSH
 
 /* ---- tests ---- */
+
+static void ev_warm(void *user, const struct flow_conn *c, int side)
+{
+    (void)user;
+    logf_("W%llu.%d ", (unsigned long long)c->id, side);
+}
+
+/* The warm hint comes for each segment with payload of a connection already known, just
+ * before its data (or queueing); never for the segment that opens a connection, nor for
+ * one without payload. */
+static void test_warm(void)
+{
+    struct flow_events ev = EV;
+    ev.warm = ev_warm;
+    memset(&R, 0, sizeof(R));
+    struct flow_config cfg = {100, 60 * SEC, 1 << 20, 0, 0};
+    struct flow_table *t = flow_create(&cfg, &ev);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    send4(t, 1, A, 40000, B, 80, 100, 0, SYN, NULL);
+    send4(t, 2, B, 80, A, 40000, 500, 101, SYN | ACK, NULL);
+    send4(t, 3, A, 40000, B, 80, 101, 501, ACK, NULL);
+    send4(t, 4, A, 40000, B, 80, 101, 501, ACK | PSH, "GET / HTTP/1.1\r\n\r\n");
+    send4(t, 5, B, 80, A, 40000, 501, 119, ACK, NULL);
+    send4(t, 6, B, 80, A, 40000, 506, 119, ACK | PSH, "1.1 200 OK\r\n\r\n"); /* early */
+    send4(t, 7, B, 80, A, 40000, 501, 119, ACK | PSH, "HTTP/");
+    send4(t, 8, A, 40000, B, 80, 119, 520, FIN | ACK, NULL);
+    send4(t, 9, B, 80, A, 40000, 520, 120, FIN | ACK, NULL);
+    /* no SYN: the first data segment opens the connection, the next one is warmed */
+    send4(t, 10, A, 40001, B, 80, 7, 9, ACK | PSH, "a");
+    send4(t, 11, A, 40001, B, 80, 8, 9, ACK | PSH, "b");
+    CHECK_STR(R.log, "O1(c0) W1.0 D1.0[GET / HTTP/1.1\r\n\r\n] W1.1 W1.1 D1.1[HTTP/] "
+                     "D1.1[1.1 200 OK\r\n\r\n] C1:fin O2(c-1) D2.0[a] W2.0 D2.0[b] ");
+    flow_destroy(t);
+}
 
 static void test_handshake_fin(void)
 {
@@ -540,7 +576,7 @@ static void many_close(void *user, struct flow_conn *c, enum flow_end why, int64
 
 static void test_many(void)
 {
-    struct flow_events ev = {many_open, many_data, NULL, many_close, NULL};
+    struct flow_events ev = {many_open, many_data, NULL, many_close, NULL, NULL};
     struct flow_config cfg = {50000, 60 * SEC, 4096, 0, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
@@ -646,7 +682,7 @@ static void rnd_close(void *user, struct flow_conn *c, enum flow_end why, int64_
 
 static void test_random(void)
 {
-    struct flow_events ev = {rnd_open, rnd_data, rnd_gap, rnd_close, NULL};
+    struct flow_events ev = {rnd_open, rnd_data, rnd_gap, rnd_close, NULL, NULL};
     struct flow_config cfg = {6, 2 * SEC, 3000, 0, 0};
     struct flow_table *t = flow_create(&cfg, &ev);
     CHECK(t != NULL);
@@ -813,6 +849,7 @@ int main(void)
     test_random();
     test_hash();
     test_names();
+    test_warm();
     guard_release();
     return TEST_REPORT();
 }
