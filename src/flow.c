@@ -4,7 +4,8 @@
  *       bounded by max_conns), an LRU list by last activity for idle timeouts and
  *       eviction, client/server detection, the two reassembly halves of each connection.
  * In:   decoded segments in capture order.
- * Out:  open, data, gap and close events through struct flow_events.
+ * Out:  open, data, gap and close events through struct flow_events, and a warm hint
+ *       before the payload of a known connection.
  * Never: looks at payload content, keeps a pointer into packet data.
  */
 #include "flow.h"

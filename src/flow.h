@@ -5,7 +5,7 @@
  *       per-direction packet/byte counters and the two reassembly halves.
  * In:   decoded segments (struct segment) in capture order.
  * Out:  events of one connection through struct flow_events: open, in-order data
- *       and gaps per side, close.
+ *       and gaps per side, close; a warm hint before a known connection's payload.
  * Never: looks at payload content, keeps a pointer into packet data.
  */
 #ifndef HTTPCAP_FLOW_H
